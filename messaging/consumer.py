@@ -1,0 +1,118 @@
+"""The one inbound task of a service: decode, deduplicate, handle in one transaction with
+the outbox, publish after commit. Bad messages are parked, never dropped, never fatal."""
+
+from __future__ import annotations
+
+import random
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from celery import Task
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from messaging import dead_letters, inbox, outbox
+from messaging.codec import MalformedMessage, Message, decode
+from messaging.contracts import Payload
+from messaging.logs import get_logger
+from messaging.outbox import OutgoingMessage
+from messaging.routing import inbound_task
+from messaging.service_app import ServiceApp
+
+Handler = Callable[[Connection, Message[Payload]], Sequence[OutgoingMessage]]
+
+MAX_ATTEMPTS = 8
+log = get_logger()
+
+
+class Conflict(Exception):
+    """Another process changed the same row first: retry with fresh state."""
+
+
+def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
+    """Exponential backoff with full jitter."""
+    return random.uniform(0, min(cap, base * 2**attempt))
+
+
+def register_inbound_task(app: ServiceApp, handler: Handler, *, resend_on_duplicate: bool) -> Task:
+    """``resend_on_duplicate``: answer a redelivered message with the same messages again
+    (participants: the first reply may have been lost)."""
+
+    @app.task(name=inbound_task(app.service), bind=True, ignore_result=True, max_retries=None)
+    def handle_message(self: Task, *args: Any, **kwargs: Any) -> None:
+        raw = kwargs.pop("message", None)
+        if args or kwargs:
+            body = {"args": list(args), "kwargs": {"message": raw, **kwargs}}
+            _park(app, self.name, body, "expected a single keyword argument 'message'")
+            return
+        consume(app, self, handler, raw, resend_on_duplicate=resend_on_duplicate)
+
+    return handle_message
+
+
+def consume(
+    app: ServiceApp, task: Task, handler: Handler, raw: Any, *, resend_on_duplicate: bool
+) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
+    try:
+        message = decode(raw)
+    except MalformedMessage as exc:
+        _park(app, task.name, raw, str(exc))
+        return
+    env = message.envelope
+    structlog.contextvars.bind_contextvars(
+        saga_id=env.saga_id,
+        correlation_id=env.correlation_id,
+        causation_id=env.causation_id,
+        message_id=env.message_id,
+        message_type=env.type,
+    )
+    attempt = task.request.retries or 0
+    try:
+        ids = _handle_once(app, handler, message, resend_on_duplicate)
+    except MalformedMessage as exc:  # valid shape, but the handler cannot place it
+        _park(app, task.name, raw, str(exc))
+        return
+    except (OperationalError, DBAPIError, Conflict, ConnectionError) as exc:
+        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}")
+        return
+    except Exception as exc:  # a bug: retry a few times, then park with the traceback
+        log.exception("handler_error")
+        reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
+        _retry_or_park(app, task, raw, attempt, reason, limit=3)
+        return
+    outbox.publish_now(app.engine, app.publisher, ids)
+    log.debug("message_handled", published=len(ids))
+
+
+def _handle_once(
+    app: ServiceApp, handler: Handler, message: Message[Payload], resend: bool
+) -> list[int]:
+    env = message.envelope
+    with app.engine.begin() as conn:
+        if not inbox.claim(conn, env.message_id, env.type):
+            log.info("duplicate_message", resend=resend)
+            if not resend:
+                return []
+            return outbox.add_raw(conn, inbox.stored_response(conn, env.message_id))
+        outgoing = handler(conn, message)
+        inbox.store_response(conn, env.message_id, outbox.as_stored(outgoing))
+        return outbox.add(conn, outgoing)
+
+
+def _retry_or_park(
+    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int = MAX_ATTEMPTS
+) -> None:
+    if attempt + 1 < limit:
+        delay = backoff(attempt)
+        log.warning("retrying", attempt=attempt + 1, delay=round(delay, 3), reason=reason[:500])
+        raise task.retry(countdown=delay, max_retries=limit)
+    _park(app, task.name, raw, f"gave up after {attempt + 1} attempts: {reason}")
+
+
+def _park(app: ServiceApp, task_name: str, raw: Any, reason: str) -> None:
+    letter_id = dead_letters.park(app.engine, task_name=task_name, body=raw, reason=reason)
+    log.error("message_parked", dead_letter_id=letter_id, reason=reason[:500])

@@ -1,0 +1,59 @@
+"""Every message type we know, by name. One name, one schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from messaging.contracts.base import Payload
+from messaging.contracts.events import OrderCancelled, OrderConfirmed
+from messaging.contracts.inventory import (
+    InventoryReleased,
+    InventoryReservationFailed,
+    InventoryReserved,
+    ReleaseInventory,
+    ReserveInventory,
+)
+from messaging.contracts.payment import (
+    ChargePayment,
+    PaymentCharged,
+    PaymentDeclined,
+    PaymentRefunded,
+    PaymentRefundFailed,
+    RefundPayment,
+)
+from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
+
+ALL_PAYLOADS: tuple[type[Payload], ...] = (
+    ReserveInventory,
+    InventoryReserved,
+    InventoryReservationFailed,
+    ReleaseInventory,
+    InventoryReleased,
+    ChargePayment,
+    PaymentCharged,
+    PaymentDeclined,
+    RefundPayment,
+    PaymentRefunded,
+    PaymentRefundFailed,
+    CreateShipment,
+    ShipmentCreated,
+    ShipmentFailed,
+    OrderConfirmed,
+    OrderCancelled,
+)
+
+MESSAGE_TYPES: Mapping[str, type[Payload]] = MappingProxyType(
+    {cls.message_type: cls for cls in ALL_PAYLOADS}
+)
+
+
+class UnknownMessageType(LookupError):
+    pass
+
+
+def payload_class(message_type: str) -> type[Payload]:
+    try:
+        return MESSAGE_TYPES[message_type]
+    except KeyError:
+        raise UnknownMessageType(f"unknown message type {message_type!r}") from None

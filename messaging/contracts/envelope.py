@@ -1,0 +1,66 @@
+"""The envelope every message travels in: identity, tracing ids and a typed payload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from messaging.contracts.base import Payload
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Envelope(BaseModel):
+    """Metadata common to commands, replies and domain events.
+
+    ``causation_id`` is the id of the message that caused this one: a reply's
+    causation id is the command's message id, which is how the orchestrator
+    tells a current reply from a stale one.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=100)
+    schema_version: int = Field(ge=1)
+    saga_id: str | None = Field(default=None, max_length=64)
+    correlation_id: str = Field(min_length=1, max_length=64)
+    causation_id: str | None = Field(default=None, max_length=64)
+    occurred_at: datetime
+    reply_to: str | None = Field(default=None, max_length=100)
+    payload: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: Payload,
+        *,
+        saga_id: str | None,
+        correlation_id: str,
+        causation_id: str | None = None,
+        reply_to: str | None = None,
+        message_id: str | None = None,
+    ) -> Envelope:
+        return cls(
+            message_id=message_id or new_message_id(),
+            type=payload.message_type,
+            schema_version=payload.schema_version,
+            saga_id=saga_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            occurred_at=utcnow(),
+            reply_to=reply_to,
+            payload=payload.model_dump(mode="json"),
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

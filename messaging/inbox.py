@@ -1,0 +1,37 @@
+"""Inbox: the ids of messages already handled, written in the same transaction as their
+effect, so a redelivered message changes nothing and gets the same answer again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from messaging.tables import inbox
+
+
+def claim(conn: Connection, message_id: str, message_type: str) -> bool:
+    """Record the message as handled. False if it was handled before.
+
+    The insert comes first so that two concurrent deliveries serialise on the key.
+    """
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(inbox)
+        .values(message_id=message_id, message_type=message_type, received_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=["message_id"])
+    )
+    return conn.execute(statement).rowcount == 1
+
+
+def store_response(conn: Connection, message_id: str, response: list[dict[str, Any]]) -> None:
+    conn.execute(update(inbox).where(inbox.c.message_id == message_id).values(response=response))
+
+
+def stored_response(conn: Connection, message_id: str) -> list[dict[str, Any]]:
+    value = conn.execute(
+        select(inbox.c.response).where(inbox.c.message_id == message_id)
+    ).scalar_one_or_none()
+    return list(value or [])

@@ -1,0 +1,122 @@
+"""Transactional outbox: messages are written with the state change that causes them and
+published after commit. A row is marked published once the broker took it; rows left
+unpublished by a crash are picked up by the relay (at-least-once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from messaging.contracts import Envelope
+from messaging.database import is_postgresql
+from messaging.routing import inbound_task
+from messaging.tables import outbox
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    task_name: str
+    queue: str
+    envelope: Envelope
+
+    @classmethod
+    def to_service(cls, service: str, envelope: Envelope) -> OutgoingMessage:
+        return cls(task_name=inbound_task(service), queue=service, envelope=envelope)
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    id: int
+    message_id: str
+    task_name: str
+    queue: str
+    body: dict[str, Any]
+
+
+class Publisher(Protocol):
+    def publish(self, row: PendingRow) -> None: ...
+
+
+def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[int]:
+    now = datetime.now(UTC)
+    ids = []
+    for message in messages:
+        result = conn.execute(
+            insert(outbox).values(
+                message_id=message.envelope.message_id,
+                message_type=message.envelope.type,
+                task_name=message.task_name,
+                queue=message.queue,
+                body=message.envelope.to_json_dict(),
+                created_at=now,
+            )
+        )
+        assert result.inserted_primary_key is not None
+        ids.append(int(result.inserted_primary_key[0]))
+    return ids
+
+
+def add_raw(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Re-enqueue messages stored earlier (an inbox response), as they were."""
+    messages = [
+        OutgoingMessage(row["task_name"], row["queue"], Envelope.model_validate(row["body"]))
+        for row in rows
+    ]
+    return add(conn, messages)
+
+
+def as_stored(messages: Iterable[OutgoingMessage]) -> list[dict[str, Any]]:
+    return [
+        {"task_name": m.task_name, "queue": m.queue, "body": m.envelope.to_json_dict()}
+        for m in messages
+    ]
+
+
+def publish_now(engine: Engine, publisher: Publisher, ids: Sequence[int]) -> int:
+    """Fast path, right after commit: publish the rows this transaction wrote."""
+    if not ids:
+        return 0
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(outbox).where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
+        ).all()
+        return _publish(conn, publisher, rows)
+
+
+def relay_pending(
+    engine: Engine, publisher: Publisher, *, older_than: float, batch: int = 200
+) -> int:
+    """Publish rows a crash left behind. Several relays never take the same row."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+    with engine.begin() as conn:
+        query = (
+            select(outbox)
+            .where(outbox.c.published_at.is_(None), outbox.c.created_at <= cutoff)
+            .order_by(outbox.c.id)
+            .limit(batch)
+        )
+        if is_postgresql(conn):
+            query = query.with_for_update(skip_locked=True)
+        rows = conn.execute(query).all()
+        return _publish(conn, publisher, rows)
+
+
+def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int:
+    for row in rows:
+        pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
+        publisher.publish(pending)
+    if rows:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_([row.id for row in rows]))
+            .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
+        )
+    return len(rows)
+
+
+def unpublished_count(conn: Connection) -> int:
+    return len(conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all())

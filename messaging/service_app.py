@@ -1,0 +1,101 @@
+"""The Celery app of one service, with the settings every service shares, and its
+per-process resources (engine, publisher) built lazily after fork, never at import."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+from kombu import Queue  # type: ignore[attr-defined]
+from sqlalchemy import Engine, MetaData
+
+from messaging import tables
+from messaging.database import build_engine, create_schema
+from messaging.logs import configure_logging
+from messaging.outbox import PendingRow
+from messaging.settings import Settings
+
+
+class CeleryPublisher:
+    """Publishes outbox rows as Celery task messages, the message id as task id."""
+
+    def __init__(self, app: Celery) -> None:
+        self._app = app
+
+    def publish(self, row: PendingRow) -> None:
+        body = row.body
+        self._app.send_task(
+            row.task_name,
+            kwargs={"message": body},
+            queue=row.queue,
+            task_id=row.message_id,
+            headers={
+                "saga_id": body.get("saga_id"),
+                "saga_correlation_id": body.get("correlation_id"),
+                "saga_causation_id": body.get("causation_id"),
+                "message_type": body.get("type"),
+            },
+            ignore_result=True,
+        )
+
+
+class ServiceApp(Celery):
+    """A service's Celery app. ``engine`` and ``publisher`` exist once per process."""
+
+    def __init__(self, service: str, metadata: MetaData, **kwargs: Any) -> None:
+        super().__init__(service, set_as_current=False, **kwargs)
+        self.service = service
+        self.service_metadata = metadata
+        self.settings = Settings.from_env(service)
+        self._engine: Engine | None = None
+        self._pid: int | None = None
+        self.conf.update(celery_settings(self.settings))
+        self.conf.task_queues = (Queue(service),)  # type: ignore[no-untyped-call]
+        self.conf.task_default_queue = service
+        worker_process_init.connect(self._after_fork, weak=False)
+
+    def _after_fork(self, **_: Any) -> None:
+        self._engine = None  # never share a parent's connection pool
+        self._pid = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            configure_logging(self.service, self.settings.log_format, self.settings.log_level)
+            engine = build_engine(self.settings.database_url)
+            create_schema(engine, tables.metadata, self.service_metadata)
+            self._engine, self._pid = engine, os.getpid()
+        return self._engine
+
+    @property
+    def publisher(self) -> CeleryPublisher:
+        return CeleryPublisher(self)
+
+
+def celery_settings(settings: Settings) -> dict[str, Any]:
+    """The reliability settings every app shares; docs/reliability.md says why."""
+    return {
+        "broker_url": settings.broker_url,
+        "result_backend": settings.result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_ignore_result": True,
+        "result_expires": 24 * 3600,
+        "worker_prefetch_multiplier": 1,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
+        "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},
+        "task_create_missing_queues": True,
+        "enable_utc": True,
+    }

@@ -1,0 +1,40 @@
+"""Settings from environment variables, with the documented defaults (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    broker_url: str
+    result_backend: str
+    database_url: str
+    log_format: str  # "json" or "console"
+    log_level: str
+    visibility_timeout: int
+    relay_interval: float
+    relay_grace: float
+
+    @classmethod
+    def from_env(cls, service: str) -> Settings:
+        env = os.environ
+        broker = env.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
+        data_dir = Path(env.get("SAGA_DATA_DIR", "var"))
+        default_db = f"sqlite:///{(data_dir / f'{service}.db').as_posix()}"
+        return cls(
+            service=service,
+            broker_url=broker,
+            result_backend=env.get("SAGA_RESULT_BACKEND", broker),
+            database_url=env.get(f"{service.upper()}_DATABASE_URL", default_db),
+            log_format=env.get("SAGA_LOG_FORMAT", "console"),
+            log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
+            visibility_timeout=int(env.get("SAGA_VISIBILITY_TIMEOUT", "600")),
+            relay_interval=float(env.get("SAGA_RELAY_INTERVAL", "0.5")),
+            relay_grace=float(env.get("SAGA_RELAY_GRACE", "2.0")),
+        )

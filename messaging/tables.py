@@ -1,0 +1,64 @@
+"""The tables every service keeps next to its own data: outbox, inbox and dead letters."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+# Autoincrementing BIGINT on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, index=True),
+    Column("message_type", String(100), nullable=False),
+    Column("task_name", String(200), nullable=False),
+    Column("queue", String(200), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index(
+        "ix_outbox_unpublished",
+        "id",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("message_type", String(100), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    # The messages this one caused, re-sent as they were when it is delivered again.
+    Column("response", JSON, nullable=True),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("task_name", String(200), nullable=False),
+    Column("message_id", String(64), nullable=True, index=True),
+    Column("reason", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="parked", index=True),
+)

@@ -1,0 +1,145 @@
+"""The checkout saga: reserve inventory -> charge payment -> create shipment -> confirm.
+
+On a failure the committed steps are undone in reverse order: refund, then release.
+The saga data holds the submitted order under "order" and what the replies told us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from messaging.contracts.events import OrderCancelled, OrderConfirmed
+from messaging.contracts.inventory import (
+    InventoryReleased,
+    InventoryReservationFailed,
+    InventoryReserved,
+    ReleaseInventory,
+    ReserveInventory,
+    StockLine,
+)
+from messaging.contracts.orders import Order
+from messaging.contracts.payment import (
+    ChargePayment,
+    PaymentCharged,
+    PaymentDeclined,
+    PaymentRefunded,
+    PaymentRefundFailed,
+    RefundPayment,
+)
+from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
+from orchestrator.definition import Compensation, SagaData, SagaDefinition, Step
+
+
+def order_of(data: SagaData) -> Order:
+    return Order.model_validate(data["order"])
+
+
+def _stock_lines(order: Order) -> list[StockLine]:
+    return [StockLine(sku=item.sku, quantity=item.quantity) for item in order.items]
+
+
+def reserve(data: SagaData) -> ReserveInventory:
+    order = order_of(data)
+    return ReserveInventory(order_id=order.order_id, items=_stock_lines(order))
+
+
+def release(data: SagaData) -> ReleaseInventory:
+    return ReleaseInventory(
+        order_id=data["order"]["order_id"], reservation_id=data["reservation_id"]
+    )
+
+
+def charge(data: SagaData) -> ChargePayment:
+    order = order_of(data)
+    return ChargePayment(
+        order_id=order.order_id,
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        payment_token=order.payment_token,
+    )
+
+
+def refund(data: SagaData) -> RefundPayment:
+    return RefundPayment(order_id=data["order"]["order_id"], payment_id=data["payment_id"])
+
+
+def ship(data: SagaData) -> CreateShipment:
+    order = order_of(data)
+    return CreateShipment(
+        order_id=order.order_id, address=order.shipping_address, items=_stock_lines(order)
+    )
+
+
+def confirmed(data: SagaData, _failure: Mapping[str, str]) -> OrderConfirmed:
+    order = order_of(data)
+    return OrderConfirmed(
+        order_id=order.order_id,
+        customer=order.customer,
+        items=order.items,
+        total_cents=order.total_cents,
+        currency=order.currency,
+        payment_id=data["payment_id"],
+        shipment_id=data["shipment_id"],
+        tracking_number=data["tracking_number"],
+    )
+
+
+def cancelled(data: SagaData, failure: Mapping[str, str]) -> OrderCancelled:
+    order = order_of(data)
+    return OrderCancelled(
+        order_id=order.order_id,
+        customer=order.customer,
+        items=order.items,
+        total_cents=order.total_cents,
+        currency=order.currency,
+        code=failure.get("code", "cancelled"),
+        reason=failure.get("reason", "cancelled"),
+    )
+
+
+def _keep(**fields: str) -> Any:
+    """Record reply fields in the saga data: _keep(reservation_id="reservation_id")."""
+    return lambda reply: {key: getattr(reply, attr) for key, attr in fields.items()}
+
+
+CHECKOUT = SagaDefinition(
+    name="checkout",
+    steps=(
+        Step(
+            name="reserve_inventory",
+            service="inventory",
+            command=reserve,
+            success_on={InventoryReserved.message_type: _keep(reservation_id="reservation_id")},
+            failure_on=frozenset({InventoryReservationFailed.message_type}),
+            compensation=Compensation(
+                command=release, done_on=frozenset({InventoryReleased.message_type})
+            ),
+        ),
+        Step(
+            name="charge_payment",
+            service="payment",
+            command=charge,
+            success_on={PaymentCharged.message_type: _keep(payment_id="payment_id")},
+            failure_on=frozenset({PaymentDeclined.message_type}),
+            compensation=Compensation(
+                command=refund,
+                done_on=frozenset({PaymentRefunded.message_type}),
+                failed_on=frozenset({PaymentRefundFailed.message_type}),
+            ),
+        ),
+        Step(
+            name="create_shipment",
+            service="shipping",
+            command=ship,
+            success_on={
+                ShipmentCreated.message_type: _keep(
+                    shipment_id="shipment_id", tracking_number="tracking_number"
+                )
+            },
+            failure_on=frozenset({ShipmentFailed.message_type}),
+        ),
+    ),
+    on_completed=confirmed,
+    on_compensated=cancelled,
+)

@@ -1,0 +1,67 @@
+"""The orchestrator's tables: saga instances, their append-only history, the event log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+sagas = Table(
+    "sagas",
+    metadata,
+    Column("saga_id", String(64), primary_key=True),
+    Column("definition", String(100), nullable=False),
+    Column("order_id", String(64), nullable=False),
+    Column("correlation_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("current_step", String(100), nullable=True),
+    Column("steps", JSON, nullable=False),  # step name -> status
+    Column("data", JSON, nullable=False),
+    Column("awaiting", String(64), nullable=True),  # message id of the command in flight
+    Column("failure", JSON, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("definition", "order_id", name="uq_sagas_definition_order"),
+    Index("ix_sagas_order_id", "order_id"),
+)
+
+saga_history = Table(
+    "saga_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("saga_id", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("step", String(100), nullable=True),
+    Column("message_id", String(64), nullable=True),
+    Column("message_type", String(100), nullable=True),
+    Column("detail", JSON, nullable=False),
+)
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(100), nullable=False, index=True),
+    Column("saga_id", String(64), nullable=False, index=True),
+    Column("body", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -1,0 +1,1 @@
+"""Inventory participant: stock per SKU and reservations, all items or none."""

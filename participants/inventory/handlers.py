@@ -1,0 +1,65 @@
+"""Inventory's command handlers: thin adapters from messages to rules and store."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from messaging.codec import Message
+from messaging.contracts import Payload
+from messaging.contracts.inventory import (
+    InventoryReleased,
+    InventoryReservationFailed,
+    InventoryReserved,
+    ReleaseInventory,
+    ReserveInventory,
+    StockLine,
+)
+from messaging.outbox import OutgoingMessage
+from messaging.replies import reply_to
+from participants.inventory import rules, store
+
+
+def handle(conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
+    command = message.payload
+    if isinstance(command, ReserveInventory):
+        return [reply_to(message, reserve(conn, command))]
+    if isinstance(command, ReleaseInventory):
+        return [reply_to(message, release(conn, command))]
+    raise TypeError(f"inventory does not handle {message.type}")
+
+
+def reserve(conn: Connection, command: ReserveInventory) -> Payload:
+    lines = [rules.Line(item.sku, item.quantity) for item in command.items]
+    available = store.levels_for_update(conn, [line.sku for line in lines])
+    outcome = rules.reserve(available, lines)
+    if isinstance(outcome, rules.Refusal):
+        return InventoryReservationFailed(
+            order_id=command.order_id, code=outcome.code, reason=outcome.reason
+        )
+    reservation_id = f"res_{uuid.uuid4().hex[:16]}"
+    store.write_levels(conn, outcome)
+    store.add_reservation(conn, reservation_id, command.order_id, lines)
+    return InventoryReserved(
+        order_id=command.order_id, reservation_id=reservation_id, items=command.items
+    )
+
+
+def release(conn: Connection, command: ReleaseInventory) -> Payload:
+    found = store.reservation(conn, command.reservation_id)
+    if found is None:  # nothing was reserved under this id: nothing to give back
+        return InventoryReleased(
+            order_id=command.order_id, reservation_id=command.reservation_id, items=[]
+        )
+    status, lines = found
+    if status == "reserved":
+        available = store.levels_for_update(conn, [line.sku for line in lines])
+        store.write_levels(conn, rules.release(available, lines))
+        store.mark_released(conn, command.reservation_id)
+    return InventoryReleased(
+        order_id=command.order_id,
+        reservation_id=command.reservation_id,
+        items=[StockLine(sku=line.sku, quantity=line.quantity) for line in lines],
+    )

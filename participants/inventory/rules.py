@@ -1,0 +1,47 @@
+"""Inventory rules, free of transport and storage: reserve all lines or none; a release
+gives back exactly what was reserved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    reason: str
+
+
+def reserve(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int] | Refusal:
+    """New stock levels after reserving every line, or why nothing can be reserved."""
+    wanted: dict[str, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            return Refusal("invalid_quantity", f"{line.sku}: quantity must be positive")
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    unknown = sorted(sku for sku in wanted if sku not in available)
+    if unknown:
+        return Refusal("unknown_sku", f"unknown SKU: {', '.join(unknown)}")
+    short = [
+        f"{sku} (wanted {qty}, available {available[sku]})"
+        for sku, qty in sorted(wanted.items())
+        if available[sku] < qty
+    ]
+    if short:
+        return Refusal("out_of_stock", "out of stock: " + "; ".join(short))
+    return {sku: available[sku] - qty for sku, qty in wanted.items()}
+
+
+def release(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int]:
+    """New stock levels after giving back a reservation's lines."""
+    levels: dict[str, int] = {}
+    for line in lines:
+        levels[line.sku] = levels.get(line.sku, available.get(line.sku, 0)) + line.quantity
+    return levels

@@ -1,0 +1,160 @@
+"""Inventory's own tables and the queries its handlers need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from messaging.database import is_postgresql
+from participants.inventory.rules import Line
+
+metadata = MetaData()
+
+stock = Table(
+    "stock",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("available", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("reservation_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("status", String(20), nullable=False),  # reserved | released
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("released_at", DateTime(timezone=True), nullable=True),
+)
+
+reservation_lines = Table(
+    "reservation_lines",
+    metadata,
+    Column("reservation_id", ForeignKey("reservations.reservation_id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
+
+
+def levels_for_update(conn: Connection, skus: Iterable[str]) -> dict[str, int]:
+    query = select(stock.c.sku, stock.c.available).where(stock.c.sku.in_(sorted(set(skus))))
+    if is_postgresql(conn):
+        query = query.order_by(stock.c.sku).with_for_update()
+    return {row.sku: row.available for row in conn.execute(query)}
+
+
+def write_levels(conn: Connection, levels: Mapping[str, int]) -> None:
+    now = datetime.now(UTC)
+    for sku, available in levels.items():
+        conn.execute(
+            update(stock).where(stock.c.sku == sku).values(available=available, updated_at=now)
+        )
+
+
+def set_level(conn: Connection, sku: str, available: int) -> None:
+    dialect = postgresql if is_postgresql(conn) else sqlite
+    values = {"sku": sku, "available": available, "updated_at": datetime.now(UTC)}
+    statement = dialect.insert(stock).values(**values)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["sku"],
+            set_={"available": available, "updated_at": values["updated_at"]},
+        )
+    )
+
+
+def add_reservation(
+    conn: Connection, reservation_id: str, order_id: str, lines: list[Line]
+) -> None:
+    conn.execute(
+        insert(reservations).values(
+            reservation_id=reservation_id,
+            order_id=order_id,
+            status="reserved",
+            created_at=datetime.now(UTC),
+        )
+    )
+    conn.execute(
+        insert(reservation_lines),
+        [
+            {"reservation_id": reservation_id, "sku": ln.sku, "quantity": ln.quantity}
+            for ln in lines
+        ],
+    )
+
+
+def reservation(conn: Connection, reservation_id: str) -> tuple[str, list[Line]] | None:
+    """Status and lines of a reservation, locked for update."""
+    query = select(reservations.c.status).where(reservations.c.reservation_id == reservation_id)
+    if is_postgresql(conn):
+        query = query.with_for_update()
+    status = conn.execute(query).scalar_one_or_none()
+    if status is None:
+        return None
+    rows = conn.execute(
+        select(reservation_lines.c.sku, reservation_lines.c.quantity)
+        .where(reservation_lines.c.reservation_id == reservation_id)
+        .order_by(reservation_lines.c.sku)
+    )
+    return status, [Line(row.sku, row.quantity) for row in rows]
+
+
+def mark_released(conn: Connection, reservation_id: str) -> None:
+    conn.execute(
+        update(reservations)
+        .where(reservations.c.reservation_id == reservation_id)
+        .values(status="released", released_at=datetime.now(UTC))
+    )
+
+
+def stock_view(conn: Connection, sku: str) -> dict[str, object] | None:
+    available = conn.execute(
+        select(stock.c.available).where(stock.c.sku == sku)
+    ).scalar_one_or_none()
+    if available is None:
+        return None
+    held = conn.execute(
+        select(func.coalesce(func.sum(reservation_lines.c.quantity), 0))
+        .join(reservations, reservations.c.reservation_id == reservation_lines.c.reservation_id)
+        .where(reservation_lines.c.sku == sku, reservations.c.status == "reserved")
+    ).scalar_one()
+    return {"sku": sku, "available": available, "reserved": int(held)}
+
+
+def reservations_of(conn: Connection, order_id: str) -> list[dict[str, object]]:
+    rows = conn.execute(
+        select(reservations)
+        .where(reservations.c.order_id == order_id)
+        .order_by(reservations.c.created_at)
+    ).all()
+    result = []
+    for row in rows:
+        found = reservation(conn, row.reservation_id)
+        lines = found[1] if found else []
+        result.append(
+            {
+                "reservation_id": row.reservation_id,
+                "status": row.status,
+                "items": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                "created_at": row.created_at.isoformat(),
+                "released_at": row.released_at.isoformat() if row.released_at else None,
+            }
+        )
+    return result

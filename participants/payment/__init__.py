@@ -1,0 +1,1 @@
+"""Payment participant: charges and refunds against a card network."""

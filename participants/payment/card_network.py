@@ -1,0 +1,40 @@
+"""A fake card network, for development and tests (we do not own the real one).
+
+Test tokens (docs/task-api.md):
+    tok_visa, tok_mastercard   approve
+    tok_declined               decline: card_declined
+    tok_insufficient_funds     decline: insufficient_funds
+    tok_refund_fails           approve charges, refuse refunds: processor_error
+    anything else              decline: invalid_token
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from participants.payment.rules import Approved, Declined, Refunded
+
+APPROVING = frozenset({"tok_visa", "tok_mastercard", "tok_refund_fails"})
+DECLINES = {
+    "tok_declined": Declined("card_declined", "the card was declined"),
+    "tok_insufficient_funds": Declined("insufficient_funds", "insufficient funds on the card"),
+}
+
+
+def _reference(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+class FakeCardNetwork:
+    def authorize(self, token: str, amount_cents: int, currency: str) -> Approved | Declined:
+        if token in DECLINES:
+            return DECLINES[token]
+        if token not in APPROVING:
+            return Declined("invalid_token", f"unknown payment token {token!r}")
+        prefix = "authF" if token == "tok_refund_fails" else "auth"
+        return Approved(f"{prefix}_{_reference(token, amount_cents, currency)}")
+
+    def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined:
+        if authorization.startswith("authF_"):
+            return Declined("processor_error", "the card network refused the refund")
+        return Refunded(f"re_{_reference(authorization, amount_cents)}")

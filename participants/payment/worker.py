@@ -1,0 +1,22 @@
+"""The payment worker: ``celery -A participants.payment.worker worker -Q payment``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from messaging.consumer import register_inbound_task
+from messaging.service_app import ServiceApp
+from participants.payment import store
+from participants.payment.card_network import FakeCardNetwork
+from participants.payment.handlers import PaymentHandlers
+
+app = ServiceApp("payment", store.metadata)
+handle_message = register_inbound_task(
+    app, PaymentHandlers(FakeCardNetwork()), resend_on_duplicate=True
+)
+
+
+@app.task(name="payment.get_payments", ignore_result=False)
+def get_payments(order_id: str) -> dict[str, Any]:
+    with app.engine.begin() as conn:
+        return store.payments_of(conn, order_id)

@@ -1,0 +1,1 @@
+"""Shipping participant: creates shipment labels with a carrier."""

@@ -1,0 +1,22 @@
+"""The shipping worker: ``celery -A participants.shipping.worker worker -Q shipping``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from messaging.consumer import register_inbound_task
+from messaging.service_app import ServiceApp
+from participants.shipping import store
+from participants.shipping.carrier import FakeCarrier
+from participants.shipping.handlers import ShippingHandlers
+
+app = ServiceApp("shipping", store.metadata)
+handle_message = register_inbound_task(
+    app, ShippingHandlers(FakeCarrier()), resend_on_duplicate=True
+)
+
+
+@app.task(name="shipping.get_shipments", ignore_result=False)
+def get_shipments(order_id: str) -> list[dict[str, Any]]:
+    with app.engine.begin() as conn:
+        return store.shipments_of(conn, order_id)
