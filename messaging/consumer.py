@@ -22,6 +22,7 @@ from messaging.routing import inbound_task
 from messaging.service_app import ServiceApp
 
 Handler = Callable[[Connection, Message[Payload]], Sequence[OutgoingMessage]]
+DuplicateHook = Callable[[Connection, Message[Payload]], None]
 
 MAX_ATTEMPTS = 8
 log = get_logger()
@@ -36,9 +37,16 @@ def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
     return random.uniform(0, min(cap, base * 2**attempt))
 
 
-def register_inbound_task(app: ServiceApp, handler: Handler, *, resend_on_duplicate: bool) -> Task:
+def register_inbound_task(
+    app: ServiceApp,
+    handler: Handler,
+    *,
+    resend_on_duplicate: bool,
+    on_duplicate: DuplicateHook | None = None,
+) -> Task:
     """``resend_on_duplicate``: answer a redelivered message with the same messages again
-    (participants: the first reply may have been lost)."""
+    (participants: the first reply may have been lost). ``on_duplicate`` may record the
+    redelivery (in the same transaction) where operators will look for it."""
 
     @app.task(name=inbound_task(app.service), bind=True, ignore_result=True, max_retries=None)
     def handle_message(self: Task, *args: Any, **kwargs: Any) -> None:
@@ -47,13 +55,18 @@ def register_inbound_task(app: ServiceApp, handler: Handler, *, resend_on_duplic
             body = {"args": list(args), "kwargs": {"message": raw, **kwargs}}
             _park(app, self.name, body, "expected a single keyword argument 'message'")
             return
-        consume(app, self, handler, raw, resend_on_duplicate=resend_on_duplicate)
+        consume(app, self, handler, raw, resend_on_duplicate, on_duplicate)
 
     return handle_message
 
 
 def consume(
-    app: ServiceApp, task: Task, handler: Handler, raw: Any, *, resend_on_duplicate: bool
+    app: ServiceApp,
+    task: Task,
+    handler: Handler,
+    raw: Any,
+    resend_on_duplicate: bool,
+    on_duplicate: DuplicateHook | None,
 ) -> None:
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
@@ -72,7 +85,7 @@ def consume(
     )
     attempt = task.request.retries or 0
     try:
-        ids = _handle_once(app, handler, message, resend_on_duplicate)
+        ids = _handle_once(app, handler, message, resend_on_duplicate, on_duplicate)
     except MalformedMessage as exc:  # valid shape, but the handler cannot place it
         _park(app, task.name, raw, str(exc))
         return
@@ -89,12 +102,18 @@ def consume(
 
 
 def _handle_once(
-    app: ServiceApp, handler: Handler, message: Message[Payload], resend: bool
+    app: ServiceApp,
+    handler: Handler,
+    message: Message[Payload],
+    resend: bool,
+    on_duplicate: DuplicateHook | None,
 ) -> list[int]:
     env = message.envelope
     with app.engine.begin() as conn:
         if not inbox.claim(conn, env.message_id, env.type):
             log.info("duplicate_message", resend=resend)
+            if on_duplicate is not None:
+                on_duplicate(conn, message)
             if not resend:
                 return []
             return outbox.add_raw(conn, inbox.stored_response(conn, env.message_id))

@@ -22,8 +22,9 @@ def claim(conn: Connection, message_id: str, message_type: str) -> bool:
         dialect.insert(inbox)
         .values(message_id=message_id, message_type=message_type, received_at=datetime.now(UTC))
         .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(inbox.c.message_id)
     )
-    return conn.execute(statement).rowcount == 1
+    return conn.execute(statement).first() is not None
 
 
 def store_response(conn: Connection, message_id: str, response: list[dict[str, Any]]) -> None:

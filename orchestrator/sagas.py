@@ -142,6 +142,19 @@ def apply_reply(
     return outgoing
 
 
+def record_duplicate(conn: Connection, message: Message[Payload]) -> None:
+    """A redelivered reply changes nothing; the history says it came again."""
+    env = message.envelope
+    if env.saga_id is None:
+        return
+    row = conn.execute(
+        select(sagas.c.version, sagas.c.current_step).where(sagas.c.saga_id == env.saga_id)
+    ).one_or_none()
+    if row is not None:
+        detail = {"reason": "already handled: redelivered message"}
+        _history(conn, env.saga_id, row.version, "duplicate_ignored", row.current_step, env, detail)
+
+
 def _record(
     conn: Connection,
     saga_id: str,

@@ -31,7 +31,9 @@ def _apply_reply(conn: Connection, message: Any) -> Any:
     return sagas.apply_reply(conn, DEFINITIONS, message)
 
 
-handle_message = register_inbound_task(app, _apply_reply, resend_on_duplicate=False)
+handle_message = register_inbound_task(
+    app, _apply_reply, resend_on_duplicate=False, on_duplicate=sagas.record_duplicate
+)
 
 
 def validate_order(order: dict[str, Any]) -> Order:

@@ -1,0 +1,157 @@
+"""Plain-text views of a saga for operators: its status, its timeline, a listing.
+
+Pure functions over the dicts that ``orchestrator.get_saga`` and ``orchestrator.list_sagas``
+return (JSON-decoded), so the CLI and the demo print the same thing. Times are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+Saga = Mapping[str, Any]
+
+# Reply payload fields worth showing on a timeline line, in this order.
+_REPLY_IDS = ("reservation_id", "payment_id", "refund_id", "shipment_id", "tracking_number")
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO timestamp as an aware UTC datetime (naive ones, from SQLite, are UTC)."""
+    at = datetime.fromisoformat(value)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def clock(value: str) -> str:
+    """``HH:MM:SS.mmm`` of an ISO timestamp."""
+    return parse_time(value).strftime("%H:%M:%S.%f")[:-3]
+
+
+def stamp(value: str | None) -> str:
+    """``YYYY-MM-DD HH:MM:SS.mmm`` of an ISO timestamp, ``-`` if there is none."""
+    if not value:
+        return "-"
+    return parse_time(value).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def describe_failure(failure: Mapping[str, Any]) -> str:
+    """``code: reason`` (the reason alone if the code says nothing more)."""
+    code, reason = failure.get("code"), failure.get("reason")
+    if code and reason and code != reason:
+        return f"{code}: {reason}"
+    return str(reason or code or "")
+
+
+def entry_detail(entry: Mapping[str, Any]) -> str:
+    """The part of one history entry's detail an operator wants to read."""
+    kind = entry.get("kind")
+    detail = entry.get("detail") or {}
+    if kind == "reply_ignored":
+        return f"ignored: {detail.get('reason', '?')}"
+    if kind == "failed":
+        return f"error: {detail.get('error', '?')}"
+    if kind == "compensated" and detail:
+        return f"after {detail.get('step', '?')} failed: {describe_failure(detail)}"
+    if kind in ("command_sent", "compensation_sent") and entry.get("message_id"):
+        return f"message {str(entry['message_id'])[:8]}"
+    payload = detail.get("payload")
+    if isinstance(payload, Mapping):
+        if "code" in payload or "reason" in payload:
+            return describe_failure(payload)
+        return " ".join(f"{key}={payload[key]}" for key in _REPLY_IDS if key in payload)
+    return ""
+
+
+def _columns(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> list[str]:
+    """Rows of cells as aligned lines; the cells of the columns in ``right`` right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _ending(saga: Saga) -> str:
+    state = saga.get("state", "?")
+    if state == "completed":
+        return "final state: completed"
+    if state in ("compensated", "failed"):
+        why = saga.get("error") or describe_failure(saga.get("failure") or {})
+        return f"final state: {state}" + (f" ({why})" if why else "")
+    return f"state now: {state}, at step {saga.get('current_step') or '-'}"
+
+
+def timeline_lines(saga: Saga) -> list[str]:
+    """One line per history entry: time, +ms since the saga started, kind, step, message
+    type and detail; then the final (or current) state."""
+    history: Sequence[Mapping[str, Any]] = saga.get("history") or []
+    header = (
+        f"saga {saga.get('saga_id', '?')} ({saga.get('definition', '?')}) "
+        f"for order {saga.get('order_id', '?')}, times UTC"
+    )
+    start_value = saga.get("created_at") or (history[0]["at"] if history else None)
+    start = parse_time(start_value) if start_value else None
+    rows = []
+    for entry in history:
+        at = parse_time(entry["at"])
+        elapsed = round((at - start).total_seconds() * 1000) if start else 0
+        rows.append(
+            [
+                clock(entry["at"]),
+                f"+{elapsed}ms",
+                str(entry.get("kind") or "-"),
+                str(entry.get("step") or "-"),
+                str(entry.get("message_type") or "-"),
+                entry_detail(entry),
+            ]
+        )
+    body = ["  " + line for line in _columns(rows, right=frozenset({1}))]
+    return [header, *body, _ending(saga)]
+
+
+def format_timeline(saga: Saga) -> str:
+    return "\n".join(timeline_lines(saga))
+
+
+def format_status(saga: Saga) -> str:
+    """State, current step, the steps with their statuses, failure, error, awaited message."""
+    steps: Sequence[Mapping[str, Any]] = saga.get("steps") or []
+    step_rows = _columns([[str(s.get("name")), str(s.get("status"))] for s in steps])
+    fields: list[tuple[str, str]] = [
+        ("saga", f"{saga.get('saga_id', '?')} ({saga.get('definition', '?')})"),
+        ("order", str(saga.get("order_id", "?"))),
+        ("state", str(saga.get("state", "?"))),
+        ("step", str(saga.get("current_step") or "-")),
+    ]
+    fields += [("steps" if i == 0 else "", row) for i, row in enumerate(step_rows)]
+    if saga.get("failure"):
+        failure = saga["failure"]
+        fields.append(("failure", f"{failure.get('step', '?')}: {describe_failure(failure)}"))
+    if saga.get("error"):
+        fields.append(("error", str(saga["error"])))
+    fields += [
+        ("awaiting", str(saga.get("awaiting_message_id") or "-")),
+        ("updated", f"{stamp(saga.get('updated_at'))} UTC (version {saga.get('version', '?')})"),
+    ]
+    return "\n".join(f"{label:<9} {value}".rstrip() for label, value in fields)
+
+
+def format_saga_table(sagas: Sequence[Saga]) -> str:
+    """Saga id, order id, state, current step and last update of each saga summary."""
+    if not sagas:
+        return "no sagas"
+    rows = [["SAGA ID", "ORDER ID", "STATE", "STEP", "UPDATED (UTC)"]]
+    rows += [
+        [
+            str(s.get("saga_id", "?")),
+            str(s.get("order_id", "?")),
+            str(s.get("state", "?")),
+            str(s.get("current_step") or "-"),
+            stamp(s.get("updated_at")),
+        ]
+        for s in sagas
+    ]
+    return "\n".join(_columns(rows))

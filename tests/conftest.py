@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.platform import (
+    RunningPlatform,
+    postgres_databases,
+    require_redis,
+    sqlite_databases,
+    start,
+)
+
+REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SAGA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+# A Redis database per store kind, so the two platforms never see each other's messages.
+REDIS_DB = {"sqlite": 13, "postgresql": 14}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def platform(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningPlatform]:
+    store: str = request.param
+    broker_url = f"{REDIS_BASE}/{REDIS_DB[store]}"
+    require_redis(broker_url)
+    redis.Redis.from_url(broker_url).flushdb()  # none of our workers run on it yet
+    directory = tmp_path_factory.mktemp(f"platform-{store}")
+    if store == "sqlite":
+        running = start(store, sqlite_databases(directory), broker_url, directory)
+        yield from _serve(running)
+    else:
+        prefix = f"saga_t{uuid.uuid4().hex[:8]}"
+        with postgres_databases(POSTGRES_ADMIN_URL, prefix) as urls:
+            running = start(store, urls, broker_url, directory)
+            yield from _serve(running)
+
+
+def _serve(running: RunningPlatform) -> Iterator[RunningPlatform]:
+    try:
+        yield running
+    finally:
+        running.processes.stop()
+        running.client.close()
+        for engine in running.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def log_dir(platform: RunningPlatform) -> Path:
+    return platform.processes.log_dir
