@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import traceback
+from dataclasses import asdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,6 +57,18 @@ def register_inbound_task(
             _park(app, self.name, body, "expected a single keyword argument 'message'")
             return
         consume(app, self, handler, raw, resend_on_duplicate, on_duplicate)
+
+    @app.task(name=f"{app.service}.dead_letters", ignore_result=False)
+    def list_dead_letters(limit: int = 100) -> dict[str, Any]:
+        """Parked messages of this service, newest first, and how many are parked."""
+        letters = dead_letters.list_parked(app.engine, limit=min(int(limit), 1000))
+        return {
+            "service": app.service,
+            "parked": dead_letters.count_parked(app.engine),
+            "dead_letters": [
+                {**asdict(letter), "parked_at": letter.parked_at.isoformat()} for letter in letters
+            ],
+        }
 
     return handle_message
 

@@ -97,5 +97,6 @@ def celery_settings(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
         "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},
         "task_create_missing_queues": True,
+        "worker_consumer": "messaging.parking:ParkingConsumer",
         "enable_utc": True,
     }

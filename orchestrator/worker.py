@@ -71,9 +71,15 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
 
 @app.task(name="orchestrator.get_saga", ignore_result=False)
 def get_saga(saga_id: str | None = None, order_id: str | None = None) -> dict[str, Any]:
-    """State, current step, steps, data and history of one saga."""
-    with app.engine.begin() as conn:
-        return sagas.find(conn, saga_id=saga_id, order_id=order_id)
+    """State, current step, steps, data and history of one saga.
+
+    Errors are builtin exception types, so a client without our code can catch them.
+    """
+    try:
+        with app.engine.begin() as conn:
+            return sagas.find(conn, saga_id=saga_id, order_id=order_id)
+    except sagas.SagaNotFound as exc:
+        raise LookupError(str(exc)) from None
 
 
 @app.task(name="orchestrator.list_sagas", ignore_result=False)
