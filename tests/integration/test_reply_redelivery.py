@@ -14,7 +14,9 @@ from tests.platform import RunningPlatform, new_sku, order, wait_for
 def _delivered_reply(platform: RunningPlatform, saga: dict[str, Any], step: str) -> dict[str, Any]:
     """The reply envelope a participant sent for ``step``, as stored in its own inbox."""
     command_id = next(
-        h["message_id"] for h in saga["history"] if h["kind"] == "command_sent" and h["step"] == step
+        h["message_id"]
+        for h in saga["history"]
+        if h["kind"] == "command_sent" and h["step"] == step
     )
     service = {"reserve_inventory": "inventory", "charge_payment": "payment"}[step]
     with platform.engines[service].begin() as conn:

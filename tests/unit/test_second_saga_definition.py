@@ -178,9 +178,7 @@ def apply(
     reply: Payload,
     new_id: IdFactory,
 ) -> Transition:
-    result = engine.on_reply(
-        definition, state, reply.message_type, state.awaiting, reply, new_id
-    )
+    result = engine.on_reply(definition, state, reply.message_type, state.awaiting, reply, new_id)
     assert isinstance(result, Transition), f"reply was ignored: {result}"
     return result
 
@@ -196,7 +194,9 @@ def test_definition_indexes_its_steps():
 def test_trip_succeeds_through_every_step(new_id):
     t0 = engine.start(TRIP, DATA, new_id)
     assert t0.commands == (
-        OutgoingCommand("cmd-1", "flights", "book_flight", BookFlight(trip_id="trip-7", flight="LH123")),
+        OutgoingCommand(
+            "cmd-1", "flights", "book_flight", BookFlight(trip_id="trip-7", flight="LH123")
+        ),
     )
     assert t0.state.steps == (S.RUNNING, S.PENDING, S.PENDING)
 

@@ -1,0 +1,179 @@
+"""The platform's main job, end to end: start every worker and relay from the Procfile,
+seed stock, submit sample orders down every path, print each outcome with its timeline
+and the participants' own records, then stop what it started.
+
+    saga-demo            # exit code 0 when every order ended as expected
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from celery import Celery
+
+from messaging.launcher import Platform, platform_env, read_procfile
+from messaging.settings import DEFAULT_BROKER_URL
+from orchestrator.timeline import format_timeline
+
+TERMINAL = frozenset({"completed", "compensated", "failed"})
+STOCK = {"BOOK-42": 10, "MUG-7": 5}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    expected: str
+    expected_code: str | None = None  # the failure code that must explain the outcome
+    token: str = "tok_visa"
+    country: str = "FR"
+    items: tuple[tuple[str, int, int], ...] = (("BOOK-42", 2, 1999), ("MUG-7", 1, 850))
+
+
+SCENARIOS = (
+    Scenario("Happy path: reserve, charge, ship, confirm", "completed"),
+    Scenario(
+        "Out of stock: nothing charged", "compensated", "out_of_stock", items=(("MUG-7", 50, 850),)
+    ),
+    Scenario("Declined card: stock released", "compensated", "card_declined", token="tok_declined"),
+    Scenario(
+        "Refused destination: refund, then release", "compensated", "destination_refused",
+        country="ZZ",
+    ),
+    Scenario(
+        "Refund refused by the card network: failed, needs an operator",
+        "failed",
+        "destination_refused",
+        token="tok_refund_fails",
+        country="ZZ",
+        items=(("BOOK-42", 1, 1999),),
+    ),
+)
+
+
+def order_for(scenario: Scenario, run: str, number: int) -> dict[str, Any]:
+    return {
+        "order_id": f"demo-{run}-{number}",
+        "customer": {"id": "cust-7", "email": "grace@example.com", "name": "Grace Hopper"},
+        "items": [
+            {"sku": sku, "quantity": qty, "unit_price_cents": price}
+            for sku, qty, price in scenario.items
+        ],
+        "currency": "EUR",
+        "payment_token": scenario.token,
+        "shipping_address": {
+            "name": "Grace Hopper",
+            "line1": "1 Navy Yard",
+            "city": "Arlington",
+            "postal_code": "22202",
+            "country": scenario.country,
+        },
+    }
+
+
+class Client:
+    """What any user process does: send_task by name, no import of the services."""
+
+    def __init__(self, broker_url: str) -> None:
+        self.app = Celery(broker=broker_url, backend=broker_url, set_as_current=False)
+        self.app.conf.update(accept_content=["json"], result_accept_content=["json"])
+
+    def call(self, task: str, **kwargs: Any) -> Any:
+        queue = task.split(".", 1)[0]
+        return self.app.send_task(task, kwargs=kwargs, queue=queue).get(timeout=30)
+
+    def wait(self, saga_id: str, timeout: float = 60.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            saga: dict[str, Any] = self.call("orchestrator.get_saga", saga_id=saga_id)
+            if saga["state"] in TERMINAL or time.monotonic() > deadline:
+                return saga
+            time.sleep(0.1)
+
+
+def check_broker(url: str) -> None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        sys.exit(
+            f"Redis does not answer at {url} ({exc}).\nStart it, for example: redis-server "
+            "--daemonize yes --port 6379 --save '' --appendonly no\nor set SAGA_BROKER_URL."
+        )
+
+
+def run_scenarios(client: Client, run: str) -> list[bool]:
+    for sku, quantity in STOCK.items():
+        client.call("inventory.set_stock", sku=sku, quantity=quantity)
+    print("Stock seeded: " + ", ".join(f"{sku}={qty}" for sku, qty in STOCK.items()))
+    placed = []
+    for number, scenario in enumerate(SCENARIOS, 1):
+        order = order_for(scenario, run, number)
+        placed.append((scenario, order, client.call("orchestrator.place_order", **order)))
+    again = client.call("orchestrator.place_order", **placed[0][1])
+    print(f"Submitting {placed[0][1]['order_id']} again: same saga {again['saga_id']}, "
+          f"duplicate={again['duplicate']}")
+    try:
+        client.call("orchestrator.place_order", **{**placed[0][1], "order_id": "bad order!"})
+    except ValueError as exc:
+        print(f"An invalid order is refused: {exc}")
+
+    verdicts = []
+    for scenario, order, started in placed:
+        saga = client.wait(started["saga_id"])
+        code = (saga["failure"] or {}).get("code")
+        ok = saga["state"] == scenario.expected and code == scenario.expected_code
+        verdicts.append(ok)
+        print("\n" + "=" * 78)
+        because = f" because {code}" if code else ""
+        print(f"{scenario.title}\norder {order['order_id']}: {saga['state']}{because} "
+              f"(expected {scenario.expected}) {'OK' if ok else 'UNEXPECTED'}")
+        print(format_timeline(saga))
+        payments = client.call("payment.get_payments", order_id=order["order_id"])
+        shipments = client.call("shipping.get_shipments", order_id=order["order_id"])
+        print(f"  payment: net charged {payments['net_charged_cents'] / 100:.2f} EUR "
+              f"over {len(payments['payments'])} payment(s); shipments: "
+              + (", ".join(s["tracking_number"] for s in shipments) or "none"))
+    print("\n" + "=" * 78)
+    for sku, seeded in STOCK.items():
+        stock = client.call("inventory.get_stock", sku=sku)
+        print(f"Stock {sku}: seeded {seeded}, available {stock['available']}, "
+              f"held by reservations {stock['reserved']}")
+    return verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="saga-demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--procfile", type=Path, default=Path(__file__).parent.parent / "Procfile")
+    args = parser.parse_args(argv)
+    broker = os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
+    check_broker(broker)
+    run = uuid.uuid4().hex[:6]
+    workdir = Path(tempfile.mkdtemp(prefix=f"saga-demo-{run}-"))
+    env = platform_env({"SAGA_BROKER_URL": broker, "SAGA_DATA_DIR": str(workdir / "data")})
+    platform = Platform(read_procfile(args.procfile), env, workdir)
+    print(f"Starting {len(platform.commands)} processes (logs and SQLite stores in {workdir})")
+    platform.start()
+    client = Client(broker)
+    try:
+        platform.wait_until_ready(broker, timeout=90)
+        print("Workers ready: " + ", ".join(platform.nodes()))
+        verdicts = run_scenarios(client, run)
+    finally:
+        platform.stop()
+        client.app.close()
+        print("Stopped every process the demo started.")
+    print(f"{sum(verdicts)} of {len(verdicts)} orders ended as expected.")
+    return 0 if all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

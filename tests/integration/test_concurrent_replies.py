@@ -1,0 +1,123 @@
+"""Two replies for the same saga handled at once by two orchestrator processes never
+corrupt it: the row lock (PostgreSQL) or the write lock (SQLite) serialises them and the
+version check refuses a stale write."""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from messaging import inbox, tables
+from messaging.codec import decode
+from messaging.consumer import Conflict
+from messaging.contracts import Envelope
+from messaging.contracts.inventory import InventoryReserved, StockLine
+from messaging.database import build_engine, create_schema
+from orchestrator import sagas, store
+from orchestrator.checkout import CHECKOUT
+from orchestrator.definitions import DEFINITIONS
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.platform import order, postgres_databases
+
+ROUNDS = 15
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'orchestrator.db'}"
+        return
+    with postgres_databases(POSTGRES_ADMIN_URL, f"saga_c{uuid.uuid4().hex[:8]}") as urls:
+        yield urls["orchestrator"]
+
+
+def _start_saga(url: str) -> tuple[str, str]:
+    engine = build_engine(url)
+    create_schema(engine, tables.metadata, store.metadata)
+    submitted = order(sku="SKU-C", quantity=1)
+    with engine.begin() as conn:
+        started = sagas.start(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
+        awaiting = conn.execute(
+            select(store.sagas.c.awaiting).where(store.sagas.c.saga_id == started.saga_id)
+        ).scalar_one()
+    engine.dispose()
+    return started.saga_id, awaiting
+
+
+def _reply(saga_id: str, causation_id: str) -> dict[str, Any]:
+    payload = InventoryReserved(
+        order_id="o",
+        reservation_id=f"res-{uuid.uuid4().hex[:6]}",
+        items=[StockLine(sku="S", quantity=1)],
+    )
+    envelope = Envelope.wrap(
+        payload, saga_id=saga_id, correlation_id="c", causation_id=causation_id
+    )
+    return envelope.to_json_dict()
+
+
+def _handle(url: str, raw: dict[str, Any], barrier: Any, results: Any) -> None:
+    """What the orchestrator's inbound task does, in a process of its own."""
+    engine = build_engine(url)
+    message = decode(raw)
+    barrier.wait(timeout=30)
+    with engine.begin() as conn:
+        inbox.claim(conn, message.envelope.message_id, message.type)
+        outgoing = sagas.apply_reply(conn, DEFINITIONS, message)
+    results.put(len(outgoing))
+    engine.dispose()
+
+
+def test_two_replies_at_once_advance_the_saga_exactly_once(store_url: str) -> None:
+    context = multiprocessing.get_context("fork")
+    for _ in range(ROUNDS):
+        saga_id, awaiting = _start_saga(store_url)
+        barrier, results = context.Barrier(2), context.Queue()
+        workers = [
+            context.Process(
+                target=_handle, args=(store_url, _reply(saga_id, awaiting), barrier, results)
+            )
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+            assert worker.exitcode == 0
+
+        assert sorted(results.get(timeout=5) for _ in workers) == [0, 1]
+        engine = build_engine(store_url)
+        with engine.begin() as conn:
+            saga = sagas.find(conn, saga_id=saga_id)
+        engine.dispose()
+        assert saga["version"] == 2
+        assert saga["current_step"] == "charge_payment"
+        kinds = [h["kind"] for h in saga["history"]]
+        assert kinds.count("reply_applied") == 1
+        assert kinds.count("reply_ignored") == 1
+        assert kinds.count("command_sent") == 2  # ReserveInventory, then one ChargePayment
+
+
+def test_a_write_from_a_stale_read_is_refused(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saga_id, awaiting = _start_saga(store_url)
+    engine = build_engine(store_url)
+    with engine.begin() as conn:
+        stale = conn.execute(select(store.sagas).where(store.sagas.c.saga_id == saga_id)).one()
+        conn.execute(store.sagas.update().values(version=stale.version + 1))
+    # Another process moved the saga on after our read; our write must not land.
+    monkeypatch.setattr(sagas, "_load_for_update", lambda _conn, _saga_id: stale)
+    with pytest.raises(Conflict), engine.begin() as conn:
+        sagas.apply_reply(conn, DEFINITIONS, decode(_reply(saga_id, awaiting)))
+    with engine.begin() as conn:
+        saga = sagas.find(conn, saga_id=saga_id)
+    engine.dispose()
+    assert saga["current_step"] == "reserve_inventory"
+    assert saga["version"] == stale.version + 1
