@@ -46,9 +46,14 @@ def decode(raw: Any) -> Message[Payload]:
             raw = json.loads(raw)
         except ValueError as exc:
             raise MalformedMessage(f"message is not JSON: {exc}") from None
+        except RecursionError:
+            raise MalformedMessage("message is nested too deeply") from None
     if not isinstance(raw, dict):
         raise MalformedMessage(f"message must be a JSON object, got {type(raw).__name__}")
-    size = len(json.dumps(raw, default=str))
+    try:
+        size = len(json.dumps(raw, default=str))
+    except RecursionError:
+        raise MalformedMessage("message is nested too deeply") from None
     if size > MAX_MESSAGE_BYTES:
         raise MalformedMessage(f"message is {size} bytes, limit {MAX_MESSAGE_BYTES}")
     try:

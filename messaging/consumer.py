@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 import traceback
-from dataclasses import asdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import structlog
@@ -87,6 +87,10 @@ def consume(
         message = decode(raw)
     except MalformedMessage as exc:
         _park(app, task.name, raw, str(exc))
+        return
+    except Exception as exc:  # a decoder bug must not lose the message either
+        log.exception("decode_error")
+        _park(app, task.name, raw, f"cannot decode: {exc!r}")
         return
     env = message.envelope
     structlog.contextvars.bind_contextvars(

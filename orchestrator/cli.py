@@ -42,6 +42,8 @@ class RemoteError(CommandError):
 
     def __init__(self, task: str, exc: BaseException) -> None:
         self.type_name = type(exc).__name__
+        # get_saga raises LookupError (older workers: SagaNotFound, rebuilt by name)
+        self.not_found = isinstance(exc, LookupError) or self.type_name == "SagaNotFound"
         super().__init__(f"{task} failed: {str(exc) or self.type_name}")
 
 
@@ -52,6 +54,10 @@ class UsageError(Exception):
 # --- the task client ----------------------------------------------------------------------
 
 
+# Give up on an unreachable broker or result backend within seconds, not minutes.
+_FEW_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
 def build_app(broker: str, backend: str) -> Celery:
     app = Celery("sagactl", broker=broker, backend=backend, set_as_current=False)
     app.conf.update(
@@ -59,9 +65,20 @@ def build_app(broker: str, backend: str) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
-        broker_connection_timeout=5,
+        broker_connection_timeout=3,
+        broker_connection_max_retries=2,
+        task_publish_retry_policy=_FEW_RETRIES,
+        redis_socket_connect_timeout=3,
+        result_backend_transport_options={"retry_policy": _FEW_RETRIES},
     )
     return app
+
+
+def root_cause(exc: BaseException) -> str:
+    """The innermost cause of an exception, on one line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class TaskClient:
@@ -81,25 +98,23 @@ class TaskClient:
             result = self.app.send_task(
                 task, kwargs=dict(kwargs), queue=queue, expires=None if write else wait
             )
-        except OperationalError as exc:
+        except Exception as exc:  # nothing ran remotely: the broker or backend is unreachable
             url = maybe_sanitize_url(self.app.conf.broker_url)
-            raise CommandError(f"cannot reach the broker at {url}: {exc}") from None
+            raise CommandError(
+                f"cannot send {task} (broker {url}, or its result backend): {root_cause(exc)}"
+            ) from None
         try:
             return result.get(timeout=wait)
         except ResultTimeout:
-            later = (
-                " The request stays queued and runs when a worker takes it"
-                " (resubmitting the same order id is safe)."
-                if write
-                else ""
-            )
+            later = " The request stays queued and runs when a worker takes it." if write else ""
             raise CommandError(
                 f"no answer from {task} within {wait:g}s: the {queue} worker may not be"
                 f" running.{later}"
             ) from None
-        except OperationalError as exc:
-            raise CommandError(f"lost the broker or result backend: {exc}") from None
-        except Exception as exc:  # the task's own error, re-raised by Celery
+        except Exception as exc:  # the task's own error, re-raised by Celery, or a lost link
+            lost = (OperationalError, *getattr(self.app.backend, "connection_errors", ()))
+            if isinstance(exc, lost) or isinstance(exc.__cause__, lost):
+                raise CommandError(f"lost the result backend: {root_cause(exc)}") from None
             raise RemoteError(task, exc) from None
 
 
@@ -204,7 +219,7 @@ def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, 
             )
             return saga
         except RemoteError as exc:
-            if exc.type_name != "SagaNotFound":
+            if not exc.not_found:
                 raise
     try:
         by_order: dict[str, Any] = client.call(
@@ -212,7 +227,7 @@ def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, 
         )
         return by_order
     except RemoteError as exc:
-        if exc.type_name == "SagaNotFound":
+        if exc.not_found:
             raise CommandError(f"no saga with saga id or order id {ident}") from None
         raise
 
@@ -235,7 +250,10 @@ def run_submit(args: argparse.Namespace, client: TaskClient) -> int:
     print()
     print(format_timeline(saga))
     if saga["state"] not in TERMINAL_STATUSES:
-        raise CommandError(f"saga still {saga['state']} after {client.timeout:g}s")
+        raise CommandError(
+            f"saga still {saga['state']} after {client.timeout:g}s;"
+            f" follow it with: sagactl history {saga['saga_id']}"
+        )
     return 0
 
 
@@ -294,9 +312,9 @@ def format_payments(view: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_shipments(shipments: list[Mapping[str, Any]]) -> str:
+def format_shipments(shipments: list[Mapping[str, Any]], order_id: str = "") -> str:
     if not shipments:
-        return "no shipments"
+        return f"no shipments for order {order_id}".rstrip()
     lines = []
     for s in shipments:
         address = s.get("address") or {}
@@ -315,7 +333,7 @@ def run_payments(args: argparse.Namespace, client: TaskClient) -> int:
 
 def run_shipments(args: argparse.Namespace, client: TaskClient) -> int:
     shipments = client.call("shipping.get_shipments", {"order_id": args.order_id})
-    emit(args, shipments, format_shipments)
+    emit(args, shipments, lambda found: format_shipments(found, args.order_id))
     return 0
 
 
@@ -398,12 +416,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Operate the checkout sagas through the workers' task API.",
         epilog="Exit codes: 0 done, 1 the platform failed or did not answer, 2 usage error.",
     )
+    broker = os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
     parser.add_argument(
         "--broker",
         metavar="URL",
-        default=os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL),
-        help="broker URL (default: $SAGA_BROKER_URL or %(default)s); results come back"
-        " through $SAGA_RESULT_BACKEND, else the broker",
+        default=broker,
+        help=f"broker URL (default: $SAGA_BROKER_URL, now {maybe_sanitize_url(broker)});"
+        " results come back through $SAGA_RESULT_BACKEND, else the broker",
     )
     parser.add_argument(
         "--timeout",
@@ -423,9 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
     listing = _command(commands, "list", run_list, "The latest sagas, newest first.")
     listing.add_argument("--state", help="only sagas in this state, e.g. failed")
-    listing.add_argument("--limit", type=_int_at_least(1), default=100, help="(max 1000)")
+    listing.add_argument(
+        "--limit", type=_int_at_least(1), default=100, help="at most this many (default 100)"
+    )
 
-    stock = commands.add_parser("stock", help="Read or set inventory stock levels.")
+    about_stock = "Read or set the inventory participant's stock levels."
+    stock = commands.add_parser("stock", help=about_stock, description=about_stock)
     stock_commands = stock.add_subparsers(title="commands", metavar="COMMAND", required=True)
     get = _command(stock_commands, "get", run_stock_get, "Available and reserved stock of a SKU.")
     get.add_argument("sku", metavar="SKU")

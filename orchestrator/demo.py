@@ -45,7 +45,9 @@ SCENARIOS = (
     ),
     Scenario("Declined card: stock released", "compensated", "card_declined", token="tok_declined"),
     Scenario(
-        "Refused destination: refund, then release", "compensated", "destination_refused",
+        "Refused destination: refund, then release",
+        "compensated",
+        "destination_refused",
         country="ZZ",
     ),
     Scenario(
@@ -118,8 +120,10 @@ def run_scenarios(client: Client, run: str) -> list[bool]:
         order = order_for(scenario, run, number)
         placed.append((scenario, order, client.call("orchestrator.place_order", **order)))
     again = client.call("orchestrator.place_order", **placed[0][1])
-    print(f"Submitting {placed[0][1]['order_id']} again: same saga {again['saga_id']}, "
-          f"duplicate={again['duplicate']}")
+    print(
+        f"Submitting {placed[0][1]['order_id']} again: same saga {again['saga_id']}, "
+        f"duplicate={again['duplicate']}"
+    )
     try:
         client.call("orchestrator.place_order", **{**placed[0][1], "order_id": "bad order!"})
     except ValueError as exc:
@@ -133,25 +137,32 @@ def run_scenarios(client: Client, run: str) -> list[bool]:
         verdicts.append(ok)
         print("\n" + "=" * 78)
         because = f" because {code}" if code else ""
-        print(f"{scenario.title}\norder {order['order_id']}: {saga['state']}{because} "
-              f"(expected {scenario.expected}) {'OK' if ok else 'UNEXPECTED'}")
+        print(
+            f"{scenario.title}\norder {order['order_id']}: {saga['state']}{because} "
+            f"(expected {scenario.expected}) {'OK' if ok else 'UNEXPECTED'}"
+        )
         print(format_timeline(saga))
         payments = client.call("payment.get_payments", order_id=order["order_id"])
         shipments = client.call("shipping.get_shipments", order_id=order["order_id"])
-        print(f"  payment: net charged {payments['net_charged_cents'] / 100:.2f} EUR "
-              f"over {len(payments['payments'])} payment(s); shipments: "
-              + (", ".join(s["tracking_number"] for s in shipments) or "none"))
+        print(
+            f"  payment: net charged {payments['net_charged_cents'] / 100:.2f} EUR "
+            f"over {len(payments['payments'])} payment(s); shipments: "
+            + (", ".join(s["tracking_number"] for s in shipments) or "none")
+        )
     print("\n" + "=" * 78)
     for sku, seeded in STOCK.items():
         stock = client.call("inventory.get_stock", sku=sku)
-        print(f"Stock {sku}: seeded {seeded}, available {stock['available']}, "
-              f"held by reservations {stock['reserved']}")
+        print(
+            f"Stock {sku}: seeded {seeded}, available {stock['available']}, "
+            f"held by reservations {stock['reserved']}"
+        )
     return verdicts
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="saga-demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="saga-demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--procfile", type=Path, default=Path(__file__).parent.parent / "Procfile")
     args = parser.parse_args(argv)
     broker = os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,46 +63,46 @@ def _reply(saga_id: str, causation_id: str) -> dict[str, Any]:
     return envelope.to_json_dict()
 
 
-def _handle(url: str, raw: dict[str, Any], barrier: Any, results: Any) -> None:
+def _handle(url: str, raw: dict[str, Any], barrier: Any) -> int:
     """What the orchestrator's inbound task does, in a process of its own."""
     engine = build_engine(url)
     message = decode(raw)
     barrier.wait(timeout=30)
-    with engine.begin() as conn:
-        inbox.claim(conn, message.envelope.message_id, message.type)
-        outgoing = sagas.apply_reply(conn, DEFINITIONS, message)
-    results.put(len(outgoing))
-    engine.dispose()
+    try:
+        with engine.begin() as conn:
+            inbox.claim(conn, message.envelope.message_id, message.type)
+            return len(sagas.apply_reply(conn, DEFINITIONS, message))
+    finally:
+        engine.dispose()
 
 
 def test_two_replies_at_once_advance_the_saga_exactly_once(store_url: str) -> None:
-    context = multiprocessing.get_context("fork")
-    for _ in range(ROUNDS):
-        saga_id, awaiting = _start_saga(store_url)
-        barrier, results = context.Barrier(2), context.Queue()
-        workers = [
-            context.Process(
-                target=_handle, args=(store_url, _reply(saga_id, awaiting), barrier, results)
-            )
-            for _ in range(2)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=60)
-            assert worker.exitcode == 0
+    # Spawned, not forked: the test process has broker client threads a fork could copy
+    # mid-lock.
+    context = multiprocessing.get_context("spawn")
+    with (
+        context.Manager() as manager,
+        ProcessPoolExecutor(max_workers=2, mp_context=context) as pool,
+    ):
+        for _ in range(ROUNDS):
+            saga_id, awaiting = _start_saga(store_url)
+            barrier = manager.Barrier(2)
+            futures = [
+                pool.submit(_handle, store_url, _reply(saga_id, awaiting), barrier)
+                for _ in range(2)
+            ]
+            assert sorted(f.result(timeout=60) for f in futures) == [0, 1]
 
-        assert sorted(results.get(timeout=5) for _ in workers) == [0, 1]
-        engine = build_engine(store_url)
-        with engine.begin() as conn:
-            saga = sagas.find(conn, saga_id=saga_id)
-        engine.dispose()
-        assert saga["version"] == 2
-        assert saga["current_step"] == "charge_payment"
-        kinds = [h["kind"] for h in saga["history"]]
-        assert kinds.count("reply_applied") == 1
-        assert kinds.count("reply_ignored") == 1
-        assert kinds.count("command_sent") == 2  # ReserveInventory, then one ChargePayment
+            engine = build_engine(store_url)
+            with engine.begin() as conn:
+                saga = sagas.find(conn, saga_id=saga_id)
+            engine.dispose()
+            assert saga["version"] == 2
+            assert saga["current_step"] == "charge_payment"
+            kinds = [h["kind"] for h in saga["history"]]
+            assert kinds.count("reply_applied") == 1
+            assert kinds.count("reply_ignored") == 1
+            assert kinds.count("command_sent") == 2  # ReserveInventory, then one ChargePayment
 
 
 def test_a_write_from_a_stale_read_is_refused(
