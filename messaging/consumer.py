@@ -3,6 +3,7 @@ the outbox, publish after commit. Bad messages are parked, never dropped, never 
 
 from __future__ import annotations
 
+import json
 import random
 import traceback
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from typing import Any
 import structlog
 from celery import Task
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from messaging import dead_letters, inbox, outbox
 from messaging.codec import MalformedMessage, Message, decode
@@ -44,6 +45,7 @@ def register_inbound_task(
     *,
     resend_on_duplicate: bool,
     on_duplicate: DuplicateHook | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> Task:
     """``resend_on_duplicate``: answer a redelivered message with the same messages again
     (participants: the first reply may have been lost). ``on_duplicate`` may record the
@@ -54,9 +56,9 @@ def register_inbound_task(
         raw = kwargs.pop("message", None)
         if args or kwargs:
             body = {"args": list(args), "kwargs": {"message": raw, **kwargs}}
-            _park(app, self.name, body, "expected a single keyword argument 'message'")
+            _park(app, self, body, "expected a single keyword argument 'message'")
             return
-        consume(app, self, handler, raw, resend_on_duplicate, on_duplicate)
+        consume(app, self, handler, raw, resend_on_duplicate, on_duplicate, max_attempts)
 
     @app.task(name=f"{app.service}.dead_letters", ignore_result=False)
     def list_dead_letters(limit: int = 100) -> dict[str, Any]:
@@ -70,6 +72,24 @@ def register_inbound_task(
             ],
         }
 
+    @app.task(name=f"{app.service}.replay_dead_letters", ignore_result=False)
+    def replay_dead_letters(ids: list[int] | None = None) -> dict[str, Any]:
+        """Re-drive parked messages (all of them when ``ids`` is None) through this
+        service's inbound task, after the cause was fixed."""
+        letters = dead_letters.take_for_replay(app.engine, ids, handle_message.name)
+        replayed = []
+        for letter in letters:
+            try:
+                body = json.loads(letter.body)
+            except ValueError:
+                body = letter.body
+            handle_message.apply_async(kwargs={"message": body}, queue=app.service)
+            dead_letters.mark_replayed(app.engine, letter.id)
+            replayed.append(letter.id)
+        log.info("dead_letters_replayed", ids=replayed)
+        skipped = sorted(set(ids or ()) - set(replayed))
+        return {"service": app.service, "replayed": replayed, "not_replayable": skipped}
+
     return handle_message
 
 
@@ -80,17 +100,18 @@ def consume(
     raw: Any,
     resend_on_duplicate: bool,
     on_duplicate: DuplicateHook | None,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> None:
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
     try:
         message = decode(raw)
     except MalformedMessage as exc:
-        _park(app, task.name, raw, str(exc))
+        _park(app, task, raw, str(exc))
         return
     except Exception as exc:  # a decoder bug must not lose the message either
         log.exception("decode_error")
-        _park(app, task.name, raw, f"cannot decode: {exc!r}")
+        _park(app, task, raw, f"cannot decode: {exc!r}")
         return
     env = message.envelope
     structlog.contextvars.bind_contextvars(
@@ -104,15 +125,19 @@ def consume(
     try:
         ids = _handle_once(app, handler, message, resend_on_duplicate, on_duplicate)
     except MalformedMessage as exc:  # valid shape, but the handler cannot place it
-        _park(app, task.name, raw, str(exc))
+        _park(app, task, raw, str(exc))
         return
-    except (OperationalError, DBAPIError, Conflict, ConnectionError) as exc:
-        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}")
+    except (IntegrityError, DataError) as exc:  # retrying will not change the data
+        log.exception("data_error")
+        _retry_or_park(app, task, raw, attempt, f"data error: {exc!r}", min(3, max_attempts))
+        return
+    except (OperationalError, DBAPIError, Conflict, OSError) as exc:  # OSError: SMTP, sockets
+        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}", max_attempts)
         return
     except Exception as exc:  # a bug: retry a few times, then park with the traceback
         log.exception("handler_error")
         reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
-        _retry_or_park(app, task, raw, attempt, reason, limit=3)
+        _retry_or_park(app, task, raw, attempt, reason, min(3, max_attempts))
         return
     outbox.publish_now(app.engine, app.publisher, ids)
     log.debug("message_handled", published=len(ids))
@@ -140,15 +165,21 @@ def _handle_once(
 
 
 def _retry_or_park(
-    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int = MAX_ATTEMPTS
+    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int
 ) -> None:
     if attempt + 1 < limit:
         delay = backoff(attempt)
         log.warning("retrying", attempt=attempt + 1, delay=round(delay, 3), reason=reason[:500])
         raise task.retry(countdown=delay, max_retries=limit)
-    _park(app, task.name, raw, f"gave up after {attempt + 1} attempts: {reason}")
+    _park(app, task, raw, f"gave up after {attempt + 1} attempts: {reason}")
 
 
-def _park(app: ServiceApp, task_name: str, raw: Any, reason: str) -> None:
-    letter_id = dead_letters.park(app.engine, task_name=task_name, body=raw, reason=reason)
+def _park(app: ServiceApp, task: Task, raw: Any, reason: str) -> None:
+    """Park the message. If even that fails (its store is down), do not let Celery ack it:
+    re-queue it through a retry, slowly, until the store is back."""
+    try:
+        letter_id = dead_letters.park(app.engine, task_name=task.name, body=raw, reason=reason)
+    except Exception as exc:
+        log.exception("parking_failed", reason=reason[:500])
+        raise task.retry(countdown=backoff(10), max_retries=None, exc=exc) from exc
     log.error("message_parked", dead_letter_id=letter_id, reason=reason[:500])

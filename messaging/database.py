@@ -6,7 +6,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.engine import make_url
 
 
@@ -63,3 +66,10 @@ def create_schema(engine: Engine, *metadatas: MetaData) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         for metadata in metadatas:
             metadata.create_all(conn, checkfirst=True)
+
+
+def dialect_insert(conn: Connection, table: Table) -> PgInsert | SqliteInsert:
+    """An INSERT that supports ON CONFLICT on both PostgreSQL and SQLite."""
+    if is_postgresql(conn):
+        return postgresql.insert(table)
+    return sqlite.insert(table)

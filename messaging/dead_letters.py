@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 
 from messaging.tables import dead_letters
 
@@ -72,3 +72,20 @@ def count_parked(engine: Engine) -> int:
     with engine.connect() as conn:
         query = select(func.count()).where(dead_letters.c.status == "parked")
         return int(conn.execute(query).scalar_one())
+
+
+def take_for_replay(engine: Engine, ids: list[int] | None, inbound_task: str) -> list[DeadLetter]:
+    """Parked letters to re-drive (all parked ones when ``ids`` is None)."""
+    with engine.begin() as conn:
+        query = select(dead_letters).where(dead_letters.c.status == "parked")
+        if ids is not None:
+            query = query.where(dead_letters.c.id.in_(ids))
+        rows = conn.execute(query.order_by(dead_letters.c.id)).all()
+    return [DeadLetter(**row._mapping) for row in rows if row.task_name == inbound_task]
+
+
+def mark_replayed(engine: Engine, letter_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(dead_letters).where(dead_letters.c.id == letter_id).values(status="replayed")
+        )

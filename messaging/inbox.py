@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from messaging.database import dialect_insert
 from messaging.tables import inbox
 
 
@@ -17,9 +17,8 @@ def claim(conn: Connection, message_id: str, message_type: str) -> bool:
 
     The insert comes first so that two concurrent deliveries serialise on the key.
     """
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(inbox)
+        dialect_insert(conn, inbox)
         .values(message_id=message_id, message_type=message_type, received_at=datetime.now(UTC))
         .on_conflict_do_nothing(index_elements=["message_id"])
         .returning(inbox.c.message_id)

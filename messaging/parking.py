@@ -30,7 +30,9 @@ def _describe(message: Any) -> dict[str, Any]:
 
 
 class ParkingConsumer(Consumer):
-    def _park(self, message: Any, reason: str) -> None:
+    def _park(self, message: Any, reason: str) -> bool:
+        """Park a copy; False if even that failed (then the message goes back to its queue
+        rather than being acked into oblivion)."""
         try:
             headers = message.headers or {}
             task_name = str(headers.get("task", "(not a task)"))[:200]
@@ -38,21 +40,24 @@ class ParkingConsumer(Consumer):
                 self.app.engine, task_name=task_name, body=_describe(message), reason=reason
             )
             log.error("message_parked", dead_letter_id=letter, reason=reason[:500])
+            return True
         except Exception:  # never let parking take the consumer down
             log.exception("parking_failed", reason=reason[:500])
+            message.reject(requeue=True)
+            return False
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
-        self._park(message, f"cannot decode message ({message.content_type}): {exc!r}")
-        super().on_decode_error(message, exc)
+        if self._park(message, f"cannot decode message ({message.content_type}): {exc!r}"):
+            super().on_decode_error(message, exc)
 
     def on_unknown_message(self, body: Any, message: Any) -> None:
-        self._park(message, "not a Celery task message")
-        super().on_unknown_message(body, message)
+        if self._park(message, "not a Celery task message"):
+            super().on_unknown_message(body, message)
 
     def on_unknown_task(self, body: Any, message: Any, exc: Exception) -> None:
-        self._park(message, f"unknown task: {exc!r}")
-        super().on_unknown_task(body, message, exc)
+        if self._park(message, f"unknown task: {exc!r}"):
+            super().on_unknown_task(body, message, exc)
 
     def on_invalid_task(self, body: Any, message: Any, exc: Exception) -> None:
-        self._park(message, f"invalid task message: {exc!r}")
-        super().on_invalid_task(body, message, exc)
+        if self._park(message, f"invalid task message: {exc!r}"):
+            super().on_invalid_task(body, message, exc)

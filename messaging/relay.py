@@ -28,6 +28,7 @@ def load_app(spec: str) -> ServiceApp:
 
 
 def run(app: ServiceApp, stop: threading.Event) -> None:
+    app.configure_logging()
     log = get_logger()
     engine = app.engine
     log.info("relay_started", interval=app.settings.relay_interval)

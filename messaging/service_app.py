@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine, MetaData
 
@@ -54,16 +54,24 @@ class ServiceApp(Celery):
         self.conf.update(celery_settings(self.settings))
         self.conf.task_queues = (Queue(service),)  # type: ignore[no-untyped-call]
         self.conf.task_default_queue = service
+        worker_init.connect(self._on_worker_start, weak=False)
         worker_process_init.connect(self._after_fork, weak=False)
+
+    def configure_logging(self) -> None:
+        configure_logging(self.service, self.settings.log_format, self.settings.log_level)
+
+    def _on_worker_start(self, **_: Any) -> None:
+        self.configure_logging()
 
     def _after_fork(self, **_: Any) -> None:
         self._engine = None  # never share a parent's connection pool
         self._pid = None
+        self.configure_logging()
+        _ = self.engine  # connect and create missing tables now: fail at start, not mid-task
 
     @property
     def engine(self) -> Engine:
         if self._engine is None or self._pid != os.getpid():
-            configure_logging(self.service, self.settings.log_format, self.settings.log_level)
             engine = build_engine(self.settings.database_url)
             create_schema(engine, tables.metadata, self.service_metadata)
             self._engine, self._pid = engine, os.getpid()

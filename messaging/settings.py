@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+
+def env_prefix(service: str) -> str:
+    """``reactor.email`` -> ``REACTOR_EMAIL``: the prefix of a service's own variables."""
+    return re.sub(r"\W", "_", service).upper()
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Settings:
             service=service,
             broker_url=broker,
             result_backend=env.get("SAGA_RESULT_BACKEND", broker),
-            database_url=env.get(f"{service.upper()}_DATABASE_URL", default_db),
+            database_url=env.get(f"{env_prefix(service)}_DATABASE_URL", default_db),
             log_format=env.get("SAGA_LOG_FORMAT", "console"),
             log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
             visibility_timeout=int(env.get("SAGA_VISIBILITY_TIMEOUT", "600")),

@@ -7,7 +7,7 @@ event log) commits or rolls back together.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -80,14 +80,18 @@ def start(
             **_state_columns(definition, transition.state),
         )
     )
-    outgoing = _record(
-        conn, saga_id, order_id, correlation_id, correlation_id, 1, transition, definition
-    )
+    outgoing = _record(conn, saga_id, order_id, correlation_id, correlation_id, 1, transition, {})
     return Started(saga_id, order_id, transition.state.status, True, outgoing)
 
 
+Subscribers = Mapping[str, Sequence[str]]  # event type -> services that get a copy
+
+
 def apply_reply(
-    conn: Connection, definitions: Mapping[str, SagaDefinition], message: Message[Payload]
+    conn: Connection,
+    definitions: Mapping[str, SagaDefinition],
+    message: Message[Payload],
+    subscribers: Subscribers,
 ) -> Sequence[OutgoingMessage]:
     env = message.envelope
     if env.saga_id is None:
@@ -132,7 +136,7 @@ def apply_reply(
         env.message_id,
         version,
         rest_transition,
-        definition,
+        subscribers,
     )
     log.info(
         "reply_applied",
@@ -163,9 +167,12 @@ def _record(
     causation_id: str,
     version: int,
     transition: Transition,
-    definition: SagaDefinition,
+    subscribers: Subscribers,
 ) -> list[OutgoingMessage]:
-    """Write history, event log and the outgoing commands of one transition."""
+    """Write history, the outgoing commands and the domain events of one transition.
+
+    Each subscriber of an event gets its own outbox row, so its own durable copy.
+    """
     now = datetime.now(UTC)
     for entry in transition.history:
         detail = dict(entry.detail)
@@ -205,7 +212,10 @@ def _record(
                 created_at=now,
             )
         )
-        _history(conn, saga_id, version, "event_recorded", None, envelope, {"order_id": order_id})
+        to = list(subscribers.get(envelope.type, ()))
+        outgoing.extend(OutgoingMessage.to_service(service, envelope) for service in to)
+        detail = {"order_id": order_id, "subscribers": to}
+        _history(conn, saga_id, version, "event_recorded", None, envelope, detail)
     return outgoing
 
 
@@ -331,3 +341,16 @@ def listing(conn: Connection, state: str | None = None, limit: int = 100) -> lis
     if state:
         query = query.where(sagas.c.status == state)
     return [summary(row) for row in conn.execute(query)]
+
+
+def past_events(
+    conn: Connection, event_types: Iterable[str], since: datetime | None, service: str
+) -> list[OutgoingMessage]:
+    """Copies of logged domain events for one subscriber, oldest first."""
+    query = select(event_log.c.body).where(event_log.c.event_type.in_(sorted(event_types)))
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        query = query.where(event_log.c.created_at >= since)
+    rows = conn.execute(query.order_by(event_log.c.id)).scalars()
+    return [OutgoingMessage.to_service(service, Envelope.model_validate(body)) for body in rows]

@@ -5,6 +5,8 @@ Run: ``celery -A orchestrator.worker worker -Q orchestrator``; see docs/task-api
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -18,6 +20,7 @@ from messaging.consumer import register_inbound_task
 from messaging.contracts.orders import Order
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
+from messaging.reactors import discover, subscriptions
 from messaging.service_app import ServiceApp
 from orchestrator import sagas, store
 from orchestrator.checkout import CHECKOUT
@@ -27,8 +30,18 @@ app = ServiceApp("orchestrator", store.metadata)
 log = get_logger()
 
 
+@functools.cache
+def subscribers() -> dict[str, tuple[str, ...]]:
+    """Who gets a copy of each domain event: the installed reactors, read once per process.
+    A reactor installed later is picked up on restart; `sagactl reactors backfill` sends
+    it what it missed."""
+    table = subscriptions(discover())
+    log.info("event_subscriptions", subscriptions=table)
+    return table
+
+
 def _apply_reply(conn: Connection, message: Any) -> Any:
-    return sagas.apply_reply(conn, DEFINITIONS, message)
+    return sagas.apply_reply(conn, DEFINITIONS, message, subscribers())
 
 
 handle_message = register_inbound_task(
@@ -43,6 +56,14 @@ def validate_order(order: dict[str, Any]) -> Order:
         raise ValueError("invalid order: " + describe_validation_error(exc)) from None
 
 
+def _start(
+    order: Order, data: dict[str, Any], correlation_id: str
+) -> tuple[sagas.Started, list[int]]:
+    with app.engine.begin() as conn:
+        started = sagas.start(conn, CHECKOUT, order.order_id, data, correlation_id)
+        return started, add(conn, started.outgoing)
+
+
 @app.task(name="orchestrator.place_order", bind=True, ignore_result=False)
 def place_order(self: Task, **order: Any) -> dict[str, Any]:
     """Validate and start a checkout saga. Same order_id twice: same saga."""
@@ -51,14 +72,10 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
     structlog.contextvars.bind_contextvars(service=app.service, order_id=valid.order_id)
     data = {"order": valid.model_dump(mode="json")}
     correlation_id = self.request.id or valid.order_id
-    for _ in range(2):  # a concurrent first submission may win the unique key: read it then
-        try:
-            with app.engine.begin() as conn:
-                started = sagas.start(conn, CHECKOUT, valid.order_id, data, correlation_id)
-                ids = add(conn, started.outgoing)
-            break
-        except IntegrityError:
-            continue
+    try:
+        started, ids = _start(valid, data, correlation_id)
+    except IntegrityError:  # a concurrent first submission won the unique key: read it now
+        started, ids = _start(valid, data, correlation_id)
     publish_now(app.engine, app.publisher, ids)
     log.info("order_placed", saga_id=started.saga_id, created=started.created)
     return {
@@ -86,3 +103,20 @@ def get_saga(saga_id: str | None = None, order_id: str | None = None) -> dict[st
 def list_sagas(state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     with app.engine.begin() as conn:
         return sagas.listing(conn, state=state, limit=min(int(limit), 1000))
+
+
+@app.task(name="orchestrator.backfill_events", ignore_result=False)
+def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
+    """Send a reactor a copy of every past event it subscribes to (since an ISO date).
+    The reactor deduplicates by event id, so overlapping backfills are harmless."""
+    declared = discover()
+    if reactor not in declared:
+        raise ValueError(f"no reactor named {reactor!r}; installed: {sorted(declared)}")
+    start = datetime.fromisoformat(since) if since else None
+    with app.engine.begin() as conn:
+        outgoing = sagas.past_events(
+            conn, declared[reactor].events, start, declared[reactor].service
+        )
+        ids = add(conn, outgoing)
+    publish_now(app.engine, app.publisher, ids)
+    return {"reactor": reactor, "events": len(ids), "since": since}

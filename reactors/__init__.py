@@ -1,5 +1,3 @@
-"""Choreographed reactors (email, analytics, CRM) that act on domain events.
-
-Not built yet: see issue 3. The orchestrator already records OrderConfirmed and
-OrderCancelled in its event log, in the transaction that ends each saga.
-"""
+"""Choreographed reactors: independent side effects of domain events (email, analytics,
+CRM). Each is declared in its package's ``__init__`` and registered in the
+``saga_platform.reactors`` entry-point group; see docs/adding-a-reactor.md."""

@@ -15,6 +15,7 @@ from tests.platform import (
     sqlite_databases,
     start,
 )
+from tests.smtp_sink import SmtpSink
 
 REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -24,22 +25,31 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_DB = {"sqlite": 13, "postgresql": 14}
 
 
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def platform(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink
 ) -> Iterator[RunningPlatform]:
     store: str = request.param
     broker_url = f"{REDIS_BASE}/{REDIS_DB[store]}"
     require_redis(broker_url)
     redis.Redis.from_url(broker_url).flushdb()  # none of our workers run on it yet
     directory = tmp_path_factory.mktemp(f"platform-{store}")
+    extra_env = {"REACTOR_EMAIL_SMTP_PORT": str(smtp_sink.port)}
     if store == "sqlite":
-        running = start(store, sqlite_databases(directory), broker_url, directory)
+        running = start(store, sqlite_databases(directory), broker_url, directory, extra_env)
         yield from _serve(running)
     else:
         prefix = f"saga_t{uuid.uuid4().hex[:8]}"
         with postgres_databases(POSTGRES_ADMIN_URL, prefix) as urls:
-            running = start(store, urls, broker_url, directory)
+            running = start(store, urls, broker_url, directory, extra_env)
             yield from _serve(running)
 
 

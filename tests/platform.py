@@ -15,13 +15,27 @@ from typing import Any
 import psycopg
 import redis
 from celery import Celery
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from messaging.database import build_engine
 from messaging.launcher import Platform, platform_env, read_procfile
+from messaging.settings import env_prefix
+from orchestrator.store import event_log
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("orchestrator", "inventory", "payment", "shipping")
+SERVICES = (
+    "orchestrator",
+    "inventory",
+    "payment",
+    "shipping",
+    "reactor.email",
+    "reactor.analytics",
+    "reactor.crm",
+    "reactor.audit",  # tests/plugins: a reactor from outside our packages
+)
+PLUGINS = ROOT / "tests" / "plugins"
+# Test-only processes, next to the Procfile's.
+TEST_PROCESSES = {"reactor-audit": "saga-reactor audit"}
 TERMINAL = frozenset({"completed", "compensated", "failed"})
 
 
@@ -35,7 +49,7 @@ def require_redis(url: str) -> None:
 @contextmanager
 def postgres_databases(admin_url: str, prefix: str) -> Iterator[dict[str, str]]:
     """One fresh PostgreSQL database per service, dropped afterwards."""
-    names = {service: f"{prefix}_{service}" for service in SERVICES}
+    names = {service: f"{prefix}_{service.replace('.', '_')}" for service in SERVICES}
     with psycopg.connect(admin_url, autocommit=True) as conn:
         for name in names.values():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -65,12 +79,12 @@ class RunningPlatform:
     engines: dict[str, Engine]
 
     def call(self, task: str, timeout: float = 20.0, **kwargs: Any) -> Any:
-        queue = task.split(".", 1)[0]
+        queue = task.rsplit(".", 1)[0]
         return self.client.send_task(task, kwargs=kwargs, queue=queue).get(timeout=timeout)
 
     def send(self, task: str, **kwargs: Any) -> None:
         """Fire and forget, as a relay does."""
-        self.client.send_task(task, kwargs=kwargs, queue=task.split(".", 1)[0])
+        self.client.send_task(task, kwargs=kwargs, queue=task.rsplit(".", 1)[0])
 
     def saga(self, saga_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.call("orchestrator.get_saga", saga_id=saga_id)
@@ -81,6 +95,33 @@ class RunningPlatform:
 
     def set_stock(self, sku: str, quantity: int) -> None:
         self.call("inventory.set_stock", sku=sku, quantity=quantity)
+
+    def restart(self, name: str) -> None:
+        self.processes.start([name])
+        self.processes.wait_until_ready(self.broker_url, timeout=60)
+
+    def pool_children(self, name: str) -> list[int]:
+        """The prefork pool processes of a worker (the ones that run tasks)."""
+        parent = self.processes.processes[name].pid
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                children.append(int(stat.parent.name))
+        return children
+
+    def event_of(self, order_id: str, event_type: str) -> dict[str, Any]:
+        """The domain event the orchestrator logged for an order, as its reactors get it."""
+        query = select(event_log.c.body).where(event_log.c.event_type == event_type)
+        with self.engines["orchestrator"].begin() as conn:
+            bodies = conn.execute(query).scalars().all()
+        matching = [body for body in bodies if body["payload"]["order_id"] == order_id]
+        assert len(matching) == 1, matching
+        event: dict[str, Any] = matching[0]
+        return event
 
     def stock(self, sku: str) -> dict[str, Any]:
         result: dict[str, Any] = self.call("inventory.get_stock", sku=sku)
@@ -109,10 +150,11 @@ def order(
     token: str = "tok_visa",
     country: str = "FR",
     order_id: str | None = None,
+    customer_id: str = "cust-1",
 ) -> dict[str, Any]:
     return {
         "order_id": order_id or f"ord-{uuid.uuid4().hex[:12]}",
-        "customer": {"id": "cust-1", "email": "ada@example.com", "name": "Ada Lovelace"},
+        "customer": {"id": customer_id, "email": "ada@example.com", "name": "Ada Lovelace"},
         "items": [{"sku": sku, "quantity": quantity, "unit_price_cents": unit_price_cents}],
         "currency": "EUR",
         "payment_token": token,
@@ -131,16 +173,26 @@ def new_sku() -> str:
 
 
 def start(
-    store: str, database_urls: dict[str, str], broker_url: str, log_dir: Path
+    store: str,
+    database_urls: dict[str, str],
+    broker_url: str,
+    log_dir: Path,
+    extra_env: dict[str, str],
 ) -> RunningPlatform:
-    overrides = {f"{s.upper()}_DATABASE_URL": url for s, url in database_urls.items()}
+    overrides = {f"{env_prefix(s)}_DATABASE_URL": url for s, url in database_urls.items()}
+    overrides.update(extra_env)
     overrides.update(
+        PYTHONPATH=str(PLUGINS),
+        SAGA_DATA_DIR=str(log_dir / "data"),
+        AUDIT_FIXED_FLAG=str(log_dir / "audit-fixed"),
+        AUDIT_SLOW_SECONDS="5",
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",
         SAGA_RELAY_INTERVAL="0.2",
     )
-    processes = Platform(read_procfile(ROOT / "Procfile"), platform_env(overrides), log_dir)
+    commands = {**read_procfile(ROOT / "Procfile"), **TEST_PROCESSES}
+    processes = Platform(commands, platform_env(overrides), log_dir)
     processes.start()
     client = Celery(broker=broker_url, backend=broker_url, set_as_current=False)
     client.conf.update(accept_content=["json"], result_accept_content=["json"])

@@ -19,9 +19,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
-from messaging.database import is_postgresql
+from messaging.database import dialect_insert, is_postgresql
 from participants.inventory.rules import Line
 
 metadata = MetaData()
@@ -69,9 +68,8 @@ def write_levels(conn: Connection, levels: Mapping[str, int]) -> None:
 
 
 def set_level(conn: Connection, sku: str, available: int) -> None:
-    dialect = postgresql if is_postgresql(conn) else sqlite
     values = {"sku": sku, "available": available, "updated_at": datetime.now(UTC)}
-    statement = dialect.insert(stock).values(**values)
+    statement = dialect_insert(conn, stock).values(**values)
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=["sku"],

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     DateTime,
-    Integer,
     MetaData,
     String,
     Table,
@@ -29,8 +29,8 @@ payments = Table(
     Column("payment_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("status", String(20), nullable=False),  # charged | refunded
-    Column("amount_cents", Integer, nullable=False),
-    Column("refunded_cents", Integer, nullable=False, server_default="0"),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
     Column("currency", String(3), nullable=False),
     Column("authorization", String(64), nullable=False),
     Column("refund_reference", String(64), nullable=True),

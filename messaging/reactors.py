@@ -1,0 +1,79 @@
+"""Reactor declarations and their discovery through the ``saga_platform.reactors``
+entry-point group, so an installed package can add a reactor without touching us.
+
+A declaration is light on purpose: names and import paths only. The orchestrator loads
+declarations to know who subscribes to what; only the reactor's own worker imports its
+handler and tables.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from sqlalchemy import Connection
+
+from messaging.codec import Message
+from messaging.contracts import Payload
+
+ENTRY_POINT_GROUP = "saga_platform.reactors"
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+EventHandler = Callable[[Connection, Message[Payload]], None]
+
+
+@dataclass(frozen=True)
+class Reactor:
+    name: str
+    events: frozenset[str]
+    # "module:factory": called once per worker process, returns the EventHandler.
+    handler: str
+    # "module:attribute": the SQLAlchemy MetaData of the reactor's own tables, if any.
+    tables: str | None = None
+    # "module:function": registers extra read tasks on the reactor's Celery app, if any.
+    tasks: str | None = None
+    max_attempts: int = 5
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise ValueError(f"reactor name {self.name!r} must match {NAME.pattern}")
+        if not self.events:
+            raise ValueError(f"reactor {self.name!r} subscribes to no event")
+        if self.max_attempts < 1:
+            raise ValueError(f"reactor {self.name!r}: max_attempts must be at least 1")
+
+    @property
+    def service(self) -> str:
+        """Its queue, its Celery app's name and the prefix of its task names."""
+        return f"reactor.{self.name}"
+
+
+def load(path: str) -> Any:
+    module_name, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def discover() -> dict[str, Reactor]:
+    """Every installed reactor, by name. Two reactors with one name is an error."""
+    found: dict[str, Reactor] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        reactor = entry.load()
+        if not isinstance(reactor, Reactor):
+            raise TypeError(f"entry point {entry.name} = {entry.value} is not a Reactor")
+        if reactor.name in found:
+            raise ValueError(f"two reactors are named {reactor.name!r}")
+        found[reactor.name] = reactor
+    return found
+
+
+def subscriptions(reactors: Mapping[str, Reactor]) -> dict[str, tuple[str, ...]]:
+    """Event type -> the services (queues) that get their own copy of it."""
+    table: dict[str, list[str]] = {}
+    for reactor in sorted(reactors.values(), key=lambda r: r.name):
+        for event in sorted(reactor.events):
+            table.setdefault(event, []).append(reactor.service)
+    return {event: tuple(services) for event, services in table.items()}
