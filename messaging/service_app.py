@@ -13,9 +13,11 @@ from sqlalchemy import Engine, MetaData
 
 from messaging import tables
 from messaging.database import build_engine, create_schema
-from messaging.logs import configure_logging
+from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
 from messaging.settings import Settings
+
+log = get_logger()
 
 
 class CeleryPublisher:
@@ -67,7 +69,8 @@ class ServiceApp(Celery):
         self._engine = None  # never share a parent's connection pool
         self._pid = None
         self.configure_logging()
-        _ = self.engine  # connect and create missing tables now: fail at start, not mid-task
+        started = self.engine  # connect and create missing tables now: fail at start
+        log.debug("store_ready", dialect=started.dialect.name)
 
     @property
     def engine(self) -> Engine:
