@@ -44,6 +44,8 @@ class Platform:
 
     def start(self, names: Iterable[str] | None = None) -> None:
         for name in names or self.commands:
+            if name in self._logs:
+                self._logs[name].close()
             self._logs[name] = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
             argv = shlex.split(self.commands[name])
             self.processes[name] = subprocess.Popen(
@@ -59,6 +61,15 @@ class Platform:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         process.wait(timeout=30)
+
+    def stop_one(self, name: str, timeout: float = 20.0) -> None:
+        """Warm shutdown of one process (SIGTERM to its main process)."""
+        process = self.processes[name]
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill(name)
 
     def stop(self, timeout: float = 20.0) -> None:
         for process in self.processes.values():

@@ -1,0 +1,31 @@
+"""A reactor that lives outside our packages (tests/plugins/audit_reactor.py), registered
+by entry point only, receives events: the orchestrator was not changed for it."""
+
+from __future__ import annotations
+
+from tests.platform import RunningPlatform, new_sku, order, wait_for
+
+
+def test_entry_point_reactor_receives_confirmed_and_cancelled_events(
+    platform: RunningPlatform,
+) -> None:
+    sku = new_sku()
+    platform.set_stock(sku, 5)
+    confirmed = order(sku=sku)
+    cancelled = order(sku=sku, country="ZZ")
+    for submitted in (confirmed, cancelled):
+        placed = platform.call("orchestrator.place_order", **submitted)
+        saga = platform.wait_for_saga(placed["saga_id"])
+        recorded = [h for h in saga["history"] if h["kind"] == "event_recorded"]
+        assert "reactor.audit" in recorded[0]["detail"]["subscribers"]
+
+    for submitted, event_type in ((confirmed, "OrderConfirmed"), (cancelled, "OrderCancelled")):
+        entries = wait_for(
+            lambda s=submitted: platform.call("reactor.audit.entries", order_id=s["order_id"]),
+            bool,
+            timeout=30,
+        )
+        event = platform.event_of(submitted["order_id"], event_type)
+        assert [(e["event_id"], e["event_type"]) for e in entries] == [
+            (event["message_id"], event_type)
+        ]
