@@ -22,10 +22,12 @@ from celery import Celery
 
 from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.settings import DEFAULT_BROKER_URL
+from orchestrator.smtp_sink import SmtpSink
 from orchestrator.timeline import format_timeline
 
 TERMINAL = frozenset({"completed", "compensated", "failed"})
 STOCK = {"BOOK-42": 10, "MUG-7": 5}
+CUSTOMER_ID = f"cust-{uuid.uuid4().hex[:6]}"
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ SCENARIOS = (
 def order_for(scenario: Scenario, run: str, number: int) -> dict[str, Any]:
     return {
         "order_id": f"demo-{run}-{number}",
-        "customer": {"id": "cust-7", "email": "grace@example.com", "name": "Grace Hopper"},
+        "customer": {"id": CUSTOMER_ID, "email": "grace@example.com", "name": "Grace Hopper"},
         "items": [
             {"sku": sku, "quantity": qty, "unit_price_cents": price}
             for sku, qty, price in scenario.items
@@ -89,7 +91,7 @@ class Client:
         self.app.conf.update(accept_content=["json"], result_accept_content=["json"])
 
     def call(self, task: str, **kwargs: Any) -> Any:
-        queue = task.split(".", 1)[0]
+        queue = task.rsplit(".", 1)[0]
         return self.app.send_task(task, kwargs=kwargs, queue=queue).get(timeout=30)
 
     def wait(self, saga_id: str, timeout: float = 60.0) -> dict[str, Any]:
@@ -111,7 +113,49 @@ def check_broker(url: str) -> None:
         )
 
 
-def run_scenarios(client: Client, run: str) -> list[bool]:
+def show_reactor_effects(client: Client, sink: SmtpSink, orders: list[dict[str, Any]]) -> bool:
+    """Wait for the choreographed side effects of every finished order, then show them."""
+    ids = {o["order_id"] for o in orders}
+    ended = [
+        order_id
+        for order_id in sorted(ids)
+        if client.call("orchestrator.get_saga", order_id=order_id)["state"]
+        in ("completed", "compensated")
+    ]
+    deadline = time.monotonic() + 60
+    while True:
+        mails = [m for order_id in ended for m in sink.messages_for(order_id)]
+        facts = [
+            fact
+            for order_id in ended
+            for fact in client.call("reactor.analytics.order_facts", order_id=order_id)
+        ]
+        customer = client.call("reactor.crm.get_customer", customer_id=CUSTOMER_ID) or {}
+        entries = [h for h in customer.get("history", []) if h["order_id"] in ids]
+        complete = len(mails) == len(facts) == len(entries) == len(ended)
+        if complete or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    print("\n" + "=" * 78 + "\nReactors: each event fanned out to its own queue and store")
+    print(f"Email: {len(mails)} message(s) received by the local SMTP server")
+    for mail in mails:
+        print(f"  to {mail['To']}: {mail['Subject']}")
+    print("Analytics, per day:")
+    for total in client.call("reactor.analytics.daily_totals"):
+        print(
+            f"  {total['day']} {total['currency']}: {total['orders']} order(s), revenue "
+            f"{total['revenue_cents'] / 100:.2f}, {total['cancelled']} cancelled"
+        )
+    print(
+        f"CRM: customer {CUSTOMER_ID}: {customer.get('orders', 0)} order(s), lifetime value "
+        f"{customer.get('lifetime_value_cents', 0) / 100:.2f}; history:"
+    )
+    for entry in entries:
+        print(f"  {entry['order_id']}: {entry['event']} ({entry['note']})")
+    return complete
+
+
+def run_scenarios(client: Client, run: str) -> tuple[list[bool], list[dict[str, Any]]]:
     for sku, quantity in STOCK.items():
         client.call("inventory.set_stock", sku=sku, quantity=quantity)
     print("Stock seeded: " + ", ".join(f"{sku}={qty}" for sku, qty in STOCK.items()))
@@ -156,7 +200,7 @@ def run_scenarios(client: Client, run: str) -> list[bool]:
             f"Stock {sku}: seeded {seeded}, available {stock['available']}, "
             f"held by reservations {stock['reserved']}"
         )
-    return verdicts
+    return verdicts, [order for _scenario, order, _started in placed]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     check_broker(broker)
     run = uuid.uuid4().hex[:6]
     workdir = Path(tempfile.mkdtemp(prefix=f"saga-demo-{run}-"))
-    env = platform_env({"SAGA_BROKER_URL": broker, "SAGA_DATA_DIR": str(workdir / "data")})
+    sink = SmtpSink()
+    sink.start()
+    env = platform_env(
+        {
+            "SAGA_BROKER_URL": broker,
+            "SAGA_DATA_DIR": str(workdir / "data"),
+            "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
+        }
+    )
     platform = Platform(read_procfile(args.procfile), env, workdir)
     print(f"Starting {len(platform.commands)} processes (logs and SQLite stores in {workdir})")
     platform.start()
@@ -177,13 +229,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform.wait_until_ready(broker, timeout=90)
         print("Workers ready: " + ", ".join(platform.nodes()))
-        verdicts = run_scenarios(client, run)
+        verdicts, orders = run_scenarios(client, run)
+        reactors_ok = show_reactor_effects(client, sink, orders)
     finally:
         platform.stop()
         client.app.close()
+        sink.stop()
         print("Stopped every process the demo started.")
-    print(f"{sum(verdicts)} of {len(verdicts)} orders ended as expected.")
-    return 0 if all(verdicts) else 1
+    print(
+        f"{sum(verdicts)} of {len(verdicts)} orders ended as expected; reactor effects "
+        + ("complete." if reactors_ok else "INCOMPLETE.")
+    )
+    return 0 if all(verdicts) and reactors_ok else 1
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Plain-text views of a saga for operators: its status, its timeline, a listing.
+"""Plain-text views for operators: a saga's status, its timeline, a listing of sagas, and a
+service's dead letters.
 
-Pure functions over the dicts that ``orchestrator.get_saga`` and ``orchestrator.list_sagas``
-return (JSON-decoded), so the CLI and the demo print the same thing. Times are UTC.
+Pure functions over the dicts that the task API returns (``orchestrator.get_saga``,
+``orchestrator.list_sagas``, ``<service>.dead_letters``; JSON-decoded), so the CLI and the
+demo print the same thing. Times are UTC.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -62,7 +65,7 @@ def entry_detail(entry: Mapping[str, Any]) -> str:
     return ""
 
 
-def _columns(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> list[str]:
+def columns(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> list[str]:
     """Rows of cells as aligned lines; the cells of the columns in ``right`` right-aligned."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
     return [
@@ -108,7 +111,7 @@ def timeline_lines(saga: Saga) -> list[str]:
                 entry_detail(entry),
             ]
         )
-    body = ["  " + line for line in _columns(rows, right=frozenset({1}))]
+    body = ["  " + line for line in columns(rows, right=frozenset({1}))]
     return [header, *body, _ending(saga)]
 
 
@@ -119,7 +122,7 @@ def format_timeline(saga: Saga) -> str:
 def format_status(saga: Saga) -> str:
     """State, current step, the steps with their statuses, failure, error, awaited message."""
     steps: Sequence[Mapping[str, Any]] = saga.get("steps") or []
-    step_rows = _columns([[str(s.get("name")), str(s.get("status"))] for s in steps])
+    step_rows = columns([[str(s.get("name")), str(s.get("status"))] for s in steps])
     fields: list[tuple[str, str]] = [
         ("saga", f"{saga.get('saga_id', '?')} ({saga.get('definition', '?')})"),
         ("order", str(saga.get("order_id", "?"))),
@@ -154,4 +157,73 @@ def format_saga_table(sagas: Sequence[Saga]) -> str:
         ]
         for s in sagas
     ]
-    return "\n".join(_columns(rows))
+    return "\n".join(columns(rows))
+
+
+# --- dead letters -------------------------------------------------------------------------
+
+REASON_WIDTH = 80
+
+
+def first_line(text: str, width: int = REASON_WIDTH) -> str:
+    """The first non-blank line of ``text``, cut to ``width`` characters (``...`` if cut)."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
+
+
+def short_id(message_id: str | None) -> str:
+    """The first 8 characters of a message id (as on a timeline line), ``-`` if none."""
+    return str(message_id)[:8] if message_id else "-"
+
+
+def format_dead_letters(listing: Mapping[str, Any]) -> str:
+    """A ``<service>.dead_letters`` result: the parked count, then one row per letter:
+    id, parked at, task, short message id and the first line of the reason."""
+    service = listing.get("service", "?")
+    letters: Sequence[Mapping[str, Any]] = listing.get("dead_letters") or []
+    parked = int(listing.get("parked", len(letters)))
+    shown = f", newest {len(letters)} shown" if len(letters) < parked else ""
+    header = f"{service}: {parked} parked{shown}"
+    if not letters:
+        return header
+    rows = [["ID", "PARKED AT (UTC)", "TASK", "MESSAGE", "REASON"]]
+    rows += [
+        [
+            str(letter.get("id", "?")),
+            stamp(letter.get("parked_at")),
+            str(letter.get("task_name") or "-"),
+            short_id(letter.get("message_id")),
+            first_line(str(letter.get("reason") or "")),
+        ]
+        for letter in letters
+    ]
+    return "\n".join([header, *("  " + line for line in columns(rows, right=frozenset({0})))])
+
+
+def pretty_body(body: Any) -> str:
+    """A letter's body as indented JSON if it is JSON, else as stored."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return body
+    try:
+        return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(body)
+
+
+def format_dead_letter(letter: Mapping[str, Any], service: str = "") -> str:
+    """One dead letter in full: its fields, every line of the reason, and the body."""
+    fields = [
+        ("letter", f"{letter.get('id', '?')}" + (f" of {service}" if service else "")),
+        ("status", str(letter.get("status") or "-")),
+        ("parked", f"{stamp(letter.get('parked_at'))} UTC"),
+        ("task", str(letter.get("task_name") or "-")),
+        ("message", str(letter.get("message_id") or "-")),
+    ]
+    lines = [f"{label:<8} {value}".rstrip() for label, value in fields]
+    reason = str(letter.get("reason") or "").rstrip()
+    lines += ["reason", *("  " + line for line in reason.splitlines())]
+    lines += ["body", *("  " + line for line in pretty_body(letter.get("body", "")).splitlines())]
+    return "\n".join(line.rstrip() for line in lines)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from orchestrator.smtp_sink import SmtpSink
 from tests.platform import (
     RunningPlatform,
     postgres_databases,
@@ -15,7 +16,6 @@ from tests.platform import (
     sqlite_databases,
     start,
 )
-from tests.smtp_sink import SmtpSink
 
 REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -8,9 +8,9 @@ import time
 import uuid
 from typing import Any
 
+from orchestrator.smtp_sink import SmtpSink
 from tests.integration.test_reactor_effects import wait_for_every_reactor
 from tests.platform import RunningPlatform, new_sku, order, wait_for
-from tests.smtp_sink import SmtpSink
 
 
 def _parked_for(platform: RunningPlatform, order_id: str) -> list[dict[str, Any]]:

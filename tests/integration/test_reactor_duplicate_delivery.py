@@ -8,9 +8,9 @@ import signal
 import uuid
 from typing import Any
 
+from orchestrator.smtp_sink import SmtpSink
 from tests.integration.test_reactor_effects import wait_for_every_reactor
 from tests.platform import RunningPlatform, new_sku, order, wait_for
-from tests.smtp_sink import SmtpSink
 
 
 def _completed(platform: RunningPlatform, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from orchestrator.smtp_sink import SmtpSink
 from tests.platform import RunningPlatform, new_sku, order, wait_for
-from tests.smtp_sink import SmtpSink
 
 REACTORS = ("email", "analytics", "crm", "audit")
 

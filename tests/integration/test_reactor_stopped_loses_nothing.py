@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import redis
 
+from orchestrator.smtp_sink import SmtpSink
 from tests.platform import RunningPlatform, new_sku, order, wait_for
-from tests.smtp_sink import SmtpSink
 
 
 def test_stopped_reactor_catches_up_after_restart(

@@ -1,5 +1,5 @@
 """A real SMTP server on loopback that keeps what it receives, for the email reactor's
-tests (we do not own a mail server)."""
+demo and the tests (we do not own a mail server)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class _Keep:
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 
 
