@@ -202,15 +202,16 @@ def format_dead_letters(listing: Mapping[str, Any]) -> str:
 
 def pretty_body(body: Any) -> str:
     """A letter's body as indented JSON if it is JSON, else as stored."""
+    value = body
     if isinstance(body, str):
         try:
-            body = json.loads(body)
+            value = json.loads(body)
         except ValueError:
             return body
     try:
-        return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError):
-        return str(body)
+        return str(value)
 
 
 def format_dead_letter(letter: Mapping[str, Any], service: str = "") -> str:

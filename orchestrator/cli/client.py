@@ -1,0 +1,136 @@
+"""The task client of sagactl: sends a task by name to its service's queue, waits for its
+result, and turns what can go wrong into one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+from celery.exceptions import TimeoutError as ResultTimeout
+from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class CommandError(Exception):
+    """Something to report in one line on stderr; sagactl exits 1."""
+
+
+class NoAnswer(CommandError):
+    """Nobody answered in time: the service's worker may not be running."""
+
+    def __init__(self, task: str, queue: str, wait: float, *, write: bool) -> None:
+        self.task = task
+        self.queue = queue
+        self.wait = wait
+        later = " The request stays queued and runs when a worker takes it." if write else ""
+        super().__init__(
+            f"no answer from {task} within {wait:g}s: the {queue} worker may not be running.{later}"
+        )
+
+
+class RemoteError(CommandError):
+    """A task raised: carries the remote exception's type name and message."""
+
+    def __init__(self, task: str, exc: BaseException) -> None:
+        self.type_name = type(exc).__name__
+        # get_saga raises LookupError (older workers: SagaNotFound, rebuilt by name)
+        self.not_found = isinstance(exc, LookupError) or self.type_name == "SagaNotFound"
+        super().__init__(f"{task} failed: {str(exc) or self.type_name}")
+
+
+class UsageError(Exception):
+    """Arguments argparse could not check on its own; sagactl exits 2."""
+
+
+# --- the task client ----------------------------------------------------------------------
+
+
+# Give up on an unreachable broker or result backend within seconds, not minutes.
+_FEW_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+def build_app(broker: str, backend: str) -> Celery:
+    app = Celery("sagactl", broker=broker, backend=backend, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        broker_connection_timeout=3,
+        broker_connection_max_retries=2,
+        task_publish_retry_policy=_FEW_RETRIES,
+        redis_socket_connect_timeout=3,
+        result_backend_transport_options={"retry_policy": _FEW_RETRIES},
+    )
+    return app
+
+
+def root_cause(exc: BaseException) -> str:
+    """The innermost cause of an exception, on one line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def queue_of(task: str) -> str:
+    """A task's queue: its name minus the last segment, so ``inventory.get_stock`` goes to
+    ``inventory`` and ``reactor.crm.get_customer`` to ``reactor.crm``."""
+    return task.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A task message on its way: what to wait for, and for how long by default."""
+
+    task: str
+    queue: str
+    result: Any  # celery.result.AsyncResult
+    wait: float
+    write: bool
+
+
+class TaskClient:
+    """Sends tasks by name to their service's queue and waits for their results."""
+
+    def __init__(self, app: Celery, timeout: float) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    def call(
+        self, task: str, kwargs: Mapping[str, Any], *, write: bool = False, timeout: float = 0
+    ) -> Any:
+        return self.wait(self.send(task, kwargs, write=write, timeout=timeout))
+
+    def send(
+        self, task: str, kwargs: Mapping[str, Any], *, write: bool = False, timeout: float = 0
+    ) -> Sent:
+        """Send without waiting, so that several services can work at once."""
+        queue = queue_of(task)
+        wait = timeout or self.timeout
+        try:
+            # A read nobody picked up in time is dropped; a write stays queued.
+            result = self.app.send_task(
+                task, kwargs=dict(kwargs), queue=queue, expires=None if write else wait
+            )
+        except Exception as exc:  # nothing ran remotely: the broker or backend is unreachable
+            url = maybe_sanitize_url(self.app.conf.broker_url)
+            raise CommandError(
+                f"cannot send {task} (broker {url}, or its result backend): {root_cause(exc)}"
+            ) from None
+        return Sent(task, queue, result, wait, write)
+
+    def wait(self, sent: Sent, timeout: float = 0) -> Any:
+        """The result of a sent task, waiting at most ``timeout`` (default: its own wait)."""
+        try:
+            return sent.result.get(timeout=timeout or sent.wait)
+        except ResultTimeout:
+            raise NoAnswer(sent.task, sent.queue, sent.wait, write=sent.write) from None
+        except Exception as exc:  # the task's own error, re-raised by Celery, or a lost link
+            lost = (OperationalError, *getattr(self.app.backend, "connection_errors", ()))
+            if isinstance(exc, lost) or isinstance(exc.__cause__, lost):
+                raise CommandError(f"lost the result backend: {root_cause(exc)}") from None
+            raise RemoteError(sent.task, exc) from None

@@ -1,0 +1,155 @@
+"""The saga and participant commands of sagactl: submit, status, history, list, stock,
+payments, shipments."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from orchestrator.cli.client import CommandError, RemoteError, TaskClient
+from orchestrator.cli.orders import order_of
+from orchestrator.engine import TERMINAL_STATUSES
+from orchestrator.timeline import format_saga_table, format_status, format_timeline, stamp
+
+POLL_INTERVAL = 0.5
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+Command = Callable[[argparse.Namespace, TaskClient], int]
+
+
+def emit(args: argparse.Namespace, result: Any, text: Callable[[Any], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(result, indent=2, sort_keys=True))
+    else:
+        print(text(result))
+
+
+def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, Any]:
+    """By saga id if ``ident`` looks like one (falling back to order id), else by order id."""
+    if _UUID.match(ident):
+        try:
+            saga: dict[str, Any] = client.call(
+                "orchestrator.get_saga", {"saga_id": ident}, timeout=timeout
+            )
+            return saga
+        except RemoteError as exc:
+            if not exc.not_found:
+                raise
+    try:
+        by_order: dict[str, Any] = client.call(
+            "orchestrator.get_saga", {"order_id": ident}, timeout=timeout
+        )
+        return by_order
+    except RemoteError as exc:
+        if exc.not_found:
+            raise CommandError(f"no saga with saga id or order id {ident}") from None
+        raise
+
+
+def run_submit(args: argparse.Namespace, client: TaskClient) -> int:
+    order = order_of(args)
+    placed = client.call("orchestrator.place_order", order, write=True)
+    print(f"saga   {placed['saga_id']}\norder  {placed['order_id']}\nstate  {placed['state']}")
+    if placed.get("duplicate"):
+        print("duplicate: same saga as before")
+    if not args.wait:
+        return 0
+    deadline = time.monotonic() + client.timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        saga = fetch_saga(client, placed["saga_id"], timeout=max(remaining, 1.0))
+        if saga["state"] in TERMINAL_STATUSES or remaining <= 0:
+            break
+        time.sleep(min(POLL_INTERVAL, max(remaining, 0.0)))
+    print()
+    print(format_timeline(saga))
+    if saga["state"] not in TERMINAL_STATUSES:
+        raise CommandError(
+            f"saga still {saga['state']} after {client.timeout:g}s;"
+            f" follow it with: sagactl history {saga['saga_id']}"
+        )
+    return 0
+
+
+def run_status(args: argparse.Namespace, client: TaskClient) -> int:
+    emit(args, fetch_saga(client, args.id), format_status)
+    return 0
+
+
+def run_history(args: argparse.Namespace, client: TaskClient) -> int:
+    emit(args, fetch_saga(client, args.id), format_timeline)
+    return 0
+
+
+def run_list(args: argparse.Namespace, client: TaskClient) -> int:
+    sagas = client.call("orchestrator.list_sagas", {"state": args.state, "limit": args.limit})
+    emit(args, sagas, format_saga_table)
+    return 0
+
+
+def _stock_line(stock: Mapping[str, Any]) -> str:
+    return f"{stock['sku']}: {stock['available']} available, {stock['reserved']} reserved"
+
+
+def run_stock_get(args: argparse.Namespace, client: TaskClient) -> int:
+    stock = client.call("inventory.get_stock", {"sku": args.sku})
+    if stock is None and not args.json:
+        raise CommandError(f"no stock record for sku {args.sku}")
+    emit(args, stock, _stock_line)
+    return 0 if stock is not None else 1
+
+
+def run_stock_set(args: argparse.Namespace, client: TaskClient) -> int:
+    kwargs = {"sku": args.sku, "quantity": args.quantity}
+    print(_stock_line(client.call("inventory.set_stock", kwargs, write=True)))
+    return 0
+
+
+def money(cents: int, currency: str) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d} {currency}"
+
+
+def format_payments(view: Mapping[str, Any]) -> str:
+    payments = view.get("payments") or []
+    if not payments:
+        return f"no payments for order {view.get('order_id')}"
+    currency = payments[0]["currency"]
+    lines = [f"order {view['order_id']}: net charged {money(view['net_charged_cents'], currency)}"]
+    for p in payments:
+        refunded = f", refunded {money(p['refunded_cents'], p['currency'])}"
+        when = f" at {stamp(p['refunded_at'])}" if p.get("refunded_at") else ""
+        lines.append(
+            f"  {p['payment_id']}  {p['status']}  {money(p['amount_cents'], p['currency'])}"
+            f" charged at {stamp(p['charged_at'])}{refunded if p['refunded_cents'] else ''}{when}"
+        )
+    return "\n".join(lines)
+
+
+def format_shipments(shipments: list[Mapping[str, Any]], order_id: str = "") -> str:
+    if not shipments:
+        return f"no shipments for order {order_id}".rstrip()
+    lines = []
+    for s in shipments:
+        address = s.get("address") or {}
+        to = ", ".join(str(address[k]) for k in ("name", "city", "country") if k in address)
+        lines.append(
+            f"{s['shipment_id']}  {s['carrier']}  {s['tracking_number']}"
+            f"  created {stamp(s['created_at'])}  to {to}"
+        )
+    return "\n".join(lines)
+
+
+def run_payments(args: argparse.Namespace, client: TaskClient) -> int:
+    emit(args, client.call("payment.get_payments", {"order_id": args.order_id}), format_payments)
+    return 0
+
+
+def run_shipments(args: argparse.Namespace, client: TaskClient) -> int:
+    shipments = client.call("shipping.get_shipments", {"order_id": args.order_id})
+    emit(args, shipments, lambda found: format_shipments(found, args.order_id))
+    return 0
