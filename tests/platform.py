@@ -91,7 +91,10 @@ class RunningPlatform:
         return result
 
     def wait_for_saga(self, saga_id: str, timeout: float = 30.0) -> dict[str, Any]:
-        return wait_for(lambda: self.saga(saga_id), lambda s: s["state"] in TERMINAL, timeout)
+        saga: dict[str, Any] = wait_for(
+            lambda: self.saga(saga_id), lambda s: s["state"] in TERMINAL, timeout
+        )
+        return saga
 
     def set_stock(self, sku: str, quantity: int) -> None:
         self.call("inventory.set_stock", sku=sku, quantity=quantity)

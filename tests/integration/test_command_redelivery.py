@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from kombu import Connection
+from kombu import Connection  # type: ignore[attr-defined]
 
 from messaging.contracts import Envelope
 from messaging.contracts.inventory import ReserveInventory, StockLine
@@ -17,7 +17,7 @@ from tests.platform import RunningPlatform, new_sku, wait_for
 def _replies(broker_url: str, queue: str, count: int) -> list[dict[str, Any]]:
     """Read ``count`` reply envelopes that a participant sent to ``queue``."""
     found: list[dict[str, Any]] = []
-    with Connection(broker_url) as conn, conn.SimpleQueue(queue) as simple:
+    with Connection(broker_url) as conn, conn.SimpleQueue(queue) as simple:  # type: ignore[no-untyped-call]
 
         def take() -> list[dict[str, Any]]:
             try:

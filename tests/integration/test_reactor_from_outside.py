@@ -3,6 +3,8 @@ by entry point only, receives events: the orchestrator was not changed for it.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 
@@ -20,11 +22,11 @@ def test_entry_point_reactor_receives_confirmed_and_cancelled_events(
         assert "reactor.audit" in recorded[0]["detail"]["subscribers"]
 
     for submitted, event_type in ((confirmed, "OrderConfirmed"), (cancelled, "OrderCancelled")):
-        entries = wait_for(
-            lambda s=submitted: platform.call("reactor.audit.entries", order_id=s["order_id"]),
-            bool,
-            timeout=30,
-        )
+
+        def audit_entries(order_id: str = submitted["order_id"]) -> Any:
+            return platform.call("reactor.audit.entries", order_id=order_id)
+
+        entries = wait_for(audit_entries, bool, timeout=30)
         event = platform.event_of(submitted["order_id"], event_type)
         assert [(e["event_id"], e["event_type"]) for e in entries] == [
             (event["message_id"], event_type)

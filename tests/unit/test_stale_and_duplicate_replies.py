@@ -123,6 +123,7 @@ def test_duplicate_reply_sends_no_second_command(order, new_id):
 )
 def test_reply_of_unexpected_type_for_current_step_is_ignored(order, new_id, replies, unexpected):
     state = drive(order, new_id, *replies)
+    assert state.current_step is not None
     step = CHECKOUT.steps[state.current_step].name
 
     result = reply(state, unexpected, state.awaiting, new_id)
