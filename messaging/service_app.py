@@ -105,7 +105,13 @@ def celery_settings(settings: Settings) -> dict[str, Any]:
         "worker_send_task_events": True,
         "task_send_sent_event": True,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
+        # Redis: a message taken by a worker that died whole (kill -9, lost host) comes back
+        # visibility_timeout seconds later, found by a sweep every restore_interval seconds.
+        "broker_transport_options": {
+            "visibility_timeout": settings.visibility_timeout,
+            "unacked_restore_interval": settings.restore_interval,
+            "unacked_restore_throttle": 1,
+        },
         "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},
         "task_create_missing_queues": True,
         "worker_consumer": "messaging.parking:ParkingConsumer",

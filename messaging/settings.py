@@ -24,6 +24,7 @@ class Settings:
     log_format: str  # "json" or "console"
     log_level: str
     visibility_timeout: int
+    restore_interval: int
     relay_interval: float
     relay_grace: float
 
@@ -41,6 +42,7 @@ class Settings:
             log_format=env.get("SAGA_LOG_FORMAT", "console"),
             log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
             visibility_timeout=int(env.get("SAGA_VISIBILITY_TIMEOUT", "600")),
+            restore_interval=int(env.get("SAGA_UNACKED_RESTORE_INTERVAL", "10")),
             relay_interval=float(env.get("SAGA_RELAY_INTERVAL", "0.5")),
             relay_grace=float(env.get("SAGA_RELAY_GRACE", "2.0")),
         )
