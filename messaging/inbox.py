@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from messaging.database import dialect_insert
 from messaging.tables import inbox
@@ -24,6 +24,12 @@ def claim(conn: Connection, message_id: str, message_type: str) -> bool:
         .returning(inbox.c.message_id)
     )
     return conn.execute(statement).first() is not None
+
+
+def forget(conn: Connection, message_id: str) -> None:
+    """Un-claim a message that was looked at but not applied, so that a later copy of it
+    is judged again (a reply that came while its saga could not take it)."""
+    conn.execute(delete(inbox).where(inbox.c.message_id == message_id))
 
 
 def store_response(conn: Connection, message_id: str, response: list[dict[str, Any]]) -> None:

@@ -28,7 +28,7 @@ from messaging.contracts.payment import (
     RefundPayment,
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
-from orchestrator.definition import Compensation, SagaData, SagaDefinition, Step
+from orchestrator.definition import Compensation, RetryPolicy, SagaData, SagaDefinition, Step
 
 
 def order_of(data: SagaData) -> Order:
@@ -103,6 +103,14 @@ def _keep(**fields: str) -> Any:
     return lambda reply: {key: getattr(reply, attr) for key, attr in fields.items()}
 
 
+# Participants answer in milliseconds; a missing reply means a lost message or a dead
+# worker. The same command is sent again (10 s, 20 s, 40 s), then an operator decides:
+# a step that may have happened late is not silently compensated around.
+STEP_POLICY = RetryPolicy(timeout=10.0, max_attempts=3, backoff=2.0)
+# A compensation that answers "failed" is tried again with a new command after
+# 0.5 s, 1 s, 2 s; then the saga is `failed` and waits for an operator's retry.
+COMPENSATION_POLICY = RetryPolicy(timeout=10.0, max_attempts=4, backoff=2.0, retry_delay=0.5)
+
 CHECKOUT = SagaDefinition(
     name="checkout",
     steps=(
@@ -113,8 +121,11 @@ CHECKOUT = SagaDefinition(
             success_on={InventoryReserved.message_type: _keep(reservation_id="reservation_id")},
             failure_on=frozenset({InventoryReservationFailed.message_type}),
             compensation=Compensation(
-                command=release, done_on=frozenset({InventoryReleased.message_type})
+                command=release,
+                done_on=frozenset({InventoryReleased.message_type}),
+                policy=COMPENSATION_POLICY,
             ),
+            policy=STEP_POLICY,
         ),
         Step(
             name="charge_payment",
@@ -126,7 +137,9 @@ CHECKOUT = SagaDefinition(
                 command=refund,
                 done_on=frozenset({PaymentRefunded.message_type}),
                 failed_on=frozenset({PaymentRefundFailed.message_type}),
+                policy=COMPENSATION_POLICY,
             ),
+            policy=STEP_POLICY,
         ),
         Step(
             name="create_shipment",
@@ -138,6 +151,7 @@ CHECKOUT = SagaDefinition(
                 )
             },
             failure_on=frozenset({ShipmentFailed.message_type}),
+            policy=STEP_POLICY,
         ),
     ),
     on_completed=confirmed,

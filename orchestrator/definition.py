@@ -4,7 +4,7 @@ the replies that mean success or failure, and the compensation that undoes it.""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from messaging.contracts import Payload
@@ -20,12 +20,39 @@ def record_nothing(_reply: Any) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait for a reply and how often to try before giving up.
+
+    On a timeout the same command (same message id) is sent again: participants are
+    idempotent. A compensation that answers with a failure is tried again after
+    ``retry_delay`` (growing by ``backoff``) with a new message id.
+    """
+
+    timeout: float = 30.0
+    max_attempts: int = 3
+    backoff: float = 2.0
+    retry_delay: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0 or self.max_attempts < 1 or self.backoff < 1 or self.retry_delay < 0:
+            raise ValueError(f"invalid retry policy: {self}")
+
+    def timeout_for(self, attempt: int) -> float:
+        """Seconds to wait for the reply to the ``attempt``-th send (1-based)."""
+        return self.timeout * self.backoff ** (attempt - 1)
+
+    def delay_after(self, attempt: int) -> float:
+        return self.retry_delay * self.backoff ** (attempt - 1)
+
+
+@dataclass(frozen=True)
 class Compensation:
     """The command that semantically undoes a committed step."""
 
     command: CommandBuilder
     done_on: frozenset[str]
     failed_on: frozenset[str] = frozenset()
+    policy: RetryPolicy = RetryPolicy(timeout=30.0, max_attempts=5)
 
 
 @dataclass(frozen=True)
@@ -37,6 +64,10 @@ class Step:
     success_on: Mapping[str, ReplyRecorder]
     failure_on: frozenset[str] = frozenset()
     compensation: Compensation | None = None
+    # Out of attempts: "compensate" undoes the committed steps before this one (use it only
+    # when a late success of this step is harmless); "fail" stops for an operator.
+    policy: RetryPolicy = RetryPolicy()
+    on_exhausted: str = "fail"
 
 
 def no_event(_data: SagaData, _failure: Mapping[str, str]) -> Payload | None:
@@ -59,7 +90,32 @@ class SagaDefinition:
         if len(names) != len(set(names)):
             raise ValueError(f"saga {self.name!r} has duplicate step names: {names}")
         for step in self.steps:
+            if step.on_exhausted not in ("fail", "compensate"):
+                raise ValueError(f"step {step.name!r}: on_exhausted must be fail or compensate")
             overlap = set(step.success_on) & step.failure_on
             if overlap:
                 raise ValueError(f"step {step.name!r}: {overlap} both success and failure")
         object.__setattr__(self, "step_index", {name: i for i, name in enumerate(names)})
+
+
+def scaled(definition: SagaDefinition, factor: float) -> SagaDefinition:
+    """The same definition with every timeout and retry delay multiplied by ``factor``."""
+    if factor == 1:
+        return definition
+
+    def policy(p: RetryPolicy) -> RetryPolicy:
+        return replace(p, timeout=p.timeout * factor, retry_delay=p.retry_delay * factor)
+
+    steps = tuple(
+        replace(
+            step,
+            policy=policy(step.policy),
+            compensation=None
+            if step.compensation is None
+            else replace(step.compensation, policy=policy(step.compensation.policy)),
+        )
+        for step in definition.steps
+    )
+    return SagaDefinition(
+        definition.name, steps, definition.on_completed, definition.on_compensated
+    )

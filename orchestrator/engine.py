@@ -1,4 +1,5 @@
-"""The saga state machine: pure functions from (definition, state, reply) to a transition.
+"""The saga state machine: pure functions from (definition, state, input, now) to a
+transition. Inputs are a reply, a due deadline, or an operator's retry or cancel.
 
 No I/O here. The caller persists the new state, the outgoing commands (outbox), the
 domain events and the history entries in one transaction.
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from messaging.contracts import Payload
-from orchestrator.definition import SagaDefinition, Step
+from orchestrator.definition import RetryPolicy, SagaDefinition, Step
 
 
 class SagaStatus(StrEnum):
@@ -35,6 +37,7 @@ class StepStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    TIMED_OUT = "timed_out"
     COMPENSATING = "compensating"
     COMPENSATED = "compensated"
     COMPENSATION_FAILED = "compensation_failed"
@@ -49,6 +52,9 @@ class SagaState:
     awaiting: str | None = None  # message id of the command whose reply we wait for
     failure: Mapping[str, str] | None = None  # step, code, reason of the first failure
     error: str | None = None  # why the saga is `failed` (needs an operator)
+    attempt: int = 0  # sends of the current command so far
+    deadline: datetime | None = None  # when to act if nothing arrives: resend or retry
+    cancel_reason: str | None = None  # an operator asked to cancel; applied at the next reply
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class Transition:
 
 @dataclass(frozen=True)
 class Ignored:
-    """A reply that does not belong to the step the saga waits on: stale or unexpected."""
+    """An input that does not apply to the saga as it is: stale, unexpected or not due."""
 
     reason: str
 
@@ -85,15 +91,24 @@ class Ignored:
 IdFactory = Callable[[], str]
 
 
-def start(definition: SagaDefinition, data: Mapping[str, Any], new_id: IdFactory) -> Transition:
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def start(
+    definition: SagaDefinition,
+    data: Mapping[str, Any],
+    new_id: IdFactory,
+    now: datetime | None = None,
+) -> Transition:
     state = SagaState(
         status=SagaStatus.RUNNING,
         current_step=None,
         steps=tuple(StepStatus.PENDING for _ in definition.steps),
         data=dict(data),
     )
-    begun = _run_step(definition, state, 0, new_id)
-    return replace(begun, history=(HistoryEntry("started", None, {}), *begun.history))
+    begun = _run_step(definition, state, 0, new_id, _now(now))
+    return _prefixed(begun, HistoryEntry("started", None, {}))
 
 
 def on_reply(
@@ -103,7 +118,9 @@ def on_reply(
     causation_id: str | None,
     reply: Payload,
     new_id: IdFactory,
+    now: datetime | None = None,
 ) -> Transition | Ignored:
+    at = _now(now)
     if state.status.terminal:
         return Ignored(f"saga is already {state.status}")
     if state.current_step is None or causation_id != state.awaiting:
@@ -115,11 +132,18 @@ def on_reply(
         if reply_type in step.success_on:
             data = {**state.data, **step.success_on[reply_type](reply)}
             state = _with_step(state, index, StepStatus.SUCCEEDED, data=data)
-            if index + 1 < len(definition.steps):
-                nxt = _run_step(definition, state, index + 1, new_id)
+            if state.cancel_reason is not None and step.compensation is not None:
+                failure = {"step": step.name, "code": "cancelled", "reason": state.cancel_reason}
+                nxt = _compensate_from(definition, _compensating(state, failure), index, new_id, at)
+            elif state.cancel_reason is not None:  # a step that cannot be undone: go on
+                late = HistoryEntry(
+                    "cancel_too_late", step.name, {"reason": f"{step.name} cannot be undone"}
+                )
+                state = replace(state, cancel_reason=None)
+                nxt = _prefixed(_continue(definition, state, index, new_id, at), late)
             else:
-                nxt = _complete(definition, state)
-            return replace(nxt, history=(applied, *nxt.history))
+                nxt = _continue(definition, state, index, new_id, at)
+            return _prefixed(nxt, applied)
         if reply_type in step.failure_on:
             failure = {
                 "step": step.name,
@@ -127,25 +151,143 @@ def on_reply(
                 "reason": str(getattr(reply, "reason", reply_type)),
             }
             state = _with_step(state, index, StepStatus.FAILED)
-            state = replace(state, status=SagaStatus.COMPENSATING, failure=failure)
-            nxt = _compensate_from(definition, state, index - 1, new_id)
-            return replace(nxt, history=(applied, *nxt.history))
+            nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+            return _prefixed(nxt, applied)
     elif state.status is SagaStatus.COMPENSATING and step.compensation is not None:
-        if reply_type in step.compensation.done_on:
+        compensation = step.compensation
+        if reply_type in compensation.done_on:
             state = _with_step(state, index, StepStatus.COMPENSATED)
-            nxt = _compensate_from(definition, state, index - 1, new_id)
-            return replace(nxt, history=(applied, *nxt.history))
-        if reply_type in step.compensation.failed_on:
-            error = (
-                f"compensation of {step.name} failed: "
-                f"{getattr(reply, 'code', reply_type)}: {getattr(reply, 'reason', '')}"
-            )
-            state = _with_step(state, index, StepStatus.COMPENSATION_FAILED)
-            state = replace(state, status=SagaStatus.FAILED, awaiting=None, error=error)
-            return Transition(
-                state, history=(applied, HistoryEntry("failed", step.name, {"error": error}))
-            )
+            return _prefixed(_compensate_from(definition, state, index - 1, new_id, at), applied)
+        if reply_type in compensation.failed_on:
+            reason = f"{getattr(reply, 'code', reply_type)}: {getattr(reply, 'reason', '')}"
+            if state.attempt < compensation.policy.max_attempts:
+                delay = compensation.policy.delay_after(state.attempt)
+                state = replace(state, awaiting=None, deadline=at + timedelta(seconds=delay))
+                retry = HistoryEntry(
+                    "compensation_retry_scheduled",
+                    step.name,
+                    {"attempt": state.attempt, "in_seconds": round(delay, 3), "reason": reason},
+                )
+                return Transition(state, history=(applied, retry))
+            error = f"compensation of {step.name} failed after {state.attempt} attempts: {reason}"
+            state = _failed(_with_step(state, index, StepStatus.COMPENSATION_FAILED), error)
+            failed = HistoryEntry("failed", step.name, {"error": error})
+            return Transition(state, history=(applied, failed))
     return Ignored(f"{reply_type} is not an expected reply of {step.name} while {state.status}")
+
+
+def on_deadline(
+    definition: SagaDefinition, state: SagaState, new_id: IdFactory, now: datetime | None = None
+) -> Transition | Ignored:
+    """Nothing arrived in time: resend the same command, retry a failed compensation, or
+    give up as the step's policy says."""
+    at = _now(now)
+    if state.status.terminal or state.deadline is None or state.current_step is None:
+        return Ignored("no deadline")
+    if at < state.deadline:
+        return Ignored(f"deadline {state.deadline.isoformat()} not due")
+    index = state.current_step
+    step = definition.steps[index]
+    compensating = state.status is SagaStatus.COMPENSATING
+    policy = _policy(step, compensating)
+    if state.awaiting is None:  # a failed compensation's retry is due: a new command
+        return _send(definition, state, index, new_id, at, compensation=True, retry=True)
+    if state.attempt < policy.max_attempts:
+        command = _command(step, _payload(step, state, compensating), state.awaiting, compensating)
+        attempt = state.attempt + 1
+        deadline = at + timedelta(seconds=policy.timeout_for(attempt))
+        state = replace(state, attempt=attempt, deadline=deadline)
+        detail = {
+            "type": command.payload.message_type,
+            "message_id": command.message_id,
+            "attempt": attempt,
+            "reason": f"no reply after {policy.timeout_for(attempt - 1):g}s",
+        }
+        return Transition(
+            state, (command,), history=(HistoryEntry("command_resent", step.name, detail),)
+        )
+    reason = f"no reply from {step.service} to {step.name} after {state.attempt} attempts"
+    if compensating or step.on_exhausted == "fail":
+        state = _failed(_with_step(state, index, StepStatus.TIMED_OUT), reason)
+        return Transition(state, history=(HistoryEntry("failed", step.name, {"error": reason}),))
+    failure = {"step": step.name, "code": "timeout", "reason": reason}
+    state = _compensating(_with_step(state, index, StepStatus.TIMED_OUT), failure)
+    nxt = _compensate_from(definition, state, index - 1, new_id, at)
+    return _prefixed(nxt, HistoryEntry("timed_out", step.name, {"reason": reason}))
+
+
+def retry(
+    definition: SagaDefinition, state: SagaState, new_id: IdFactory, now: datetime | None = None
+) -> Transition | Ignored:
+    """An operator fixed the cause: resume a `failed` saga from the step that failed."""
+    at = _now(now)
+    if state.status is not SagaStatus.FAILED or state.current_step is None:
+        return Ignored(f"only a failed saga can be retried; this one is {state.status}")
+    index = state.current_step
+    step_status = state.steps[index]
+    resumed = replace(state, error=None, attempt=0)
+    if step_status is StepStatus.COMPENSATION_FAILED:  # same failure again under the same id
+        resumed = _with_step(
+            replace(resumed, status=SagaStatus.COMPENSATING), index, StepStatus.COMPENSATING
+        )
+        nxt = _send(definition, resumed, index, new_id, at, compensation=True, retry=False)
+    elif step_status is StepStatus.TIMED_OUT and state.failure is not None and state.awaiting:
+        resumed = _with_step(
+            replace(resumed, status=SagaStatus.COMPENSATING), index, StepStatus.COMPENSATING
+        )
+        nxt = _resend(definition, resumed, index, at, compensation=True)
+    elif step_status is StepStatus.TIMED_OUT and state.awaiting:
+        resumed = _with_step(replace(resumed, status=SagaStatus.RUNNING), index, StepStatus.RUNNING)
+        nxt = _resend(definition, resumed, index, at, compensation=False)
+    else:
+        return Ignored(f"nothing to retry at {definition.steps[index].name} ({step_status})")
+    return _prefixed(nxt, HistoryEntry("retried_by_operator", definition.steps[index].name, {}))
+
+
+def cancel(
+    definition: SagaDefinition,
+    state: SagaState,
+    reason: str,
+    new_id: IdFactory,
+    now: datetime | None = None,
+) -> Transition | Ignored:
+    """An operator cancels a running saga: undo what committed. A command in flight is
+    let finish (its reply decides whether its step needs undoing too)."""
+    at = _now(now)
+    if state.status is not SagaStatus.RUNNING:
+        return Ignored(f"only a running saga can be cancelled; this one is {state.status}")
+    entry = HistoryEntry("cancel_requested", None, {"reason": reason})
+    if state.awaiting is not None:
+        return Transition(replace(state, cancel_reason=reason), history=(entry,))
+    index = state.current_step if state.current_step is not None else 0
+    failure = {"step": definition.steps[index].name, "code": "cancelled", "reason": reason}
+    nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+    return _prefixed(nxt, entry)
+
+
+def _continue(
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+) -> Transition:
+    if index + 1 < len(definition.steps):
+        return _run_step(definition, state, index + 1, new_id, at)
+    return _complete(definition, state)
+
+
+def _prefixed(transition: Transition, entry: HistoryEntry) -> Transition:
+    return replace(transition, history=(entry, *transition.history))
+
+
+def _policy(step: Step, compensating: bool) -> RetryPolicy:
+    if compensating and step.compensation is not None:
+        return step.compensation.policy
+    return step.policy
+
+
+def _payload(step: Step, state: SagaState, compensating: bool) -> Payload:
+    if compensating:
+        assert step.compensation is not None
+        return step.compensation.command(state.data)
+    return step.command(state.data)
 
 
 def _with_step(
@@ -156,31 +298,71 @@ def _with_step(
     return replace(state, steps=tuple(steps), data=state.data if data is None else data)
 
 
-def _run_step(
-    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory
+def _compensating(state: SagaState, failure: Mapping[str, str]) -> SagaState:
+    return replace(state, status=SagaStatus.COMPENSATING, failure=state.failure or failure)
+
+
+def _failed(state: SagaState, error: str) -> SagaState:
+    return replace(state, status=SagaStatus.FAILED, error=error, deadline=None)
+
+
+def _send(
+    definition: SagaDefinition,
+    state: SagaState,
+    index: int,
+    new_id: IdFactory,
+    at: datetime,
+    *,
+    compensation: bool,
+    retry: bool,
 ) -> Transition:
+    """Send the step's command (or its compensation) under a new message id."""
     step = definition.steps[index]
-    command = _command(step, step.command(state.data), new_id, compensation=False)
+    command = _command(step, _payload(step, state, compensation), new_id(), compensation)
+    attempt = state.attempt + 1 if retry else 1
+    policy = _policy(step, compensation)
+    state = replace(
+        state,
+        current_step=index,
+        awaiting=command.message_id,
+        attempt=attempt,
+        deadline=at + timedelta(seconds=policy.timeout_for(1)),
+    )
+    return Transition(state, commands=(command,), history=(_sent(command, attempt),))
+
+
+def _resend(
+    definition: SagaDefinition, state: SagaState, index: int, at: datetime, *, compensation: bool
+) -> Transition:
+    """Send the awaited command again under its own message id (idempotent receivers)."""
+    step = definition.steps[index]
+    assert state.awaiting is not None
+    command = _command(step, _payload(step, state, compensation), state.awaiting, compensation)
+    policy = _policy(step, compensation)
+    state = replace(state, attempt=1, deadline=at + timedelta(seconds=policy.timeout_for(1)))
+    return Transition(state, commands=(command,), history=(_sent(command, 1),))
+
+
+def _run_step(
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+) -> Transition:
     state = _with_step(state, index, StepStatus.RUNNING)
-    state = replace(state, current_step=index, awaiting=command.message_id)
-    return Transition(state, commands=(command,), history=(_sent(command),))
+    return _send(definition, state, index, new_id, at, compensation=False, retry=False)
 
 
 def _compensate_from(
-    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
 ) -> Transition:
     """Undo, in reverse order, every committed step at or before ``index``."""
     for i in range(index, -1, -1):
         step = definition.steps[i]
         if state.steps[i] is StepStatus.SUCCEEDED and step.compensation is not None:
-            command = _command(
-                step, step.compensation.command(state.data), new_id, compensation=True
-            )
             state = _with_step(state, i, StepStatus.COMPENSATING)
-            state = replace(state, current_step=i, awaiting=command.message_id)
-            return Transition(state, commands=(command,), history=(_sent(command),))
+            return _send(definition, state, i, new_id, at, compensation=True, retry=False)
     failure = state.failure or {}
-    state = replace(state, status=SagaStatus.COMPENSATED, current_step=None, awaiting=None)
+    state = replace(
+        state, status=SagaStatus.COMPENSATED, current_step=None, awaiting=None, deadline=None
+    )
     event = definition.on_compensated(state.data, failure)
     return Transition(
         state,
@@ -190,20 +372,22 @@ def _compensate_from(
 
 
 def _complete(definition: SagaDefinition, state: SagaState) -> Transition:
-    state = replace(state, status=SagaStatus.COMPLETED, current_step=None, awaiting=None)
+    state = replace(
+        state, status=SagaStatus.COMPLETED, current_step=None, awaiting=None, deadline=None
+    )
     event = definition.on_completed(state.data, {})
     return Transition(
         state, events=() if event is None else (event,), history=(HistoryEntry("completed", None),)
     )
 
 
-def _command(
-    step: Step, payload: Payload, new_id: IdFactory, *, compensation: bool
-) -> OutgoingCommand:
-    return OutgoingCommand(new_id(), step.service, step.name, payload, compensation)
+def _command(step: Step, payload: Payload, message_id: str, compensation: bool) -> OutgoingCommand:
+    return OutgoingCommand(message_id, step.service, step.name, payload, compensation)
 
 
-def _sent(command: OutgoingCommand) -> HistoryEntry:
+def _sent(command: OutgoingCommand, attempt: int) -> HistoryEntry:
     kind = "compensation_sent" if command.compensation else "command_sent"
     detail = {"type": command.payload.message_type, "message_id": command.message_id}
+    if attempt > 1:
+        detail["attempt"] = str(attempt)
     return HistoryEntry(kind, command.step, detail)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -34,11 +35,16 @@ sagas = Table(
     Column("awaiting", String(64), nullable=True),  # message id of the command in flight
     Column("failure", JSON, nullable=True),
     Column("error", Text, nullable=True),
+    Column("attempt", Integer, nullable=False, server_default="0"),
+    # When the sweeper acts if nothing arrives: resend the command, retry, or give up.
+    Column("deadline", DateTime(timezone=True), nullable=True),
+    Column("cancel_reason", Text, nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("definition", "order_id", name="uq_sagas_definition_order"),
     Index("ix_sagas_order_id", "order_id"),
+    Index("ix_sagas_deadline", "deadline", postgresql_where=text("deadline IS NOT NULL")),
 )
 
 saga_history = Table(

@@ -1,9 +1,9 @@
-"""Plain-text views for operators: a saga's status, its timeline, a listing of sagas, and a
-service's dead letters.
+"""Plain-text views for operators: a saga's status, its timeline, a listing of sagas, the
+sagas stuck past a step deadline, and a service's dead letters.
 
 Pure functions over the dicts that the task API returns (``orchestrator.get_saga``,
-``orchestrator.list_sagas``, ``<service>.dead_letters``; JSON-decoded), so the CLI and the
-demo print the same thing. Times are UTC.
+``orchestrator.list_sagas``, ``orchestrator.stuck_sagas``, ``<service>.dead_letters``;
+JSON-decoded), so the CLI and the demo print the same thing. Times are UTC.
 """
 
 from __future__ import annotations
@@ -45,6 +45,26 @@ def describe_failure(failure: Mapping[str, Any]) -> str:
     return str(reason or code or "")
 
 
+def seconds(value: Any) -> str:
+    """A number of seconds as ``2s``, ``0.25s`` (as given if it is not a number)."""
+    try:
+        return f"{float(value):g}s"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _sent_detail(entry: Mapping[str, Any], detail: Mapping[str, Any]) -> str:
+    """``message c4d8aa52, attempt 2``: the short message id, and the attempt if not the
+    first (a command or compensation sent, or sent again)."""
+    parts = []
+    if entry.get("message_id"):
+        parts.append(f"message {short_id(entry['message_id'])}")
+    attempt = detail.get("attempt")
+    if attempt is not None and str(attempt) != "1":
+        parts.append(f"attempt {attempt}")
+    return ", ".join(parts)
+
+
 def entry_detail(entry: Mapping[str, Any]) -> str:
     """The part of one history entry's detail an operator wants to read."""
     kind = entry.get("kind")
@@ -55,8 +75,24 @@ def entry_detail(entry: Mapping[str, Any]) -> str:
         return f"error: {detail.get('error', '?')}"
     if kind == "compensated" and detail:
         return f"after {detail.get('step', '?')} failed: {describe_failure(detail)}"
-    if kind in ("command_sent", "compensation_sent") and entry.get("message_id"):
-        return f"message {str(entry['message_id'])[:8]}"
+    if kind in ("command_sent", "compensation_sent"):
+        return _sent_detail(entry, detail)
+    if kind == "command_resent":  # no reply in time: the same command, same message id
+        sent = _sent_detail(entry, detail) or f"attempt {detail.get('attempt', '?')}"
+        return f"{sent} ({detail['reason']})" if detail.get("reason") else sent
+    if kind == "compensation_retry_scheduled":
+        return (
+            f"attempt {detail.get('attempt', '?')} failed: {detail.get('reason', '?')};"
+            f" retry in {seconds(detail.get('in_seconds', '?'))}"
+        )
+    if kind == "timed_out":
+        return str(detail.get("reason") or "no reply in time")
+    if kind == "retried_by_operator":
+        return f"resumed at {entry.get('step') or 'the failed step'} by an operator"
+    if kind == "cancel_requested":
+        return f"reason: {detail.get('reason', '?')}"
+    if kind == "cancel_too_late":
+        return f"cancel dropped, the saga goes on: {detail.get('reason', '?')}"
     payload = detail.get("payload")
     if isinstance(payload, Mapping):
         if "code" in payload or "reason" in payload:
@@ -84,7 +120,10 @@ def _ending(saga: Saga) -> str:
     if state in ("compensated", "failed"):
         why = saga.get("error") or describe_failure(saga.get("failure") or {})
         return f"final state: {state}" + (f" ({why})" if why else "")
-    return f"state now: {state}, at step {saga.get('current_step') or '-'}"
+    now = f"state now: {state}, at step {saga.get('current_step') or '-'}"
+    if state == "running" and saga.get("cancel_reason"):
+        now += f" (cancel requested: {saga['cancel_reason']})"
+    return now
 
 
 def timeline_lines(saga: Saga) -> list[str]:
@@ -135,11 +174,24 @@ def format_status(saga: Saga) -> str:
         fields.append(("failure", f"{failure.get('step', '?')}: {describe_failure(failure)}"))
     if saga.get("error"):
         fields.append(("error", str(saga["error"])))
+    if saga.get("cancel_reason") and saga.get("state") == "running":
+        fields.append(("cancel", f"requested: {saga['cancel_reason']}"))
+    fields.append(("awaiting", str(saga.get("awaiting_message_id") or "-")))
+    if saga.get("deadline"):
+        fields.append(("deadline", f"{stamp(saga['deadline'])} UTC{_attempt_note(saga)}"))
     fields += [
-        ("awaiting", str(saga.get("awaiting_message_id") or "-")),
         ("updated", f"{stamp(saga.get('updated_at'))} UTC (version {saga.get('version', '?')})"),
     ]
     return "\n".join(f"{label:<9} {value}".rstrip() for label, value in fields)
+
+
+def _attempt_note(saga: Saga) -> str:
+    attempt = saga.get("attempt")
+    if not attempt:
+        return ""
+    if saga.get("state") == "compensating" and not saga.get("awaiting_message_id"):
+        return f" (compensation retry due, after attempt {attempt})"
+    return f" (attempt {attempt})"
 
 
 def format_saga_table(sagas: Sequence[Saga]) -> str:
@@ -158,6 +210,39 @@ def format_saga_table(sagas: Sequence[Saga]) -> str:
         for s in sagas
     ]
     return "\n".join(columns(rows))
+
+
+def format_stuck_table(sagas: Sequence[Saga]) -> str:
+    """The ``orchestrator.stuck_sagas`` result: saga id, order id, state, step, attempt,
+    waiting since, step deadline and the short id of the message each one waits on."""
+    if not sagas:
+        return "no stuck sagas"
+    rows = [
+        [
+            "SAGA ID",
+            "ORDER ID",
+            "STATE",
+            "STEP",
+            "ATTEMPT",
+            "WAITING SINCE (UTC)",
+            "DEADLINE (UTC)",
+            "WAITING ON",
+        ]
+    ]
+    rows += [
+        [
+            str(s.get("saga_id", "?")),
+            str(s.get("order_id", "?")),
+            str(s.get("state", "?")),
+            str(s.get("current_step") or "-"),
+            str(s.get("attempt") if s.get("attempt") is not None else "-"),
+            stamp(s.get("since") or s.get("updated_at")),
+            stamp(s.get("deadline")),
+            short_id(s.get("waiting_on")),
+        ]
+        for s in sagas
+    ]
+    return "\n".join(columns(rows, right=frozenset({4})))
 
 
 # --- dead letters -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ Run: ``celery -A orchestrator.worker worker -Q orchestrator``; see docs/task-api
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+import os
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -22,12 +23,21 @@ from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.reactors import discover, subscriptions
 from messaging.service_app import ServiceApp
-from orchestrator import sagas, store
+from orchestrator import saga_queries, sagas, store
 from orchestrator.checkout import CHECKOUT
+from orchestrator.definition import SagaDefinition, scaled
 from orchestrator.definitions import DEFINITIONS
 
 app = ServiceApp("orchestrator", store.metadata)
 log = get_logger()
+
+
+@functools.cache
+def definitions() -> dict[str, SagaDefinition]:
+    """The definitions this process runs. SAGA_POLICY_SCALE multiplies every timeout and
+    retry delay (1 by default; tests and drills use less)."""
+    factor = float(os.environ.get("SAGA_POLICY_SCALE", "1"))
+    return {name: scaled(definition, factor) for name, definition in DEFINITIONS.items()}
 
 
 @functools.cache
@@ -41,7 +51,7 @@ def subscribers() -> dict[str, tuple[str, ...]]:
 
 
 def _apply_reply(conn: Connection, message: Any) -> Any:
-    return sagas.apply_reply(conn, DEFINITIONS, message, subscribers())
+    return sagas.apply_reply(conn, definitions(), message, subscribers())
 
 
 handle_message = register_inbound_task(
@@ -60,7 +70,9 @@ def _start(
     order: Order, data: dict[str, Any], correlation_id: str
 ) -> tuple[sagas.Started, list[int]]:
     with app.engine.begin() as conn:
-        started = sagas.start(conn, CHECKOUT, order.order_id, data, correlation_id)
+        started = sagas.start(
+            conn, definitions()[CHECKOUT.name], order.order_id, data, correlation_id
+        )
         return started, add(conn, started.outgoing)
 
 
@@ -94,15 +106,15 @@ def get_saga(saga_id: str | None = None, order_id: str | None = None) -> dict[st
     """
     try:
         with app.engine.begin() as conn:
-            return sagas.find(conn, saga_id=saga_id, order_id=order_id)
-    except sagas.SagaNotFound as exc:
+            return saga_queries.find(conn, saga_id=saga_id, order_id=order_id)
+    except saga_queries.SagaNotFound as exc:
         raise LookupError(str(exc)) from None
 
 
 @app.task(name="orchestrator.list_sagas", ignore_result=False)
 def list_sagas(state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     with app.engine.begin() as conn:
-        return sagas.listing(conn, state=state, limit=min(int(limit), 1000))
+        return saga_queries.listing(conn, state=state, limit=min(int(limit), 1000))
 
 
 @app.task(name="orchestrator.backfill_events", ignore_result=False)
@@ -114,9 +126,46 @@ def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
         raise ValueError(f"no reactor named {reactor!r}; installed: {sorted(declared)}")
     start = datetime.fromisoformat(since) if since else None
     with app.engine.begin() as conn:
-        outgoing = sagas.past_events(
+        outgoing = saga_queries.past_events(
             conn, declared[reactor].events, start, declared[reactor].service
         )
         ids = add(conn, outgoing)
     publish_now(app.engine, app.publisher, ids)
     return {"reactor": reactor, "events": len(ids), "since": since}
+
+
+def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(service=app.service, saga_id=saga_id)
+    try:
+        with app.engine.begin() as conn:
+            outgoing = action(conn, definitions(), saga_id, *args, subscribers())
+            ids = add(conn, outgoing)
+            saga = saga_queries.find(conn, saga_id=saga_id)
+    except saga_queries.SagaNotFound as exc:
+        raise LookupError(str(exc)) from None
+    except sagas.NotApplicable as exc:
+        raise ValueError(str(exc)) from None
+    publish_now(app.engine, app.publisher, ids)
+    return {"saga_id": saga_id, "state": saga["state"], "current_step": saga["current_step"]}
+
+
+@app.task(name="orchestrator.retry_saga", ignore_result=False)
+def retry_saga(saga_id: str) -> dict[str, Any]:
+    """Resume a `failed` saga from the step that failed, after the cause was fixed."""
+    log.info("operator_retry", saga_id=saga_id)
+    return _operator(sagas.retry, saga_id)
+
+
+@app.task(name="orchestrator.cancel_saga", ignore_result=False)
+def cancel_saga(saga_id: str, reason: str = "cancelled by an operator") -> dict[str, Any]:
+    """Compensate a running saga; a command in flight is let finish first."""
+    log.info("operator_cancel", saga_id=saga_id, reason=reason)
+    return _operator(sagas.cancel, saga_id, reason)
+
+
+@app.task(name="orchestrator.stuck_sagas", ignore_result=False)
+def stuck_sagas(limit: int = 100) -> list[dict[str, Any]]:
+    """Running or compensating sagas past a step deadline."""
+    with app.engine.begin() as conn:
+        return saga_queries.stuck(conn, datetime.now(UTC), limit=min(int(limit), 1000))

@@ -189,6 +189,7 @@ def start(
         SAGA_DATA_DIR=str(log_dir / "data"),
         AUDIT_FIXED_FLAG=str(log_dir / "audit-fixed"),
         AUDIT_SLOW_SECONDS="5",
+        SAGA_POLICY_SCALE="0.1",  # step timeouts of 1 s instead of 10 s
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",

@@ -1,5 +1,5 @@
-"""The saga and participant commands of sagactl: submit, status, history, list, stock,
-payments, shipments."""
+"""The saga and participant commands of sagactl: submit, status, history, list, retry,
+cancel, stuck, stock, payments, shipments."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from typing import Any
 from orchestrator.cli.client import CommandError, RemoteError, TaskClient
 from orchestrator.cli.orders import order_of
 from orchestrator.engine import TERMINAL_STATUSES
-from orchestrator.timeline import format_saga_table, format_status, format_timeline, stamp
+from orchestrator.timeline import (
+    format_saga_table,
+    format_status,
+    format_stuck_table,
+    format_timeline,
+    stamp,
+)
 
 POLL_INTERVAL = 0.5
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -88,6 +94,51 @@ def run_history(args: argparse.Namespace, client: TaskClient) -> int:
 def run_list(args: argparse.Namespace, client: TaskClient) -> int:
     sagas = client.call("orchestrator.list_sagas", {"state": args.state, "limit": args.limit})
     emit(args, sagas, format_saga_table)
+    return 0
+
+
+# --- operator actions: retry, cancel, and the sagas past a step deadline ------------------
+
+CANCEL_PENDING = "cancel requested: the saga compensates once the command in flight answers"
+
+
+def action_lines(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """A saga after an operator's action (``retry_saga``/``cancel_saga`` result), with the
+    state it had before if that changed."""
+    state = str(after.get("state", "?"))
+    was = before.get("state")
+    return [
+        f"saga   {after.get('saga_id') or before.get('saga_id', '?')}",
+        f"order  {before.get('order_id', '?')}",
+        f"state  {state}" + (f" (was {was})" if was and was != state else ""),
+        f"step   {after.get('current_step') or '-'}",
+    ]
+
+
+def run_retry(args: argparse.Namespace, client: TaskClient) -> int:
+    saga = fetch_saga(client, args.id)
+    result = client.call("orchestrator.retry_saga", {"saga_id": saga["saga_id"]}, write=True)
+    print("\n".join(action_lines(saga, result)))
+    return 0
+
+
+def run_cancel(args: argparse.Namespace, client: TaskClient) -> int:
+    saga = fetch_saga(client, args.id)
+    kwargs = {"saga_id": saga["saga_id"]}
+    if args.reason is not None:
+        kwargs["reason"] = args.reason
+    result = client.call("orchestrator.cancel_saga", kwargs, write=True)
+    lines = action_lines(saga, result)
+    if args.reason is not None:
+        lines.append(f"reason {args.reason}")
+    if result.get("state") == "running":
+        lines.append(CANCEL_PENDING)
+    print("\n".join(lines))
+    return 0
+
+
+def run_stuck(args: argparse.Namespace, client: TaskClient) -> int:
+    emit(args, client.call("orchestrator.stuck_sagas", {"limit": args.limit}), format_stuck_table)
     return 0
 
 

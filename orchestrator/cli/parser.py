@@ -13,13 +13,16 @@ from kombu.utils.url import maybe_sanitize_url
 from messaging.settings import DEFAULT_BROKER_URL
 from orchestrator.cli.commands import (
     Command,
+    run_cancel,
     run_history,
     run_list,
     run_payments,
+    run_retry,
     run_shipments,
     run_status,
     run_stock_get,
     run_stock_set,
+    run_stuck,
     run_submit,
 )
 from orchestrator.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
@@ -46,6 +49,14 @@ def _int_at_least(low: int) -> Callable[[str], int]:
         return int(text)
 
     return parse
+
+
+def _reason(text: str) -> str:
+    """A cancel reason: some text, on one line."""
+    reason = " ".join(text.split())
+    if not reason:
+        raise argparse.ArgumentTypeError("the reason must not be blank")
+    return reason
 
 
 def iso_date(text: str) -> str:
@@ -117,6 +128,45 @@ def _add_submit(commands: Any) -> None:
 
 
 _SERVICE_HELP = f"{', '.join(CORE_SERVICES)}, or reactor.NAME (or just NAME) of a reactor"
+
+
+def _add_operator_actions(commands: Any) -> None:
+    retry = _command(
+        commands,
+        "retry",
+        run_retry,
+        "Resume a failed saga from the step that failed, once its cause is fixed.",
+        json_output=False,
+    )
+    retry.add_argument("id", metavar="ID", help="saga id, or order id")
+    cancel = _command(
+        commands,
+        "cancel",
+        run_cancel,
+        "Cancel a running saga: undo its committed steps. A command in flight is let answer first.",
+        json_output=False,
+    )
+    cancel.add_argument("id", metavar="ID", help="saga id, or order id")
+    cancel.add_argument(
+        "--reason",
+        metavar="R",
+        type=_reason,
+        help="why, kept in the saga's history and failure (default: cancelled by an operator)",
+    )
+    stuck = _command(
+        commands,
+        "stuck",
+        run_stuck,
+        "Running or compensating sagas past a step deadline: what each waits on, since when,"
+        " at which attempt.",
+    )
+    stuck.add_argument(
+        "--limit",
+        type=_int_at_least(1),
+        default=100,
+        metavar="N",
+        help="at most this many, oldest deadline first (default 100)",
+    )
 
 
 def _add_dlq(commands: Any) -> None:
@@ -217,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--limit", type=_int_at_least(1), default=100, help="at most this many (default 100)"
     )
+    _add_operator_actions(commands)
 
     stock_commands = _group(
         commands, "stock", "Read or set the inventory participant's stock levels."

@@ -20,7 +20,7 @@ from messaging.consumer import Conflict
 from messaging.contracts import Envelope
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.database import build_engine, create_schema
-from orchestrator import sagas, store
+from orchestrator import saga_queries, sagas, store
 from orchestrator.checkout import CHECKOUT
 from orchestrator.definitions import DEFINITIONS
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -95,7 +95,7 @@ def test_two_replies_at_once_advance_the_saga_exactly_once(store_url: str) -> No
 
             engine = build_engine(store_url)
             with engine.begin() as conn:
-                saga = sagas.find(conn, saga_id=saga_id)
+                saga = saga_queries.find(conn, saga_id=saga_id)
             engine.dispose()
             assert saga["version"] == 2
             assert saga["current_step"] == "charge_payment"
@@ -114,11 +114,11 @@ def test_a_write_from_a_stale_read_is_refused(
         stale = conn.execute(select(store.sagas).where(store.sagas.c.saga_id == saga_id)).one()
         conn.execute(store.sagas.update().values(version=stale.version + 1))
     # Another process moved the saga on after our read; our write must not land.
-    monkeypatch.setattr(sagas, "_load_for_update", lambda _conn, _saga_id: stale)
+    monkeypatch.setattr(sagas, "load_for_update", lambda _conn, _saga_id: stale)
     with pytest.raises(Conflict), engine.begin() as conn:
         sagas.apply_reply(conn, DEFINITIONS, decode(_reply(saga_id, awaiting)), {})
     with engine.begin() as conn:
-        saga = sagas.find(conn, saga_id=saga_id)
+        saga = saga_queries.find(conn, saga_id=saga_id)
     engine.dispose()
     assert saga["current_step"] == "reserve_inventory"
     assert saga["version"] == stale.version + 1

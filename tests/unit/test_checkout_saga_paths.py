@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from messaging.contracts import Payload
@@ -29,6 +30,7 @@ from orchestrator import engine
 from orchestrator.checkout import CHECKOUT
 from orchestrator.engine import (
     HistoryEntry,
+    Ignored,
     OutgoingCommand,
     SagaState,
     SagaStatus,
@@ -402,10 +404,10 @@ def test_refused_destination_refunds_then_releases_then_compensates(order, new_i
     ]
 
 
-# --- refund fails: the saga stops and needs an operator -----------------------------------
+# --- refund fails: retried with backoff, then the saga stops and needs an operator --------
 
 
-def test_refund_failure_fails_the_saga_and_names_step_and_reason(order, new_id):
+def test_refund_failure_is_retried_then_fails_the_saga_naming_step_and_reason(order, new_id):
     refused = ShipmentFailed(
         order_id="ord-1", code="destination_refused", reason="fake-post does not deliver to ZZ"
     )
@@ -416,18 +418,46 @@ def test_refund_failure_fails_the_saga_and_names_step_and_reason(order, new_id):
         code="processor_error",
         reason="the card network refused the refund",
     )
-    t = apply(compensating.state, refund_failed, "cmd-4", new_id)
+    compensation = CHECKOUT.steps[1].compensation
+    assert compensation is not None
+    policy = compensation.policy
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    state = compensating.state
+    for attempt in range(1, policy.max_attempts):
+        t = engine.on_reply(
+            CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
+        )
+        assert isinstance(t, Transition)
+        assert t.state.status is SagaStatus.COMPENSATING
+        assert t.state.awaiting is None
+        assert t.state.deadline == now + timedelta(seconds=policy.delay_after(attempt))
+        assert kinds(t) == ["reply_applied", "compensation_retry_scheduled"]
+        assert engine.on_deadline(CHECKOUT, t.state, new_id, now) == Ignored(
+            f"deadline {t.state.deadline.isoformat()} not due"
+        )
+        now = t.state.deadline
+        retried = engine.on_deadline(CHECKOUT, t.state, new_id, now)
+        assert isinstance(retried, Transition)
+        (command,) = retried.commands
+        assert command.payload.message_type == "RefundPayment"
+        assert command.message_id == retried.state.awaiting != t.state.awaiting
+        assert retried.state.attempt == attempt + 1
+        state = retried.state
 
-    error = (
-        "compensation of charge_payment failed: processor_error: "
-        "the card network refused the refund"
+    t = engine.on_reply(
+        CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
     )
+    error = (
+        f"compensation of charge_payment failed after {policy.max_attempts} attempts: "
+        "processor_error: the card network refused the refund"
+    )
+    assert isinstance(t, Transition)
     assert t.state.status is SagaStatus.FAILED
     assert t.state.status.terminal
     assert t.state.error == error
     assert t.state.steps == (S.SUCCEEDED, S.COMPENSATION_FAILED, S.FAILED)
     assert t.state.current_step == 1
-    assert t.state.awaiting is None
+    assert t.state.deadline is None
     # the first failure is still on record
     assert t.state.failure == {
         "step": "create_shipment",

@@ -22,7 +22,7 @@ from messaging.contracts.payment import (
 )
 from messaging.contracts.shipping import ShipmentCreated, ShipmentFailed
 from orchestrator import engine
-from orchestrator.checkout import CHECKOUT
+from orchestrator.checkout import CHECKOUT, COMPENSATION_POLICY
 from orchestrator.engine import Ignored, SagaState, SagaStatus, Transition
 
 IdFactory = Callable[[], str]
@@ -58,9 +58,14 @@ def applied(
 
 
 def drive(order: dict[str, Any], new_id: IdFactory, *replies: Payload) -> SagaState:
-    """Start the saga and apply each reply to the command it currently waits on."""
+    """Start the saga and apply each reply to the command it currently waits on. A failed
+    compensation is retried when its deadline is due, as the sweeper would."""
     state = engine.start(CHECKOUT, {"order": order}, new_id).state
     for payload in replies:
+        if state.awaiting is None and state.deadline is not None:
+            due = engine.on_deadline(CHECKOUT, state, new_id, state.deadline)
+            assert isinstance(due, Transition)
+            state = due.state
         state = applied(state, payload, state.awaiting, new_id)
     return state
 
@@ -139,7 +144,9 @@ def test_reply_of_unexpected_type_for_current_step_is_ignored(order, new_id, rep
         pytest.param((RESERVED, CHARGED, SHIPPED), SagaStatus.COMPLETED, id="completed"),
         pytest.param((OUT_OF_STOCK,), SagaStatus.COMPENSATED, id="compensated"),
         pytest.param(
-            (RESERVED, CHARGED, NOT_SHIPPED, REFUND_FAILED), SagaStatus.FAILED, id="failed"
+            (RESERVED, CHARGED, NOT_SHIPPED, *[REFUND_FAILED] * COMPENSATION_POLICY.max_attempts),
+            SagaStatus.FAILED,
+            id="failed",
         ),
     ],
 )

@@ -1,0 +1,132 @@
+"""Read side of the orchestrator's store: one saga with its history, listings, sagas
+past their deadline, and the event log for backfills."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from messaging.contracts import Envelope
+from messaging.database import is_postgresql
+from messaging.outbox import OutgoingMessage
+from orchestrator.store import event_log, saga_history, sagas
+
+ACTIVE = ("running", "compensating")
+
+
+class SagaNotFound(LookupError):
+    pass
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def find(
+    conn: Connection, *, saga_id: str | None = None, order_id: str | None = None
+) -> dict[str, Any]:
+    if saga_id:
+        row = conn.execute(select(sagas).where(sagas.c.saga_id == saga_id)).one_or_none()
+    elif order_id:
+        row = conn.execute(
+            select(sagas).where(sagas.c.order_id == order_id).order_by(sagas.c.created_at.desc())
+        ).first()
+    else:
+        raise ValueError("give saga_id or order_id")
+    if row is None:
+        raise SagaNotFound(
+            f"no saga with {'saga_id ' + saga_id if saga_id else 'order_id ' + str(order_id)}"
+        )
+    history = conn.execute(
+        select(saga_history)
+        .where(saga_history.c.saga_id == row.saga_id)
+        .order_by(saga_history.c.id)
+    ).all()
+    return {
+        **summary(row),
+        "steps": [{"name": name, "status": status} for name, status in row.steps.items()],
+        "awaiting_message_id": row.awaiting,
+        "data": row.data,
+        "failure": row.failure,
+        "error": row.error,
+        "version": row.version,
+        "cancel_reason": row.cancel_reason,
+        "history": [
+            {
+                "at": h.at.isoformat(),
+                "kind": h.kind,
+                "step": h.step,
+                "message_id": h.message_id,
+                "message_type": h.message_type,
+                "detail": h.detail,
+                "version": h.version,
+            }
+            for h in history
+        ],
+    }
+
+
+def summary(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "saga_id": row.saga_id,
+        "definition": row.definition,
+        "order_id": row.order_id,
+        "correlation_id": row.correlation_id,
+        "state": row.status,
+        "current_step": row.current_step,
+        "attempt": row.attempt,
+        "deadline": _iso(row.deadline),
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def listing(conn: Connection, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    query = select(sagas).order_by(sagas.c.created_at.desc()).limit(limit)
+    if state:
+        query = query.where(sagas.c.status == state)
+    return [summary(row) for row in conn.execute(query)]
+
+
+def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
+    """Ids of active sagas whose deadline has passed, locked so that two sweepers never
+    take the same one (PostgreSQL; SQLite has one writer at a time anyway)."""
+    query = (
+        select(sagas.c.saga_id)
+        .where(sagas.c.status.in_(ACTIVE), sagas.c.deadline <= now)
+        .order_by(sagas.c.deadline)
+        .limit(limit)
+    )
+    if is_postgresql(conn):
+        query = query.with_for_update(skip_locked=True)
+    return list(conn.execute(query).scalars())
+
+
+def stuck(conn: Connection, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+    """Active sagas past a step deadline: what they wait on, since when, how many tries."""
+    rows = conn.execute(
+        select(sagas)
+        .where(sagas.c.status.in_(ACTIVE), sagas.c.deadline <= now)
+        .order_by(sagas.c.deadline)
+        .limit(limit)
+    ).all()
+    return [
+        {**summary(row), "waiting_on": row.awaiting, "since": row.updated_at.isoformat()}
+        for row in rows
+    ]
+
+
+def past_events(
+    conn: Connection, event_types: Iterable[str], since: datetime | None, service: str
+) -> list[OutgoingMessage]:
+    """Copies of logged domain events for one subscriber, oldest first."""
+    query = select(event_log.c.body).where(event_log.c.event_type.in_(sorted(event_types)))
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        query = query.where(event_log.c.created_at >= since)
+    rows = conn.execute(query.order_by(event_log.c.id)).scalars()
+    return [OutgoingMessage.to_service(service, Envelope.model_validate(body)) for body in rows]

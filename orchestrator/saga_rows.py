@@ -1,0 +1,196 @@
+"""How a saga instance is stored: its row, its history and what one transition writes.
+
+Every write of a transition checks the version it read (optimistic lock on top of the
+row lock), appends history, logs domain events and returns the outgoing messages for
+the caller's outbox, all on the caller's connection and transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from messaging.consumer import Conflict
+from messaging.contracts import Envelope
+from messaging.database import is_postgresql
+from messaging.outbox import OutgoingMessage
+from messaging.routing import ORCHESTRATOR
+from orchestrator.definition import SagaDefinition
+from orchestrator.engine import SagaState, SagaStatus, StepStatus, Transition
+from orchestrator.store import event_log, saga_history, sagas
+
+Subscribers = Mapping[str, Sequence[str]]  # event type -> services that get a copy
+
+
+def load_for_update(conn: Connection, saga_id: str) -> Row[Any] | None:
+    query = select(sagas).where(sagas.c.saga_id == saga_id)
+    if is_postgresql(conn):
+        query = query.with_for_update()
+    return conn.execute(query).one_or_none()
+
+
+def step_name(definition: SagaDefinition, state: SagaState) -> str | None:
+    return None if state.current_step is None else definition.steps[state.current_step].name
+
+
+def state_columns(definition: SagaDefinition, state: SagaState) -> dict[str, Any]:
+    return {
+        "status": state.status.value,
+        "current_step": step_name(definition, state),
+        "steps": {
+            step.name: status.value
+            for step, status in zip(definition.steps, state.steps, strict=True)
+        },
+        "data": dict(state.data),
+        "awaiting": state.awaiting,
+        "failure": dict(state.failure) if state.failure else None,
+        "error": state.error,
+        "attempt": state.attempt,
+        "deadline": state.deadline,
+        "cancel_reason": state.cancel_reason,
+    }
+
+
+def state_of(definition: SagaDefinition, row: Row[Any]) -> SagaState:
+    deadline = row.deadline
+    if deadline is not None and deadline.tzinfo is None:  # SQLite keeps no zone: all UTC
+        deadline = deadline.replace(tzinfo=UTC)
+    return SagaState(
+        status=SagaStatus(row.status),
+        current_step=definition.step_index[row.current_step] if row.current_step else None,
+        steps=tuple(StepStatus(row.steps[step.name]) for step in definition.steps),
+        data=row.data,
+        awaiting=row.awaiting,
+        failure=row.failure,
+        error=row.error,
+        attempt=row.attempt,
+        deadline=deadline,
+        cancel_reason=row.cancel_reason,
+    )
+
+
+def save(
+    conn: Connection,
+    row: Row[Any],
+    definition: SagaDefinition,
+    transition: Transition,
+    cause: Envelope | None,
+    subscribers: Subscribers,
+) -> list[OutgoingMessage]:
+    """Write one transition of an existing saga. ``cause`` is the message that caused it
+    (a reply), or None for a deadline or an operator's action."""
+    version = row.version + 1
+    changed = conn.execute(
+        update(sagas)
+        .where(sagas.c.saga_id == row.saga_id, sagas.c.version == row.version)
+        .values(
+            version=version,
+            updated_at=datetime.now(UTC),
+            **state_columns(definition, transition.state),
+        )
+    ).rowcount
+    if changed != 1:
+        raise Conflict(f"saga {row.saga_id} changed under us (version {row.version})")
+    history = transition.history
+    if cause is not None:  # the first entry is the reply's: keep the reply itself with it
+        first, *rest = history
+        detail = {**first.detail, "payload": cause.payload}
+        add_history(conn, row.saga_id, version, first.kind, first.step, cause, detail)
+        history = tuple(rest)
+    causation_id = cause.message_id if cause is not None else row.correlation_id
+    return record(
+        conn,
+        row.saga_id,
+        row.order_id,
+        row.correlation_id,
+        causation_id,
+        version,
+        Transition(transition.state, transition.commands, transition.events, history),
+        subscribers,
+    )
+
+
+def record(
+    conn: Connection,
+    saga_id: str,
+    order_id: str,
+    correlation_id: str,
+    causation_id: str,
+    version: int,
+    transition: Transition,
+    subscribers: Subscribers,
+) -> list[OutgoingMessage]:
+    """Write history, the outgoing commands and the domain events of one transition.
+
+    Each subscriber of an event gets its own outbox row, so its own durable copy.
+    """
+    now = datetime.now(UTC)
+    for entry in transition.history:
+        detail = dict(entry.detail)
+        conn.execute(
+            insert(saga_history).values(
+                saga_id=saga_id,
+                at=now,
+                version=version,
+                kind=entry.kind,
+                step=entry.step,
+                message_id=detail.pop("message_id", None),
+                message_type=detail.pop("type", None),
+                detail=detail,
+            )
+        )
+    outgoing = []
+    for command in transition.commands:
+        envelope = Envelope.wrap(
+            command.payload,
+            saga_id=saga_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            reply_to=ORCHESTRATOR,
+            message_id=command.message_id,
+        )
+        outgoing.append(OutgoingMessage.to_service(command.service, envelope))
+    for event in transition.events:
+        envelope = Envelope.wrap(
+            event, saga_id=saga_id, correlation_id=correlation_id, causation_id=causation_id
+        )
+        conn.execute(
+            insert(event_log).values(
+                event_id=envelope.message_id,
+                event_type=envelope.type,
+                saga_id=saga_id,
+                body=envelope.to_json_dict(),
+                created_at=now,
+            )
+        )
+        to = list(subscribers.get(envelope.type, ()))
+        outgoing.extend(OutgoingMessage.to_service(service, envelope) for service in to)
+        detail = {"order_id": order_id, "subscribers": to}
+        add_history(conn, saga_id, version, "event_recorded", None, envelope, detail)
+    return outgoing
+
+
+def add_history(
+    conn: Connection,
+    saga_id: str,
+    version: int,
+    kind: str,
+    step: str | None,
+    envelope: Envelope | None,
+    detail: Mapping[str, Any],
+) -> None:
+    conn.execute(
+        insert(saga_history).values(
+            saga_id=saga_id,
+            at=datetime.now(UTC),
+            version=version,
+            kind=kind,
+            step=step,
+            message_id=envelope.message_id if envelope else None,
+            message_type=envelope.type if envelope else None,
+            detail=dict(detail),
+        )
+    )

@@ -1,0 +1,62 @@
+"""The deadline sweeper: acts on sagas whose step deadline has passed.
+
+    saga-sweeper        # runs until SIGTERM/SIGINT; SAGA_SWEEP_INTERVAL seconds (0.5)
+
+Each due saga is handled in its own transaction under its row lock, and the engine checks
+the deadline again under that lock, so several sweepers never act twice on one deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from datetime import UTC, datetime
+from types import FrameType
+
+from messaging.logs import get_logger
+from messaging.outbox import add, publish_now
+from orchestrator import saga_queries, sagas
+from orchestrator.worker import app, definitions, subscribers
+
+
+def sweep_once() -> int:
+    """Act on every due saga; returns how many were looked at."""
+    log = get_logger()
+    with app.engine.begin() as conn:
+        due = saga_queries.due(conn, datetime.now(UTC))
+    for saga_id in due:
+        try:
+            with app.engine.begin() as conn:
+                outgoing = sagas.apply_deadline(conn, definitions(), saga_id, subscribers())
+                ids = add(conn, outgoing)
+            publish_now(app.engine, app.publisher, ids)
+        except Exception:  # one bad saga must not stop the others
+            log.exception("sweep_failed", saga_id=saga_id)
+    return len(due)
+
+
+def main() -> None:
+    app.configure_logging()
+    log = get_logger()
+    interval = float(os.environ.get("SAGA_SWEEP_INTERVAL", "0.5"))
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("sweeper_started", interval=interval)
+    while not stop.is_set():
+        try:
+            if sweep_once():
+                continue
+        except Exception:
+            log.exception("sweeper_error")
+        stop.wait(interval)
+    log.info("sweeper_stopped")
+
+
+if __name__ == "__main__":
+    main()

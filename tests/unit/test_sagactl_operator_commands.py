@@ -1,0 +1,621 @@
+"""sagactl without a broker: ``retry``, ``cancel`` and ``stuck`` against a stand-in for the
+Celery app, and how the timeline and the status show deadlines, resends, compensation
+retries, timeouts, operator retries and cancels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pytest
+from celery.exceptions import TimeoutError as ResultTimeout
+
+from orchestrator import cli
+from orchestrator.timeline import entry_detail, format_status, format_stuck_table, format_timeline
+
+SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
+OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
+MESSAGE_ID = "c4d8aa52-0000-4000-8000-000000000001"
+
+# --- a stand-in for the Celery app: answers by task name, in order -------------------------
+
+
+class FakeResult:
+    def __init__(self, outcome: Any) -> None:
+        self.outcome = outcome
+
+    def get(self, timeout: float) -> Any:
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+
+class FakeApp:
+    def __init__(self, outcomes: dict[str, list[Any]]) -> None:
+        self.outcomes = {name: list(answers) for name, answers in outcomes.items()}
+        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
+        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
+
+    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
+        self.sent.append((name, kwargs, options))
+        return FakeResult(self.outcomes[name].pop(0))
+
+    def close(self) -> None:
+        pass
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
+    """Run sagactl; each task answers with its outcomes in turn (a value, or an exception
+    as the task raised it)."""
+    app = FakeApp(outcomes)
+    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
+    return cli.main(argv), app
+
+
+def _saga(state: str, **fields: Any) -> dict[str, Any]:
+    """A get_saga result (only what the commands read, and a bit more)."""
+    return {
+        "saga_id": SAGA_ID,
+        "definition": "checkout",
+        "order_id": "ord-1",
+        "correlation_id": "corr-1",
+        "state": state,
+        "current_step": "charge_payment",
+        "attempt": 1,
+        "deadline": None,
+        "created_at": "2026-11-22T03:26:24.158000",
+        "updated_at": "2026-11-22T03:26:24.300000",
+        "steps": [],
+        "awaiting_message_id": None,
+        "failure": None,
+        "error": None,
+        "cancel_reason": None,
+        "version": 4,
+        "history": [],
+        **fields,
+    }
+
+
+def _sent(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
+    return [(name, kwargs, options["expires"]) for name, kwargs, options in app.sent]
+
+
+# --- retry --------------------------------------------------------------------------------
+
+
+def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_state(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["retry", "ord-1"],
+        **{
+            "orchestrator.get_saga": [_saga("failed")],
+            "orchestrator.retry_saga": [
+                {"saga_id": SAGA_ID, "state": "compensating", "current_step": "charge_payment"}
+            ],
+        },
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 0
+    assert err == ""
+    # the read expires when sagactl stops waiting; the write stays queued until a worker runs it
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.retry_saga", {"saga_id": SAGA_ID}, None),
+    ]
+    assert [options["queue"] for _, _, options in app.sent] == ["orchestrator", "orchestrator"]
+    assert out.splitlines() == [
+        f"saga   {SAGA_ID}",
+        "order  ord-1",
+        "state  compensating (was failed)",
+        "step   charge_payment",
+    ]
+
+
+def test_retry_by_saga_id_asks_by_saga_id_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["--timeout", "4", "retry", SAGA_ID],
+        **{
+            "orchestrator.get_saga": [_saga("failed")],
+            "orchestrator.retry_saga": [
+                {"saga_id": SAGA_ID, "state": "running", "current_step": "create_shipment"}
+            ],
+        },
+    )
+
+    assert code == 0
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"saga_id": SAGA_ID}, 4.0),
+        ("orchestrator.retry_saga", {"saga_id": SAGA_ID}, None),
+    ]
+    assert "state  running (was failed)\nstep   create_shipment\n" in capsys.readouterr().out
+
+
+def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    found = _saga("failed", saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
+    code, app = _run(
+        monkeypatch,
+        ["retry", SAGA_ID],
+        **{
+            "orchestrator.get_saga": [LookupError(f"no saga with saga_id {SAGA_ID}"), found],
+            "orchestrator.retry_saga": [
+                {"saga_id": OTHER_SAGA_ID, "state": "running", "current_step": "charge_payment"}
+            ],
+        },
+    )
+
+    assert code == 0
+    assert [(name, kwargs) for name, kwargs, _ in _sent(app)] == [
+        ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
+        ("orchestrator.get_saga", {"order_id": SAGA_ID}),
+        ("orchestrator.retry_saga", {"saga_id": OTHER_SAGA_ID}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("only a failed saga can be retried; this one is completed"),
+        LookupError(f"no saga with saga_id {SAGA_ID}"),
+    ],
+)
+def test_a_retry_the_orchestrator_refuses_exits_1_with_its_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+) -> None:
+    code, _ = _run(
+        monkeypatch,
+        ["retry", "ord-1"],
+        **{"orchestrator.get_saga": [_saga("completed")], "orchestrator.retry_saga": [error]},
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 1
+    assert out == ""
+    assert err == f"sagactl: orchestrator.retry_saga failed: {error}\n"
+
+
+def test_retry_of_an_unknown_saga_exits_1_without_sending_the_retry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["retry", "ord-404"],
+        **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == "sagactl: no saga with saga id or order id ord-404\n"
+    assert [name for name, _, _ in app.sent] == ["orchestrator.get_saga"]
+
+
+def test_a_retry_nobody_answers_says_it_stays_queued(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(
+        monkeypatch,
+        ["retry", "ord-1"],
+        **{
+            "orchestrator.get_saga": [_saga("failed")],
+            "orchestrator.retry_saga": [ResultTimeout("The operation timed out.")],
+        },
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "sagactl: no answer from orchestrator.retry_saga within 15s: the orchestrator worker"
+        " may not be running. The request stays queued and runs when a worker takes it.\n"
+    )
+
+
+# --- cancel -------------------------------------------------------------------------------
+
+
+def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["cancel", "ord-1", "--reason", "customer  called\nto cancel"],
+        **{
+            "orchestrator.get_saga": [_saga("running")],
+            "orchestrator.cancel_saga": [
+                {"saga_id": SAGA_ID, "state": "running", "current_step": "charge_payment"}
+            ],
+        },
+    )
+
+    assert code == 0
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        (
+            "orchestrator.cancel_saga",
+            {"saga_id": SAGA_ID, "reason": "customer called to cancel"},
+            None,
+        ),
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        f"saga   {SAGA_ID}",
+        "order  ord-1",
+        "state  running",
+        "step   charge_payment",
+        "reason customer called to cancel",
+        "cancel requested: the saga compensates once the command in flight answers",
+    ]
+
+
+def test_cancel_without_a_reason_leaves_the_default_to_the_orchestrator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["cancel", SAGA_ID],
+        **{
+            "orchestrator.get_saga": [_saga("running")],
+            "orchestrator.cancel_saga": [
+                {"saga_id": SAGA_ID, "state": "compensating", "current_step": "reserve_inventory"}
+            ],
+        },
+    )
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert app.sent[-1][:2] == ("orchestrator.cancel_saga", {"saga_id": SAGA_ID})
+    assert out.splitlines() == [
+        f"saga   {SAGA_ID}",
+        "order  ord-1",
+        "state  compensating (was running)",
+        "step   reserve_inventory",
+    ]
+    assert "cancel requested" not in out
+
+
+def test_cancel_of_a_saga_that_is_not_running_exits_1_with_the_orchestrators_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = ValueError("only a running saga can be cancelled; this one is compensated")
+    code, _ = _run(
+        monkeypatch,
+        ["cancel", "ord-1"],
+        **{
+            "orchestrator.get_saga": [_saga("compensated")],
+            "orchestrator.cancel_saga": [refused],
+        },
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 1
+    assert out == ""
+    assert err == f"sagactl: orchestrator.cancel_saga failed: {refused}\n"
+
+
+# --- stuck --------------------------------------------------------------------------------
+
+
+def _stuck(**fields: Any) -> dict[str, Any]:
+    return {
+        "saga_id": SAGA_ID,
+        "definition": "checkout",
+        "order_id": "ord-1",
+        "correlation_id": "corr-1",
+        "state": "running",
+        "current_step": "charge_payment",
+        "attempt": 3,
+        "deadline": "2026-11-22T03:27:24.158000+00:00",
+        "created_at": "2026-11-22T03:26:20.000000+00:00",
+        "updated_at": "2026-11-22T03:26:54.158000+00:00",
+        "waiting_on": MESSAGE_ID,
+        "since": "2026-11-22T03:26:54.158000+00:00",
+        **fields,
+    }
+
+
+STUCK = [
+    _stuck(),
+    _stuck(
+        saga_id=OTHER_SAGA_ID,
+        order_id="ord-22",
+        state="compensating",
+        current_step="reserve_inventory",
+        attempt=12,
+        deadline="2026-11-22T03:28:00",
+        updated_at="2026-11-22T03:20:00",
+        since="2026-11-22T03:20:00",
+        waiting_on=None,  # a failed compensation's retry is due
+    ),
+]
+
+
+def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["--timeout", "5", "stuck", "--limit", "2"],
+        **{"orchestrator.stuck_sagas": [STUCK]},
+    )
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 0
+    assert _sent(app) == [("orchestrator.stuck_sagas", {"limit": 2}, 5.0)]
+    assert lines[0].split() == [
+        "SAGA",
+        "ID",
+        "ORDER",
+        "ID",
+        "STATE",
+        "STEP",
+        "ATTEMPT",
+        "WAITING",
+        "SINCE",
+        "(UTC)",
+        "DEADLINE",
+        "(UTC)",
+        "WAITING",
+        "ON",
+    ]
+    assert lines[1].split() == [
+        SAGA_ID,
+        "ord-1",
+        "running",
+        "charge_payment",
+        "3",
+        "2026-11-22",
+        "03:26:54.158",
+        "2026-11-22",
+        "03:27:24.158",
+        "c4d8aa52",
+    ]
+    assert lines[2].split() == [
+        OTHER_SAGA_ID,
+        "ord-22",
+        "compensating",
+        "reserve_inventory",
+        "12",
+        "2026-11-22",
+        "03:20:00.000",
+        "2026-11-22",
+        "03:28:00.000",
+        "-",
+    ]
+    # columns line up; attempts are right-aligned
+    assert lines[1].index("running") == lines[2].index("compensating")
+    assert lines[1].index("3 ") + 1 == lines[2].index("12 ") + 2
+
+
+def test_stuck_says_so_when_there_are_none_and_defaults_to_100(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(monkeypatch, ["stuck"], **{"orchestrator.stuck_sagas": [[]]})
+
+    assert code == 0
+    assert capsys.readouterr().out == "no stuck sagas\n"
+    assert app.sent[0][1] == {"limit": 100}
+
+
+def test_stuck_json_prints_the_raw_result(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(monkeypatch, ["stuck", "--json"], **{"orchestrator.stuck_sagas": [STUCK]})
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == STUCK
+
+
+def test_waiting_since_falls_back_to_the_last_update() -> None:
+    row = _stuck(since=None, updated_at="2026-11-22T03:10:00")
+    assert "2026-11-22 03:10:00.000" in format_stuck_table([row]).splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["retry"], "the following arguments are required: ID"),
+        (["cancel"], "the following arguments are required: ID"),
+        (["cancel", "ord-1", "--reason", "  "], "argument --reason: the reason must not be blank"),
+        (["stuck", "--limit", "0"], "argument --limit: '0' is not an integer >= 1"),
+        (["retry", "ord-1", "--json"], "unrecognized arguments: --json"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--broker", "redis://127.0.0.1:1/0", *argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+# --- the timeline and the status ----------------------------------------------------------
+
+
+def _entry(kind: str, step: str | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "at": "2026-11-22T03:26:24.158000",
+        "kind": kind,
+        "step": step,
+        "message_id": None,
+        "message_type": None,
+        "detail": {},
+        "version": 1,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("entry", "detail"),
+    [
+        (
+            _entry("command_sent", "charge_payment", message_id=MESSAGE_ID),
+            "message c4d8aa52",
+        ),
+        (
+            _entry(
+                "compensation_sent",
+                "charge_payment",
+                message_id=MESSAGE_ID,
+                detail={"attempt": "2"},
+            ),
+            "message c4d8aa52, attempt 2",
+        ),
+        (
+            _entry(
+                "command_resent",
+                "charge_payment",
+                message_id=MESSAGE_ID,
+                message_type="ChargePayment",
+                detail={"attempt": 2, "reason": "no reply after 5s"},
+            ),
+            "message c4d8aa52, attempt 2 (no reply after 5s)",
+        ),
+        (
+            _entry(
+                "compensation_retry_scheduled",
+                "charge_payment",
+                detail={
+                    "attempt": 1,
+                    "in_seconds": 2.5,
+                    "reason": "processor_error: the card network refused the refund",
+                },
+            ),
+            "attempt 1 failed: processor_error: the card network refused the refund; retry in 2.5s",
+        ),
+        (
+            _entry(
+                "timed_out",
+                "charge_payment",
+                detail={"reason": "no reply from payment to charge_payment after 3 attempts"},
+            ),
+            "no reply from payment to charge_payment after 3 attempts",
+        ),
+        (
+            _entry("retried_by_operator", "charge_payment"),
+            "resumed at charge_payment by an operator",
+        ),
+        (
+            _entry("cancel_requested", detail={"reason": "customer called"}),
+            "reason: customer called",
+        ),
+        (
+            _entry(
+                "cancel_too_late",
+                "create_shipment",
+                detail={"reason": "create_shipment cannot be undone"},
+            ),
+            "cancel dropped, the saga goes on: create_shipment cannot be undone",
+        ),
+    ],
+)
+def test_each_kind_of_history_entry_has_its_detail(entry: dict[str, Any], detail: str) -> None:
+    assert entry_detail(entry) == detail
+
+
+def test_timeline_of_a_timed_out_then_retried_saga() -> None:
+    history = [
+        _entry("started", at="2026-11-22T03:26:24.158000"),
+        _entry(
+            "command_sent",
+            "charge_payment",
+            at="2026-11-22T03:26:24.160000",
+            message_id=MESSAGE_ID,
+            message_type="ChargePayment",
+        ),
+        _entry(
+            "command_resent",
+            "charge_payment",
+            at="2026-11-22T03:26:29.160000",
+            message_id=MESSAGE_ID,
+            message_type="ChargePayment",
+            detail={"attempt": 2, "reason": "no reply after 5s"},
+        ),
+        _entry(
+            "failed",
+            "charge_payment",
+            at="2026-11-22T03:26:39.160000",
+            detail={"error": "no reply from payment to charge_payment after 2 attempts"},
+        ),
+        _entry("retried_by_operator", "charge_payment", at="2026-11-22T04:00:00.000000"),
+        _entry(
+            "command_sent",
+            "charge_payment",
+            at="2026-11-22T04:00:00.000000",
+            message_id=MESSAGE_ID,
+            message_type="ChargePayment",
+        ),
+    ]
+    lines = format_timeline(_saga("running", history=history)).splitlines()
+
+    assert lines[3].split() == [
+        "03:26:29.160",
+        "+5002ms",
+        "command_resent",
+        "charge_payment",
+        "ChargePayment",
+        "message",
+        "c4d8aa52,",
+        "attempt",
+        "2",
+        "(no",
+        "reply",
+        "after",
+        "5s)",
+    ]
+    assert lines[5].split()[2:] == [
+        "retried_by_operator",
+        "charge_payment",
+        "-",
+        "resumed",
+        "at",
+        "charge_payment",
+        "by",
+        "an",
+        "operator",
+    ]
+    assert lines[-1] == "state now: running, at step charge_payment"
+
+
+def test_a_running_saga_with_a_cancel_pending_says_so() -> None:
+    saga = _saga(
+        "running",
+        history=[_entry("cancel_requested", detail={"reason": "customer called"})],
+        cancel_reason="customer called",
+        awaiting_message_id=MESSAGE_ID,
+        attempt=2,
+        deadline="2026-11-22T03:27:00+00:00",
+    )
+
+    assert format_timeline(saga).splitlines()[-1] == (
+        "state now: running, at step charge_payment (cancel requested: customer called)"
+    )
+    status = format_status(saga)
+    assert "cancel    requested: customer called\n" in status
+    assert f"awaiting  {MESSAGE_ID}\n" in status
+    assert "deadline  2026-11-22 03:27:00.000 UTC (attempt 2)\n" in status
+
+
+def test_status_of_a_compensation_retry_that_is_due() -> None:
+    saga = _saga(
+        "compensating",
+        attempt=1,
+        deadline="2026-11-22T03:27:00",
+        cancel_reason="customer called",  # once compensating, the failure says it
+    )
+    status = format_status(saga)
+
+    assert "awaiting  -\n" in status
+    assert "deadline  2026-11-22 03:27:00.000 UTC (compensation retry due, after attempt 1)\n" in (
+        status
+    )
+    assert "cancel" not in status
+
+
+def test_a_saga_without_a_deadline_shows_none() -> None:
+    assert "deadline" not in format_status(_saga("completed", current_step=None, attempt=0))
