@@ -21,14 +21,23 @@ from messaging.contracts.inventory import (
 from messaging.contracts.orders import Order
 from messaging.contracts.payment import (
     ChargePayment,
+    CheckPaymentStatus,
     PaymentCharged,
     PaymentDeclined,
+    PaymentOutcomeUnknown,
     PaymentRefunded,
     PaymentRefundFailed,
     RefundPayment,
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
-from orchestrator.definition import Compensation, RetryPolicy, SagaData, SagaDefinition, Step
+from orchestrator.definition import (
+    Approval,
+    Compensation,
+    RetryPolicy,
+    SagaData,
+    SagaDefinition,
+    Step,
+)
 
 
 def order_of(data: SagaData) -> Order:
@@ -58,6 +67,10 @@ def charge(data: SagaData) -> ChargePayment:
         currency=order.currency,
         payment_token=order.payment_token,
     )
+
+
+def check_payment(data: SagaData) -> CheckPaymentStatus:
+    return CheckPaymentStatus(order_id=data["order"]["order_id"], payment_id=data["payment_id"])
 
 
 def refund(data: SagaData) -> RefundPayment:
@@ -111,6 +124,17 @@ STEP_POLICY = RetryPolicy(timeout=10.0, max_attempts=3, backoff=2.0)
 # 0.5 s, 1 s, 2 s; then the saga is `failed` and waits for an operator's retry.
 COMPENSATION_POLICY = RetryPolicy(timeout=10.0, max_attempts=4, backoff=2.0, retry_delay=0.5)
 
+
+def needs_review(data: SagaData) -> bool:
+    """Orders at or above the threshold recorded when the saga started wait for a human
+    decision before the card is charged."""
+    threshold = data.get("review_threshold_cents")
+    return threshold is not None and order_of(data).total_cents >= int(threshold)
+
+
+# A decision is due within a day; no decision rejects the order (stock released).
+REVIEW = Approval(needed=needs_review, timeout=24 * 3600.0)
+
 CHECKOUT = SagaDefinition(
     name="checkout",
     steps=(
@@ -133,6 +157,8 @@ CHECKOUT = SagaDefinition(
             command=charge,
             success_on={PaymentCharged.message_type: _keep(payment_id="payment_id")},
             failure_on=frozenset({PaymentDeclined.message_type}),
+            unknown_on={PaymentOutcomeUnknown.message_type: _keep(payment_id="payment_id")},
+            status_query=check_payment,
             compensation=Compensation(
                 command=refund,
                 done_on=frozenset({PaymentRefunded.message_type}),
@@ -140,6 +166,7 @@ CHECKOUT = SagaDefinition(
                 policy=COMPENSATION_POLICY,
             ),
             policy=STEP_POLICY,
+            approval=REVIEW,
         ),
         Step(
             name="create_shipment",

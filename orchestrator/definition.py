@@ -56,6 +56,15 @@ class Compensation:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A human decision before a step's command is sent, when ``needed`` says so.
+    No decision within ``timeout`` seconds counts as a rejection."""
+
+    needed: Callable[[SagaData], bool]
+    timeout: float = 24 * 3600.0
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     service: str  # the participant that handles the command (its queue)
@@ -68,6 +77,12 @@ class Step:
     # when a late success of this step is harmless); "fail" stops for an operator.
     policy: RetryPolicy = RetryPolicy()
     on_exhausted: str = "fail"
+    approval: Approval | None = None
+    # Replies meaning "the outcome is not known yet" (kept like a success's fields), and
+    # the query that asks for the outcome until it is known: forward recovery, never a
+    # second attempt at the command itself.
+    unknown_on: Mapping[str, ReplyRecorder] = field(default_factory=dict)
+    status_query: CommandBuilder | None = None
 
 
 def no_event(_data: SagaData, _failure: Mapping[str, str]) -> Payload | None:
@@ -90,6 +105,8 @@ class SagaDefinition:
         if len(names) != len(set(names)):
             raise ValueError(f"saga {self.name!r} has duplicate step names: {names}")
         for step in self.steps:
+            if bool(step.unknown_on) != (step.status_query is not None):
+                raise ValueError(f"step {step.name!r}: unknown_on needs a status_query")
             if step.on_exhausted not in ("fail", "compensate"):
                 raise ValueError(f"step {step.name!r}: on_exhausted must be fail or compensate")
             overlap = set(step.success_on) & step.failure_on
@@ -113,6 +130,9 @@ def scaled(definition: SagaDefinition, factor: float) -> SagaDefinition:
             compensation=None
             if step.compensation is None
             else replace(step.compensation, policy=policy(step.compensation.policy)),
+            approval=None
+            if step.approval is None
+            else replace(step.approval, timeout=step.approval.timeout * factor),
         )
         for step in definition.steps
     )

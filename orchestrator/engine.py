@@ -19,6 +19,7 @@ from orchestrator.definition import RetryPolicy, SagaDefinition, Step
 
 class SagaStatus(StrEnum):
     RUNNING = "running"
+    AWAITING_APPROVAL = "awaiting_approval"
     COMPENSATING = "compensating"
     COMPLETED = "completed"
     COMPENSATED = "compensated"
@@ -34,6 +35,7 @@ TERMINAL_STATUSES = frozenset({SagaStatus.COMPLETED, SagaStatus.COMPENSATED, Sag
 
 class StepStatus(StrEnum):
     PENDING = "pending"
+    AWAITING_APPROVAL = "awaiting_approval"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -55,6 +57,7 @@ class SagaState:
     attempt: int = 0  # sends of the current command so far
     deadline: datetime | None = None  # when to act if nothing arrives: resend or retry
     cancel_reason: str | None = None  # an operator asked to cancel; applied at the next reply
+    querying: bool = False  # the step's outcome is unknown: we ask for it, never redo it
 
 
 @dataclass(frozen=True)
@@ -125,55 +128,100 @@ def on_reply(
         return Ignored(f"saga is already {state.status}")
     if state.current_step is None or causation_id != state.awaiting:
         return Ignored(f"{reply_type} answers {causation_id}, saga waits on {state.awaiting}")
-    index = state.current_step
-    step = definition.steps[index]
+    step = definition.steps[state.current_step]
     applied = HistoryEntry("reply_applied", step.name, {"type": reply_type})
     if state.status is SagaStatus.RUNNING:
-        if reply_type in step.success_on:
-            data = {**state.data, **step.success_on[reply_type](reply)}
-            state = _with_step(state, index, StepStatus.SUCCEEDED, data=data)
-            if state.cancel_reason is not None and step.compensation is not None:
-                failure = {"step": step.name, "code": "cancelled", "reason": state.cancel_reason}
-                nxt = _compensate_from(definition, _compensating(state, failure), index, new_id, at)
-            elif state.cancel_reason is not None:  # a step that cannot be undone: go on
-                late = HistoryEntry(
-                    "cancel_too_late", step.name, {"reason": f"{step.name} cannot be undone"}
-                )
-                state = replace(state, cancel_reason=None)
-                nxt = _prefixed(_continue(definition, state, index, new_id, at), late)
-            else:
-                nxt = _continue(definition, state, index, new_id, at)
-            return _prefixed(nxt, applied)
-        if reply_type in step.failure_on:
-            failure = {
-                "step": step.name,
-                "code": str(getattr(reply, "code", reply_type)),
-                "reason": str(getattr(reply, "reason", reply_type)),
-            }
-            state = _with_step(state, index, StepStatus.FAILED)
-            nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
-            return _prefixed(nxt, applied)
-    elif state.status is SagaStatus.COMPENSATING and step.compensation is not None:
-        compensation = step.compensation
-        if reply_type in compensation.done_on:
-            state = _with_step(state, index, StepStatus.COMPENSATED)
-            return _prefixed(_compensate_from(definition, state, index - 1, new_id, at), applied)
-        if reply_type in compensation.failed_on:
-            reason = f"{getattr(reply, 'code', reply_type)}: {getattr(reply, 'reason', '')}"
-            if state.attempt < compensation.policy.max_attempts:
-                delay = compensation.policy.delay_after(state.attempt)
-                state = replace(state, awaiting=None, deadline=at + timedelta(seconds=delay))
-                retry = HistoryEntry(
-                    "compensation_retry_scheduled",
-                    step.name,
-                    {"attempt": state.attempt, "in_seconds": round(delay, 3), "reason": reason},
-                )
-                return Transition(state, history=(applied, retry))
-            error = f"compensation of {step.name} failed after {state.attempt} attempts: {reason}"
-            state = _failed(_with_step(state, index, StepStatus.COMPENSATION_FAILED), error)
-            failed = HistoryEntry("failed", step.name, {"error": error})
-            return Transition(state, history=(applied, failed))
-    return Ignored(f"{reply_type} is not an expected reply of {step.name} while {state.status}")
+        nxt = _forward_reply(definition, state, reply_type, reply, new_id, at)
+    elif state.status is SagaStatus.COMPENSATING:
+        nxt = _compensation_reply(definition, state, reply_type, reply, new_id, at)
+    else:
+        nxt = None
+    if nxt is None:
+        return Ignored(f"{reply_type} is not an expected reply of {step.name} while {state.status}")
+    return _prefixed(nxt, applied)
+
+
+def _forward_reply(
+    definition: SagaDefinition,
+    state: SagaState,
+    reply_type: str,
+    reply: Payload,
+    new_id: IdFactory,
+    at: datetime,
+) -> Transition | None:
+    assert state.current_step is not None
+    index = state.current_step
+    step = definition.steps[index]
+    if reply_type in step.success_on:
+        data = {**state.data, **step.success_on[reply_type](reply)}
+        state = _with_step(replace(state, querying=False), index, StepStatus.SUCCEEDED, data=data)
+        if state.cancel_reason is not None and step.compensation is not None:
+            failure = {"step": step.name, "code": "cancelled", "reason": state.cancel_reason}
+            return _compensate_from(definition, _compensating(state, failure), index, new_id, at)
+        if state.cancel_reason is not None:  # a step that cannot be undone: go on
+            late = HistoryEntry(
+                "cancel_too_late", step.name, {"reason": f"{step.name} cannot be undone"}
+            )
+            state = replace(state, cancel_reason=None)
+            return _prefixed(_continue(definition, state, index, new_id, at), late)
+        return _continue(definition, state, index, new_id, at)
+    if reply_type in step.unknown_on:
+        data = {**state.data, **step.unknown_on[reply_type](reply)}
+        checks = int(data.get("status_checks", 0))
+        delay = min(step.policy.delay_after(checks + 1), step.policy.timeout)
+        state = replace(
+            state,
+            data={**data, "status_checks": checks + 1},
+            querying=True,
+            awaiting=None,
+            attempt=0,
+            deadline=at + timedelta(seconds=delay),
+        )
+        detail = {"reason": str(getattr(reply, "reason", "")), "check_in_seconds": round(delay, 3)}
+        return Transition(state, history=(HistoryEntry("outcome_unknown", step.name, detail),))
+    if reply_type in step.failure_on:
+        failure = {
+            "step": step.name,
+            "code": str(getattr(reply, "code", reply_type)),
+            "reason": str(getattr(reply, "reason", reply_type)),
+        }
+        state = _with_step(replace(state, querying=False), index, StepStatus.FAILED)
+        return _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+    return None
+
+
+def _compensation_reply(
+    definition: SagaDefinition,
+    state: SagaState,
+    reply_type: str,
+    reply: Payload,
+    new_id: IdFactory,
+    at: datetime,
+) -> Transition | None:
+    assert state.current_step is not None
+    index = state.current_step
+    step = definition.steps[index]
+    compensation = step.compensation
+    if compensation is None:
+        return None
+    if reply_type in compensation.done_on:
+        state = _with_step(state, index, StepStatus.COMPENSATED)
+        return _compensate_from(definition, state, index - 1, new_id, at)
+    if reply_type not in compensation.failed_on:
+        return None
+    reason = f"{getattr(reply, 'code', reply_type)}: {getattr(reply, 'reason', '')}"
+    if state.attempt < compensation.policy.max_attempts:
+        delay = compensation.policy.delay_after(state.attempt)
+        state = replace(state, awaiting=None, deadline=at + timedelta(seconds=delay))
+        retry = HistoryEntry(
+            "compensation_retry_scheduled",
+            step.name,
+            {"attempt": state.attempt, "in_seconds": round(delay, 3), "reason": reason},
+        )
+        return Transition(state, history=(retry,))
+    error = f"compensation of {step.name} failed after {state.attempt} attempts: {reason}"
+    state = _failed(_with_step(state, index, StepStatus.COMPENSATION_FAILED), error)
+    return Transition(state, history=(HistoryEntry("failed", step.name, {"error": error}),))
 
 
 def on_deadline(
@@ -186,10 +234,14 @@ def on_deadline(
         return Ignored("no deadline")
     if at < state.deadline:
         return Ignored(f"deadline {state.deadline.isoformat()} not due")
+    if state.status is SagaStatus.AWAITING_APPROVAL:
+        return decide(definition, state, False, "no decision before the deadline", new_id, at)
     index = state.current_step
     step = definition.steps[index]
     compensating = state.status is SagaStatus.COMPENSATING
     policy = _policy(step, compensating)
+    if state.awaiting is None and state.querying:  # time to ask for the unknown outcome
+        return _send(definition, state, index, new_id, at, compensation=False, retry=False)
     if state.awaiting is None:  # a failed compensation's retry is due: a new command
         return _send(definition, state, index, new_id, at, compensation=True, retry=True)
     if state.attempt < policy.max_attempts:
@@ -244,6 +296,30 @@ def retry(
     return _prefixed(nxt, HistoryEntry("retried_by_operator", definition.steps[index].name, {}))
 
 
+def decide(
+    definition: SagaDefinition,
+    state: SagaState,
+    approved: bool,
+    reason: str,
+    new_id: IdFactory,
+    now: datetime | None = None,
+) -> Transition | Ignored:
+    """A reviewer approves (the step's command goes out) or rejects (undo what committed)."""
+    at = _now(now)
+    if state.status is not SagaStatus.AWAITING_APPROVAL or state.current_step is None:
+        return Ignored(f"the saga is {state.status}, not awaiting approval")
+    index = state.current_step
+    step = definition.steps[index]
+    if approved:
+        state = _with_step(replace(state, status=SagaStatus.RUNNING), index, StepStatus.RUNNING)
+        nxt = _send(definition, state, index, new_id, at, compensation=False, retry=False)
+        return _prefixed(nxt, HistoryEntry("approved", step.name, {"by": reason}))
+    failure = {"step": step.name, "code": "rejected", "reason": reason}
+    state = _with_step(state, index, StepStatus.FAILED)
+    nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+    return _prefixed(nxt, HistoryEntry("rejected", step.name, {"reason": reason}))
+
+
 def cancel(
     definition: SagaDefinition,
     state: SagaState,
@@ -254,6 +330,8 @@ def cancel(
     """An operator cancels a running saga: undo what committed. A command in flight is
     let finish (its reply decides whether its step needs undoing too)."""
     at = _now(now)
+    if state.status is SagaStatus.AWAITING_APPROVAL:
+        return decide(definition, state, False, reason, new_id, at)
     if state.status is not SagaStatus.RUNNING:
         return Ignored(f"only a running saga can be cancelled; this one is {state.status}")
     entry = HistoryEntry("cancel_requested", None, {"reason": reason})
@@ -287,6 +365,9 @@ def _payload(step: Step, state: SagaState, compensating: bool) -> Payload:
     if compensating:
         assert step.compensation is not None
         return step.compensation.command(state.data)
+    if state.querying:
+        assert step.status_query is not None
+        return step.status_query(state.data)
     return step.command(state.data)
 
 
@@ -346,6 +427,19 @@ def _resend(
 def _run_step(
     definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
 ) -> Transition:
+    approval = definition.steps[index].approval
+    if approval is not None and approval.needed(state.data):
+        state = _with_step(state, index, StepStatus.AWAITING_APPROVAL)
+        state = replace(
+            state,
+            status=SagaStatus.AWAITING_APPROVAL,
+            current_step=index,
+            awaiting=None,
+            attempt=0,
+            deadline=at + timedelta(seconds=approval.timeout),
+        )
+        entry = HistoryEntry("awaiting_approval", definition.steps[index].name, {})
+        return Transition(state, history=(entry,))
     state = _with_step(state, index, StepStatus.RUNNING)
     return _send(definition, state, index, new_id, at, compensation=False, retry=False)
 

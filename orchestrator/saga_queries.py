@@ -14,7 +14,7 @@ from messaging.database import is_postgresql
 from messaging.outbox import OutgoingMessage
 from orchestrator.store import event_log, saga_history, sagas
 
-ACTIVE = ("running", "compensating")
+ACTIVE = ("running", "awaiting_approval", "compensating")
 
 
 class SagaNotFound(LookupError):

@@ -51,6 +51,7 @@ def state_columns(definition: SagaDefinition, state: SagaState) -> dict[str, Any
         "attempt": state.attempt,
         "deadline": state.deadline,
         "cancel_reason": state.cancel_reason,
+        "querying": state.querying,
     }
 
 
@@ -69,6 +70,7 @@ def state_of(definition: SagaDefinition, row: Row[Any]) -> SagaState:
         attempt=row.attempt,
         deadline=deadline,
         cancel_reason=row.cancel_reason,
+        querying=row.querying,
     )
 
 

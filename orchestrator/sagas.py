@@ -168,6 +168,24 @@ def cancel(
     return _act(conn, definitions, saga_id, subscribers, with_reason)
 
 
+def decide(
+    conn: Connection,
+    definitions: Definitions,
+    saga_id: str,
+    approved: bool,
+    reason: str,
+    subscribers: Subscribers,
+) -> Sequence[OutgoingMessage]:
+    """A reviewer's approval or rejection of a saga awaiting approval."""
+
+    def decision(
+        definition: SagaDefinition, state: engine.SagaState, ids: engine.IdFactory
+    ) -> engine.Transition | engine.Ignored:
+        return engine.decide(definition, state, approved, reason, ids)
+
+    return _act(conn, definitions, saga_id, subscribers, decision)
+
+
 class NotApplicable(ValueError):
     """An operator's action that does not fit the saga's state; nothing changed."""
 

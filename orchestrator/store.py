@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -39,6 +41,7 @@ sagas = Table(
     # When the sweeper acts if nothing arrives: resend the command, retry, or give up.
     Column("deadline", DateTime(timezone=True), nullable=True),
     Column("cancel_reason", Text, nullable=True),
+    Column("querying", Boolean, nullable=False, server_default=false()),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -82,7 +82,11 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
     valid = validate_order(order)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=app.service, order_id=valid.order_id)
-    data = {"order": valid.model_dump(mode="json")}
+    data = {
+        "order": valid.model_dump(mode="json"),
+        # recorded per saga, so an audit shows why an order was (not) reviewed
+        "review_threshold_cents": int(os.environ.get("SAGA_REVIEW_THRESHOLD_CENTS", "100000")),
+    }
     correlation_id = self.request.id or valid.order_id
     try:
         started, ids = _start(valid, data, correlation_id)
@@ -169,3 +173,19 @@ def stuck_sagas(limit: int = 100) -> list[dict[str, Any]]:
     """Running or compensating sagas past a step deadline."""
     with app.engine.begin() as conn:
         return saga_queries.stuck(conn, datetime.now(UTC), limit=min(int(limit), 1000))
+
+
+@app.task(name="orchestrator.approve_saga", ignore_result=False)
+def approve_saga(saga_id: str, by: str = "an operator") -> dict[str, Any]:
+    """Approve an order awaiting review: the card is charged next."""
+    log.info("operator_approve", saga_id=saga_id, by=by)
+    return _operator(sagas.decide, saga_id, True, by)
+
+
+@app.task(name="orchestrator.reject_saga", ignore_result=False)
+def reject_saga(saga_id: str, reason: str) -> dict[str, Any]:
+    """Reject an order awaiting review: what was reserved is released."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("a rejection needs a reason")
+    log.info("operator_reject", saga_id=saga_id, reason=reason)
+    return _operator(sagas.decide, saga_id, False, reason.strip())

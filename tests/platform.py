@@ -190,6 +190,7 @@ def start(
         AUDIT_FIXED_FLAG=str(log_dir / "audit-fixed"),
         AUDIT_SLOW_SECONDS="5",
         SAGA_POLICY_SCALE="0.1",  # step timeouts of 1 s instead of 10 s
+        SAGA_REVIEW_THRESHOLD_CENTS="500000",  # orders of 5,000.00 or more wait for review
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",

@@ -16,8 +16,10 @@ from messaging.contracts.inventory import (
 )
 from messaging.contracts.payment import (
     ChargePayment,
+    CheckPaymentStatus,
     PaymentCharged,
     PaymentDeclined,
+    PaymentOutcomeUnknown,
     PaymentRefunded,
     PaymentRefundFailed,
     RefundPayment,
@@ -36,6 +38,8 @@ ALL_PAYLOADS: tuple[type[Payload], ...] = (
     RefundPayment,
     PaymentRefunded,
     PaymentRefundFailed,
+    PaymentOutcomeUnknown,
+    CheckPaymentStatus,
     CreateShipment,
     ShipmentCreated,
     ShipmentFailed,

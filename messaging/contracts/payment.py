@@ -63,3 +63,23 @@ class PaymentRefundFailed(Payload):
     payment_id: str
     code: str
     reason: str
+
+
+class PaymentOutcomeUnknown(Payload):
+    """The card network did not answer in time: the charge may or may not have happened.
+    Ask with CheckPaymentStatus; never charge again."""
+
+    message_type = "PaymentOutcomeUnknown"
+    kind = MessageKind.REPLY
+
+    order_id: Identifier
+    payment_id: str
+    reason: str
+
+
+class CheckPaymentStatus(Payload):
+    message_type = "CheckPaymentStatus"
+    kind = MessageKind.COMMAND
+
+    order_id: Identifier
+    payment_id: str

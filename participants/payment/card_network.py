@@ -5,6 +5,8 @@ Test tokens (docs/task-api.md):
     tok_declined               decline: card_declined
     tok_insufficient_funds     decline: insufficient_funds
     tok_refund_fails           approve charges, refuse refunds: processor_error
+    tok_timeout                no answer in time (the outcome is unknown); the charge did
+                               go through: a status query by reference finds it approved
     anything else              decline: invalid_token
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from participants.payment.rules import Approved, Declined, Refunded
+from participants.payment.rules import Approved, Declined, Refunded, Unknown
 
 APPROVING = frozenset({"tok_visa", "tok_mastercard", "tok_refund_fails"})
 DECLINES = {
@@ -26,13 +28,20 @@ def _reference(*parts: object) -> str:
 
 
 class FakeCardNetwork:
-    def authorize(self, token: str, amount_cents: int, currency: str) -> Approved | Declined:
+    def authorize(
+        self, token: str, amount_cents: int, currency: str, reference: str = ""
+    ) -> Approved | Declined | Unknown:
+        if token == "tok_timeout":
+            return Unknown("the card network did not answer in time")
         if token in DECLINES:
             return DECLINES[token]
         if token not in APPROVING:
             return Declined("invalid_token", f"unknown payment token {token!r}")
         prefix = "authF" if token == "tok_refund_fails" else "auth"
         return Approved(f"{prefix}_{_reference(token, amount_cents, currency)}")
+
+    def status(self, reference: str) -> Approved | Declined | Unknown:
+        return Approved(f"auth_{_reference('status', reference)}")
 
     def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined:
         if authorization.startswith("authF_"):

@@ -11,8 +11,10 @@ from messaging.codec import Message
 from messaging.contracts import Payload
 from messaging.contracts.payment import (
     ChargePayment,
+    CheckPaymentStatus,
     PaymentCharged,
     PaymentDeclined,
+    PaymentOutcomeUnknown,
     PaymentRefunded,
     PaymentRefundFailed,
     RefundPayment,
@@ -32,17 +34,30 @@ class PaymentHandlers:
             return [reply_to(message, self.charge(conn, command))]
         if isinstance(command, RefundPayment):
             return [reply_to(message, self.refund(conn, command))]
+        if isinstance(command, CheckPaymentStatus):
+            return [reply_to(message, self.check(conn, command))]
         raise TypeError(f"payment does not handle {message.type}")
 
     def charge(self, conn: Connection, command: ChargePayment) -> Payload:
+        payment_id = f"pay_{uuid.uuid4().hex[:16]}"  # also the network's idempotency key
         outcome = rules.charge(
-            self.network, command.payment_token, command.amount_cents, command.currency
+            self.network,
+            command.payment_token,
+            command.amount_cents,
+            command.currency,
+            reference=payment_id,
         )
         if isinstance(outcome, rules.Declined):
             return PaymentDeclined(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
             )
-        payment_id = f"pay_{uuid.uuid4().hex[:16]}"
+        if isinstance(outcome, rules.Unknown):
+            store.add_unknown(
+                conn, payment_id, command.order_id, command.amount_cents, command.currency
+            )
+            return PaymentOutcomeUnknown(
+                order_id=command.order_id, payment_id=payment_id, reason=outcome.reason
+            )
         store.add_charge(
             conn,
             payment_id,
@@ -76,4 +91,31 @@ class PaymentHandlers:
             payment_id=command.payment_id,
             refund_id=outcome.reference,
             amount_cents=payment.amount_cents,
+        )
+
+    def check(self, conn: Connection, command: CheckPaymentStatus) -> Payload:
+        """Tell the outcome of a charge; ask the network only while it is unknown."""
+        found = store.charge_of(conn, command.payment_id)
+        if found is None:
+            return PaymentDeclined(
+                order_id=command.order_id, code="payment_not_found", reason="no such payment"
+            )
+        order_id, status, amount, currency = found
+        if status == "unknown":
+            outcome = self.network.status(command.payment_id)
+            if isinstance(outcome, rules.Unknown):
+                return PaymentOutcomeUnknown(
+                    order_id=order_id, payment_id=command.payment_id, reason=outcome.reason
+                )
+            if isinstance(outcome, rules.Declined):
+                store.settle(conn, command.payment_id, "declined")
+                return PaymentDeclined(order_id=order_id, code=outcome.code, reason=outcome.reason)
+            store.settle(conn, command.payment_id, "charged", outcome.authorization)
+            status = "charged"
+        if status == "declined":
+            return PaymentDeclined(
+                order_id=order_id, code="card_declined", reason="the charge was declined"
+            )
+        return PaymentCharged(
+            order_id=order_id, payment_id=command.payment_id, amount_cents=amount, currency=currency
         )

@@ -24,22 +24,33 @@ class Refunded:
     reference: str
 
 
+@dataclass(frozen=True)
+class Unknown:
+    """The network did not answer: the charge may have happened. Ask, never redo."""
+
+    reason: str
+
+
 class CardNetwork(Protocol):
-    def authorize(self, token: str, amount_cents: int, currency: str) -> Approved | Declined: ...
+    def authorize(
+        self, token: str, amount_cents: int, currency: str, reference: str = ""
+    ) -> Approved | Declined | Unknown: ...
+
+    def status(self, reference: str) -> Approved | Declined | Unknown: ...
 
     def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined: ...
 
 
 def charge(
-    network: CardNetwork, token: str, amount_cents: int, currency: str
-) -> Approved | Declined:
+    network: CardNetwork, token: str, amount_cents: int, currency: str, reference: str = ""
+) -> Approved | Declined | Unknown:
     if amount_cents < 0:
         return Declined("invalid_amount", f"amount must not be negative, got {amount_cents}")
     if currency not in SUPPORTED_CURRENCIES:
         return Declined("currency_not_supported", f"currency {currency} is not supported")
     if amount_cents == 0:
         return Approved(authorization="free")  # nothing to take from the card
-    return network.authorize(token, amount_cents, currency)
+    return network.authorize(token, amount_cents, currency, reference)
 
 
 @dataclass(frozen=True)

@@ -99,5 +99,44 @@ def payments_of(conn: Connection, order_id: str) -> dict[str, Any]:
         }
         for row in rows
     ]
-    net = sum(row.amount_cents - row.refunded_cents for row in rows)
+    net = sum(
+        row.amount_cents - row.refunded_cents
+        for row in rows
+        if row.status in ("charged", "refunded")
+    )
     return {"order_id": order_id, "payments": items, "net_charged_cents": net}
+
+
+def add_unknown(
+    conn: Connection, payment_id: str, order_id: str, amount_cents: int, currency: str
+) -> None:
+    """A charge whose outcome the network did not tell us: no authorization yet."""
+    conn.execute(
+        insert(payments).values(
+            payment_id=payment_id,
+            order_id=order_id,
+            status="unknown",
+            amount_cents=amount_cents,
+            currency=currency,
+            authorization="",
+            charged_at=datetime.now(UTC),
+        )
+    )
+
+
+def settle(conn: Connection, payment_id: str, status: str, authorization: str = "") -> None:
+    """Record the outcome of an unknown charge once the network tells it."""
+    conn.execute(
+        update(payments)
+        .where(payments.c.payment_id == payment_id)
+        .values(status=status, authorization=authorization)
+    )
+
+
+def charge_of(conn: Connection, payment_id: str) -> tuple[str, str, int, str] | None:
+    """order id, status, amount and currency of a payment, locked for update."""
+    query = select(payments).where(payments.c.payment_id == payment_id)
+    if is_postgresql(conn):
+        query = query.with_for_update()
+    row = conn.execute(query).one_or_none()
+    return None if row is None else (row.order_id, row.status, row.amount_cents, row.currency)

@@ -25,6 +25,7 @@ EXPECTED_COMMANDS = {
     "ReleaseInventory",
     "ChargePayment",
     "RefundPayment",
+    "CheckPaymentStatus",
     "CreateShipment",
 }
 EXPECTED_REPLIES = {
@@ -35,6 +36,7 @@ EXPECTED_REPLIES = {
     "PaymentDeclined",
     "PaymentRefunded",
     "PaymentRefundFailed",
+    "PaymentOutcomeUnknown",
     "ShipmentCreated",
     "ShipmentFailed",
 }

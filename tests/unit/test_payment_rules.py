@@ -12,6 +12,7 @@ from participants.payment.rules import (
     Declined,
     PaymentRecord,
     Refunded,
+    Unknown,
     charge,
     refund,
 )
@@ -20,7 +21,12 @@ from participants.payment.rules import (
 class NoNetwork:
     """A card network that must not be called."""
 
-    def authorize(self, token: str, amount_cents: int, currency: str) -> Approved | Declined:
+    def authorize(
+        self, token: str, amount_cents: int, currency: str, reference: str = ""
+    ) -> Approved | Declined | Unknown:
+        raise AssertionError("the card network was called")
+
+    def status(self, reference: str) -> Approved | Declined | Unknown:
         raise AssertionError("the card network was called")
 
     def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined:
@@ -130,3 +136,11 @@ def test_tok_refund_fails_charges_but_its_refund_is_declined():
     outcome = refund(NETWORK, payment)
 
     assert outcome == Declined("processor_error", "the card network refused the refund")
+
+
+def test_timeout_token_leaves_the_outcome_unknown_and_status_finds_it_approved():
+    outcome = charge(NETWORK, "tok_timeout", 1000, "EUR", reference="pay_1")
+    assert outcome == Unknown("the card network did not answer in time")
+    found = NETWORK.status("pay_1")
+    assert isinstance(found, Approved)
+    assert found == NETWORK.status("pay_1")  # the same answer every time it is asked
