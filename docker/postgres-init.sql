@@ -5,3 +5,7 @@ CREATE DATABASE orchestrator;
 CREATE DATABASE inventory;
 CREATE DATABASE payment;
 CREATE DATABASE shipping;
+-- One per reactor (REACTOR_<NAME>_DATABASE_URL): its effects, inbox and dead letters.
+CREATE DATABASE reactor_email;
+CREATE DATABASE reactor_analytics;
+CREATE DATABASE reactor_crm;

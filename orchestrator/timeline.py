@@ -1,5 +1,6 @@
 """Plain-text views for operators: a saga's status, its timeline, a listing of sagas, the
-sagas stuck past a step deadline, and a service's dead letters.
+sagas stuck past a step deadline, the sagas awaiting a reviewer's decision, and a
+service's dead letters.
 
 Pure functions over the dicts that the task API returns (``orchestrator.get_saga``,
 ``orchestrator.list_sagas``, ``orchestrator.stuck_sagas``, ``<service>.dead_letters``;
@@ -43,6 +44,12 @@ def describe_failure(failure: Mapping[str, Any]) -> str:
     if code and reason and code != reason:
         return f"{code}: {reason}"
     return str(reason or code or "")
+
+
+def money(cents: int, currency: str) -> str:
+    """``1234`` cents as ``12.34 EUR``."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d} {currency}"
 
 
 def seconds(value: Any) -> str:
@@ -93,6 +100,18 @@ def entry_detail(entry: Mapping[str, Any]) -> str:
         return f"reason: {detail.get('reason', '?')}"
     if kind == "cancel_too_late":
         return f"cancel dropped, the saga goes on: {detail.get('reason', '?')}"
+    if kind == "awaiting_approval":
+        return "waiting for a reviewer's decision"
+    if kind == "approved":
+        return f"approved by {detail.get('by') or '?'}"
+    if kind == "rejected":
+        return f"rejected: {detail.get('reason') or '?'}"
+    if kind == "outcome_unknown":  # the step may have happened: ask, never redo it
+        reason = f": {detail['reason']}" if detail.get("reason") else ""
+        return (
+            f"outcome unknown{reason};"
+            f" asking again in {seconds(detail.get('check_in_seconds', '?'))}"
+        )
     payload = detail.get("payload")
     if isinstance(payload, Mapping):
         if "code" in payload or "reason" in payload:
@@ -123,7 +142,47 @@ def _ending(saga: Saga) -> str:
     now = f"state now: {state}, at step {saga.get('current_step') or '-'}"
     if state == "running" and saga.get("cancel_reason"):
         now += f" (cancel requested: {saga['cancel_reason']})"
+    if state == "awaiting_approval":
+        now += f" ({_approval_due(saga)})"
     return now
+
+
+def _approval_due(saga: Saga) -> str:
+    """``awaiting approval until 2026-11-23 03:26:24.300 UTC`` (no decision by then
+    rejects the order)."""
+    if not saga.get("deadline"):
+        return "awaiting approval"
+    return f"awaiting approval until {stamp(saga['deadline'])} UTC"
+
+
+def order_total(data: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The total in cents and the currency of the order in a saga's data, if it has one."""
+    order = data.get("order")
+    if not isinstance(order, Mapping):
+        return None
+    try:
+        total = sum(
+            int(item["quantity"]) * int(item["unit_price_cents"]) for item in order["items"]
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return total, str(order.get("currency") or "")
+
+
+def _review_fields(saga: Saga) -> list[tuple[str, str]]:
+    """The status lines of a saga awaiting approval: until when, and the order's total
+    against the review threshold recorded when the saga started."""
+    fields = [("review", _approval_due(saga))]
+    data = saga.get("data") or {}
+    total = order_total(data)
+    if total is not None:
+        cents, currency = total
+        line = money(cents, currency).rstrip()
+        threshold = data.get("review_threshold_cents")
+        if isinstance(threshold, int):
+            line += f" (reviewed from {money(threshold, currency).rstrip()})"
+        fields.append(("total", line))
+    return fields
 
 
 def timeline_lines(saga: Saga) -> list[str]:
@@ -176,9 +235,15 @@ def format_status(saga: Saga) -> str:
         fields.append(("error", str(saga["error"])))
     if saga.get("cancel_reason") and saga.get("state") == "running":
         fields.append(("cancel", f"requested: {saga['cancel_reason']}"))
-    fields.append(("awaiting", str(saga.get("awaiting_message_id") or "-")))
-    if saga.get("deadline"):
-        fields.append(("deadline", f"{stamp(saga['deadline'])} UTC{_attempt_note(saga)}"))
+    checks = (saga.get("data") or {}).get("status_checks")
+    if checks:
+        fields.append(("checks", f"{checks} (status asked after an unknown outcome)"))
+    if saga.get("state") == "awaiting_approval":  # no message in flight: a human decides
+        fields += _review_fields(saga)
+    else:
+        fields.append(("awaiting", str(saga.get("awaiting_message_id") or "-")))
+        if saga.get("deadline"):
+            fields.append(("deadline", f"{stamp(saga['deadline'])} UTC{_attempt_note(saga)}"))
     fields += [
         ("updated", f"{stamp(saga.get('updated_at'))} UTC (version {saga.get('version', '?')})"),
     ]
@@ -243,6 +308,34 @@ def format_stuck_table(sagas: Sequence[Saga]) -> str:
         for s in sagas
     ]
     return "\n".join(columns(rows, right=frozenset({4})))
+
+
+def _deadline_order(saga: Saga) -> tuple[bool, datetime]:
+    deadline = saga.get("deadline")
+    return (not deadline, parse_time(deadline) if deadline else datetime.min.replace(tzinfo=UTC))
+
+
+def review_queue(sagas: Sequence[Saga]) -> list[Saga]:
+    """Sagas awaiting approval, the soonest deadline first (none: last)."""
+    return sorted(sagas, key=_deadline_order)
+
+
+def format_review_table(sagas: Sequence[Saga]) -> str:
+    """Sagas awaiting a reviewer's decision: saga id, order id, waiting since (their last
+    update) and the deadline, after which no decision rejects the order."""
+    if not sagas:
+        return "no sagas awaiting approval"
+    rows = [["SAGA ID", "ORDER ID", "WAITING SINCE (UTC)", "DEADLINE (UTC)"]]
+    rows += [
+        [
+            str(s.get("saga_id", "?")),
+            str(s.get("order_id", "?")),
+            stamp(s.get("updated_at")),
+            stamp(s.get("deadline")),
+        ]
+        for s in sagas
+    ]
+    return "\n".join(columns(rows))
 
 
 # --- dead letters -------------------------------------------------------------------------

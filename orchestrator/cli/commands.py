@@ -1,10 +1,11 @@
 """The saga and participant commands of sagactl: submit, status, history, list, retry,
-cancel, stuck, stock, payments, shipments."""
+cancel, stuck, review, approve, reject, stock, payments, shipments."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -14,10 +15,13 @@ from orchestrator.cli.client import CommandError, RemoteError, TaskClient
 from orchestrator.cli.orders import order_of
 from orchestrator.engine import TERMINAL_STATUSES
 from orchestrator.timeline import (
+    format_review_table,
     format_saga_table,
     format_status,
     format_stuck_table,
     format_timeline,
+    money,
+    review_queue,
     stamp,
 )
 
@@ -103,8 +107,8 @@ CANCEL_PENDING = "cancel requested: the saga compensates once the command in fli
 
 
 def action_lines(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """A saga after an operator's action (``retry_saga``/``cancel_saga`` result), with the
-    state it had before if that changed."""
+    """A saga after an operator's action (``retry_saga``, ``cancel_saga``, ``approve_saga``
+    or ``reject_saga`` result), with the state it had before if that changed."""
     state = str(after.get("state", "?"))
     was = before.get("state")
     return [
@@ -142,6 +146,55 @@ def run_stuck(args: argparse.Namespace, client: TaskClient) -> int:
     return 0
 
 
+# --- manual review: the orders at or above the review threshold wait for a decision -------
+
+AWAITING_APPROVAL = "awaiting_approval"
+# list_sagas answers at most this many (newest first); the queue is sorted here.
+MAX_LISTED = 1000
+DEFAULT_REVIEWER = "an operator"
+
+
+def reviewer() -> str:
+    """Who approves when ``--by`` is not given: $USER, else "an operator"."""
+    return " ".join(os.environ.get("USER", "").split()) or DEFAULT_REVIEWER
+
+
+def run_review(args: argparse.Namespace, client: TaskClient) -> int:
+    awaiting = client.call(
+        "orchestrator.list_sagas", {"state": AWAITING_APPROVAL, "limit": MAX_LISTED}
+    )
+    queue = review_queue(awaiting)
+    emit(args, queue[: args.limit], format_review_table)
+    if args.json:
+        return 0
+    if len(queue) > args.limit:
+        print(
+            f"{len(queue) - args.limit} more awaiting approval, with later deadlines"
+            f" (--limit {len(queue)} shows them)"
+        )
+    if len(queue) >= MAX_LISTED:
+        print(f"only the newest {MAX_LISTED} were listed: older ones may be missing here")
+    return 0
+
+
+def run_approve(args: argparse.Namespace, client: TaskClient) -> int:
+    saga = fetch_saga(client, args.id)
+    by = args.by or reviewer()
+    result = client.call(
+        "orchestrator.approve_saga", {"saga_id": saga["saga_id"], "by": by}, write=True
+    )
+    print("\n".join([*action_lines(saga, result), f"by     {by}"]))
+    return 0
+
+
+def run_reject(args: argparse.Namespace, client: TaskClient) -> int:
+    saga = fetch_saga(client, args.id)
+    kwargs = {"saga_id": saga["saga_id"], "reason": args.reason}
+    result = client.call("orchestrator.reject_saga", kwargs, write=True)
+    print("\n".join([*action_lines(saga, result), f"reason {args.reason}"]))
+    return 0
+
+
 def _stock_line(stock: Mapping[str, Any]) -> str:
     return f"{stock['sku']}: {stock['available']} available, {stock['reserved']} reserved"
 
@@ -158,11 +211,6 @@ def run_stock_set(args: argparse.Namespace, client: TaskClient) -> int:
     kwargs = {"sku": args.sku, "quantity": args.quantity}
     print(_stock_line(client.call("inventory.set_stock", kwargs, write=True)))
     return 0
-
-
-def money(cents: int, currency: str) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d} {currency}"
 
 
 def format_payments(view: Mapping[str, Any]) -> str:

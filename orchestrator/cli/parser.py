@@ -13,11 +13,14 @@ from kombu.utils.url import maybe_sanitize_url
 from messaging.settings import DEFAULT_BROKER_URL
 from orchestrator.cli.commands import (
     Command,
+    run_approve,
     run_cancel,
     run_history,
     run_list,
     run_payments,
+    run_reject,
     run_retry,
+    run_review,
     run_shipments,
     run_status,
     run_stock_get,
@@ -28,6 +31,7 @@ from orchestrator.cli.commands import (
 from orchestrator.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
 from orchestrator.cli.orders import parse_item
 from orchestrator.cli.reactor_commands import run_reactors_backfill, run_reactors_list
+from orchestrator.engine import SagaStatus
 
 DEFAULT_TIMEOUT = 15.0
 
@@ -52,11 +56,19 @@ def _int_at_least(low: int) -> Callable[[str], int]:
 
 
 def _reason(text: str) -> str:
-    """A cancel reason: some text, on one line."""
+    """A cancel or rejection reason: some text, on one line."""
     reason = " ".join(text.split())
     if not reason:
         raise argparse.ArgumentTypeError("the reason must not be blank")
     return reason
+
+
+def _reviewer(text: str) -> str:
+    """Who approves: a name, on one line."""
+    name = " ".join(text.split())
+    if not name:
+        raise argparse.ArgumentTypeError("the name must not be blank")
+    return name
 
 
 def iso_date(text: str) -> str:
@@ -143,7 +155,8 @@ def _add_operator_actions(commands: Any) -> None:
         commands,
         "cancel",
         run_cancel,
-        "Cancel a running saga: undo its committed steps. A command in flight is let answer first.",
+        "Cancel a running saga (or reject one awaiting approval): undo its committed steps."
+        " A command in flight is let answer first.",
         json_output=False,
     )
     cancel.add_argument("id", metavar="ID", help="saga id, or order id")
@@ -166,6 +179,52 @@ def _add_operator_actions(commands: Any) -> None:
         default=100,
         metavar="N",
         help="at most this many, oldest deadline first (default 100)",
+    )
+
+
+def _add_review(commands: Any) -> None:
+    review = _command(
+        commands,
+        "review",
+        run_review,
+        "Sagas awaiting a reviewer's decision before the charge: since when, and until when"
+        " (no decision by then rejects the order).",
+    )
+    review.add_argument(
+        "--limit",
+        type=_int_at_least(1),
+        default=100,
+        metavar="N",
+        help="at most this many, soonest deadline first (default 100)",
+    )
+    approve = _command(
+        commands,
+        "approve",
+        run_approve,
+        "Approve an order awaiting review: the card is charged next.",
+        json_output=False,
+    )
+    approve.add_argument("id", metavar="ID", help="saga id, or order id")
+    approve.add_argument(
+        "--by",
+        metavar="NAME",
+        type=_reviewer,
+        help="who approves, kept in the saga's history (default: $USER, else 'an operator')",
+    )
+    reject = _command(
+        commands,
+        "reject",
+        run_reject,
+        "Reject an order awaiting review: what was reserved is released.",
+        json_output=False,
+    )
+    reject.add_argument("id", metavar="ID", help="saga id, or order id")
+    reject.add_argument(
+        "--reason",
+        metavar="R",
+        type=_reason,
+        required=True,
+        help="why, kept in the saga's history and failure",
     )
 
 
@@ -263,11 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
             "id", metavar="ID", help="saga id, or order id"
         )
     listing = _command(commands, "list", run_list, "The latest sagas, newest first.")
-    listing.add_argument("--state", help="only sagas in this state, e.g. failed")
+    listing.add_argument(
+        "--state",
+        metavar="STATE",
+        help=f"only sagas in this state: {', '.join(SagaStatus)}",
+    )
     listing.add_argument(
         "--limit", type=_int_at_least(1), default=100, help="at most this many (default 100)"
     )
     _add_operator_actions(commands)
+    _add_review(commands)
 
     stock_commands = _group(
         commands, "stock", "Read or set the inventory participant's stock levels."

@@ -1,0 +1,76 @@
+"""A Redis server of the test's own, on a free port, persisting every write (AOF with
+fsync always), so that the chaos test can restart it without losing messages: the
+configuration a production broker needs."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+from pathlib import Path
+from typing import IO
+
+import redis
+
+from orchestrator.smtp_sink import free_port
+
+
+class RedisServer:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.directory / "redis.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--maxmemory-policy",
+                "noeviction",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(redis.ConnectionError):  # it closes the connection under us
+            redis.Redis.from_url(self.url).shutdown(nosave=False)
+        self.process.wait(timeout=30)
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> float:
+        started = time.monotonic()
+        self.stop()
+        self.start()
+        return time.monotonic() - started

@@ -1,0 +1,309 @@
+"""Chaos: 300+ orders down every path through the public task API, while the
+orchestrator, each participant, each reactor, the relays and the sweeper are killed with
+-9 again and again, and Redis is restarted once. Then every invariant of a checkout must
+hold. Separate processes only; the test reads each service's own store at the end."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeout
+
+from messaging.launcher import Platform, platform_env, read_procfile
+from orchestrator.smtp_sink import SmtpSink
+from tests.e2e.redis_server import RedisServer
+from tests.platform import ROOT, order
+
+ORDERS = 300
+STOCK = {"CH-A": 100_000, "CH-B": 100_000, "CH-LOW": 30}
+VICTIMS = (
+    "orchestrator", "inventory", "payment", "shipping", "sweeper",
+    "reactor-email", "reactor-analytics", "reactor-crm",
+    "relay-orchestrator", "relay-inventory", "relay-payment", "relay-shipping",
+)  # fmt: skip
+TERMINAL = ("completed", "compensated", "failed")
+
+
+@dataclass
+class Chaos:
+    platform: Platform
+    redis: RedisServer
+    client: Celery
+    kills: Counter[str] = field(default_factory=Counter)
+    redis_restarts: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def call(self, task: str, timeout: float = 20.0, **kwargs: Any) -> Any:
+        queue = task.rsplit(".", 1)[0]
+        return self.client.send_task(task, kwargs=kwargs, queue=queue).get(timeout=timeout)
+
+    def submit(self, submitted: dict[str, Any]) -> None:
+        """What a careful client does: resubmit (same order id) until it gets an answer."""
+        while True:
+            try:
+                self.call("orchestrator.place_order", timeout=30, **submitted)
+                return
+            except (CeleryTimeout, ConnectionError, OSError):
+                continue
+
+    def kill_loop(self, rng: random.Random) -> None:
+        """Kill -9 every process in turn (shuffled each round), restart it a moment later."""
+        while not self.stop.is_set():
+            for victim in rng.sample(VICTIMS, len(VICTIMS)):
+                if self.stop.wait(rng.uniform(0.5, 1.5)):
+                    return
+                self.platform.kill(victim)
+                self.kills[victim] += 1
+                self.stop.wait(rng.uniform(0.2, 1.0))
+                self.platform.start([victim])
+
+    def review_loop(self) -> None:
+        while not self.stop.wait(0.5):
+            try:
+                waiting = self.call("orchestrator.list_sagas", state="awaiting_approval")
+                for saga in waiting:
+                    if saga["order_id"].endswith("-approve"):
+                        self.call("orchestrator.approve_saga", saga_id=saga["saga_id"])
+                    else:
+                        self.call("orchestrator.reject_saga", saga_id=saga["saga_id"], reason="no")
+            except (CeleryTimeout, ValueError, ConnectionError, OSError):
+                continue
+
+
+def orders(rng: random.Random) -> list[dict[str, Any]]:
+    made = []
+    for i in range(ORDERS):
+        path = i % 10
+        kwargs: dict[str, Any] = {
+            "sku": rng.choice(("CH-A", "CH-B")),
+            "quantity": rng.randint(1, 3),
+        }
+        suffix = ""
+        if path == 4:
+            kwargs.update(sku="CH-LOW", quantity=3)  # some get stock, the rest do not
+        elif path == 5:
+            kwargs["token"] = rng.choice(("tok_declined", "tok_insufficient_funds"))
+        elif path == 6:
+            kwargs["country"] = "ZZ"
+        elif path == 7:
+            kwargs["token"] = "tok_timeout"
+        elif path in (8, 9):
+            kwargs.update(quantity=1, unit_price_cents=600_000)  # above the review threshold
+            suffix = "-approve" if path == 8 else "-reject"
+        made.append(order(order_id=f"chaos-{i:04d}{suffix}", **kwargs))
+    return made
+
+
+def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database, timeout=30) as conn:
+        return conn.execute(query).fetchall()
+
+
+@pytest.fixture
+def chaos(tmp_path: Path) -> Iterator[Chaos]:
+    redis_server = RedisServer(tmp_path / "redis")
+    redis_server.start()
+    sink = SmtpSink()
+    sink.start()
+    env = platform_env(
+        {
+            "SAGA_BROKER_URL": redis_server.url,
+            "SAGA_DATA_DIR": str(tmp_path / "data"),
+            "SAGA_LOG_FORMAT": "json",
+            "SAGA_VISIBILITY_TIMEOUT": "10",
+            "SAGA_UNACKED_RESTORE_INTERVAL": "1",
+            "SAGA_RELAY_GRACE": "1.0",
+            "SAGA_REVIEW_THRESHOLD_CENTS": "500000",
+            "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
+        }
+    )
+    platform = Platform(read_procfile(ROOT / "Procfile"), env, tmp_path)
+    platform.start()
+    client = Celery(broker=redis_server.url, backend=redis_server.url, set_as_current=False)
+    client.conf.update(accept_content=["json"], result_accept_content=["json"])
+    running = Chaos(platform, redis_server, client)
+    running.sink = sink  # type: ignore[attr-defined]
+    try:
+        platform.wait_until_ready(redis_server.url, timeout=120)
+        yield running
+    finally:
+        running.stop.set()
+        platform.stop()
+        client.close()
+        sink.stop()
+        redis_server.stop()
+
+
+def test_every_invariant_holds_under_kills_and_a_redis_restart(
+    chaos: Chaos, tmp_path: Path
+) -> None:
+    rng = random.Random(20261122)
+    for sku, quantity in STOCK.items():
+        chaos.call("inventory.set_stock", sku=sku, quantity=quantity)
+    submitted = orders(rng)
+    duplicates = submitted[::15]
+
+    started = time.monotonic()
+    killer = threading.Thread(target=chaos.kill_loop, args=(rng,), daemon=True)
+    reviewer = threading.Thread(target=chaos.review_loop, daemon=True)
+    killer.start()
+    reviewer.start()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        half = len(submitted) // 2
+        list(pool.map(chaos.submit, submitted[:half]))
+        chaos.redis.restart()
+        chaos.redis_restarts += 1
+        list(pool.map(chaos.submit, submitted[half:] + duplicates))
+    submitted_at = time.monotonic()
+    deadline = time.monotonic() + 60  # every process killed at least once, in flight
+    while set(chaos.kills) != set(VICTIMS) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    chaos.stop.set()
+    killer.join(timeout=30)
+    for name, process in chaos.platform.processes.items():
+        if process.poll() is not None:
+            chaos.platform.start([name])
+    chaos.stop = threading.Event()
+    reviewer = threading.Thread(target=chaos.review_loop, daemon=True)
+    reviewer.start()
+
+    data = tmp_path / "data"
+    drain_deadline = time.monotonic() + 300
+    while True:
+        states = dict(rows(data / "orchestrator.db", "SELECT order_id, status FROM sagas"))
+        open_sagas = [o for o, s in states.items() if s not in TERMINAL]
+        if len(states) == ORDERS and not open_sagas:
+            break
+        assert time.monotonic() < drain_deadline, (
+            f"not drained: {len(states)} sagas, {open_sagas[:10]}"
+        )
+        time.sleep(1)
+    drained = time.monotonic() - submitted_at
+    chaos.stop.set()
+
+    assert set(chaos.kills) == set(VICTIMS), f"not every process was killed: {chaos.kills}"
+    violations = check_invariants(chaos, data, submitted, states)
+    counts = Counter(states.values())
+    print(
+        f"\nchaos: {ORDERS} orders (+{len(duplicates)} duplicate submissions), "
+        f"outcomes {dict(counts)}, kills {sum(chaos.kills.values())} {dict(chaos.kills)}, "
+        f"redis restarts {chaos.redis_restarts}, submitted in {submitted_at - started:.1f}s, "
+        f"drained in {drained:.1f}s, violations {len(violations)}"
+    )
+    assert violations == []
+
+
+def check_invariants(
+    chaos: Chaos, data: Path, submitted: list[dict[str, Any]], states: dict[str, str]
+) -> list[str]:
+    violations: list[str] = []
+    by_id = {o["order_id"]: o for o in submitted}
+    completed = {o for o, s in states.items() if s == "completed"}
+    for order_id, error in rows(
+        data / "orchestrator.db", "SELECT order_id, error FROM sagas WHERE status = 'failed'"
+    ):
+        if not error:
+            violations.append(f"{order_id}: failed without a reason")
+    for order_id in by_id:
+        if order_id.endswith("-reject") and states.get(order_id) != "compensated":
+            violations.append(f"{order_id}: rejected in review but {states.get(order_id)}")
+
+    sold = Counter[str]()
+    for order_id in completed:
+        for item in by_id[order_id]["items"]:
+            sold[item["sku"]] += item["quantity"]
+    stock = dict(rows(data / "inventory.db", "SELECT sku, available FROM stock"))
+    for sku, initial in STOCK.items():
+        if initial - sold[sku] != stock[sku]:
+            violations.append(f"{sku}: {initial} - {sold[sku]} sold != {stock[sku]} available")
+    held = rows(
+        data / "inventory.db", "SELECT order_id FROM reservations WHERE status = 'reserved'"
+    )
+    for (order_id,) in held:
+        if order_id not in completed:
+            violations.append(f"{order_id}: reservation held by a {states.get(order_id)} saga")
+
+    violations += check_payments(data, by_id, completed)
+    violations += check_shipments(data, by_id, completed, states)
+    violations += check_reactors(chaos, data, completed)
+    return violations
+
+
+def check_payments(data: Path, by_id: dict[str, Any], completed: set[str]) -> list[str]:
+    """No order charged twice; net charge = total when completed, 0 otherwise."""
+    charges = rows(
+        data / "payment.db",
+        "SELECT order_id, amount_cents - refunded_cents FROM payments "
+        "WHERE status IN ('charged', 'refunded')",
+    )
+    count = Counter(order_id for order_id, _ in charges)
+    net = Counter[str]()
+    for order_id, amount in charges:
+        net[order_id] += amount
+    violations = [f"{o}: charged {n} times" for o, n in count.items() if n > 1]
+    for order_id, placed in by_id.items():
+        total = sum(i["quantity"] * i["unit_price_cents"] for i in placed["items"])
+        expected = total if order_id in completed else 0
+        if net[order_id] != expected:
+            violations.append(f"{order_id}: net charge {net[order_id]}, expected {expected}")
+    return violations
+
+
+def check_shipments(
+    data: Path, by_id: dict[str, Any], completed: set[str], states: dict[str, str]
+) -> list[str]:
+    shipments = Counter(o for (o,) in rows(data / "shipping.db", "SELECT order_id FROM shipments"))
+    return [
+        f"{order_id}: {shipments[order_id]} shipments, {states[order_id]}"
+        for order_id in by_id
+        if shipments[order_id] != (1 if order_id in completed else 0)
+    ]
+
+
+def check_reactors(chaos: Chaos, data: Path, completed: set[str]) -> list[str]:
+    """Exactly one email, analytics fact and CRM entry per completed order (waiting a
+    bounded time for the reactors to catch up)."""
+    sink: SmtpSink = chaos.sink  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while True:
+        emails = Counter(
+            m["X-Order-Id"]
+            for o in completed
+            for m in sink.messages_for(o)
+            if "confirmed" in str(m["Subject"])
+        )
+        facts = Counter(
+            o
+            for (o,) in rows(
+                data / "reactor.analytics.db",
+                "SELECT order_id FROM order_facts WHERE outcome = 'confirmed'",
+            )
+        )
+        crm = Counter(
+            o
+            for (o,) in rows(
+                data / "reactor.crm.db",
+                "SELECT order_id FROM customer_history WHERE event = 'OrderConfirmed'",
+            )
+        )
+        caught_up = all(min(c[o] for c in (emails, facts, crm)) >= 1 for o in completed)
+        if caught_up or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    violations = []
+    for order_id in completed:
+        for name, counter in (("emails", emails), ("analytics facts", facts), ("CRM entries", crm)):
+            if counter[order_id] != 1:
+                violations.append(f"{order_id}: {counter[order_id]} {name}")
+    return violations
