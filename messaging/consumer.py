@@ -46,6 +46,7 @@ def register_inbound_task(
     resend_on_duplicate: bool,
     on_duplicate: DuplicateHook | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    retry_base: float = 0.2,
 ) -> Task:
     """``resend_on_duplicate``: answer a redelivered message with the same messages again
     (participants: the first reply may have been lost). ``on_duplicate`` may record the
@@ -58,7 +59,9 @@ def register_inbound_task(
             body = {"args": list(args), "kwargs": {"message": raw, **kwargs}}
             _park(app, self, body, "expected a single keyword argument 'message'")
             return
-        consume(app, self, handler, raw, resend_on_duplicate, on_duplicate, max_attempts)
+        consume(
+            app, self, handler, raw, resend_on_duplicate, on_duplicate, max_attempts, retry_base
+        )
 
     @app.task(name=f"{app.service}.dead_letters", ignore_result=False)
     def list_dead_letters(limit: int = 100) -> dict[str, Any]:
@@ -101,6 +104,7 @@ def consume(
     resend_on_duplicate: bool,
     on_duplicate: DuplicateHook | None,
     max_attempts: int = MAX_ATTEMPTS,
+    retry_base: float = 0.2,
 ) -> None:
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
@@ -129,15 +133,17 @@ def consume(
         return
     except (IntegrityError, DataError) as exc:  # retrying will not change the data
         log.exception("data_error")
-        _retry_or_park(app, task, raw, attempt, f"data error: {exc!r}", min(3, max_attempts))
+        _retry_or_park(
+            app, task, raw, attempt, f"data error: {exc!r}", min(3, max_attempts), retry_base
+        )
         return
     except (OperationalError, DBAPIError, Conflict, OSError) as exc:  # OSError: SMTP, sockets
-        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}", max_attempts)
+        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}", max_attempts, retry_base)
         return
     except Exception as exc:  # a bug: retry a few times, then park with the traceback
         log.exception("handler_error")
         reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
-        _retry_or_park(app, task, raw, attempt, reason, min(3, max_attempts))
+        _retry_or_park(app, task, raw, attempt, reason, min(3, max_attempts), retry_base)
         return
     outbox.publish_now(app.engine, app.publisher, ids)
     log.debug("message_handled", published=len(ids))
@@ -165,10 +171,10 @@ def _handle_once(
 
 
 def _retry_or_park(
-    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int
+    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int, base: float
 ) -> None:
     if attempt + 1 < limit:
-        delay = backoff(attempt)
+        delay = backoff(attempt, base=base)
         log.warning("retrying", attempt=attempt + 1, delay=round(delay, 3), reason=reason[:500])
         raise task.retry(countdown=delay, max_retries=limit)
     _park(app, task, raw, f"gave up after {attempt + 1} attempts: {reason}")

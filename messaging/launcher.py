@@ -29,6 +29,8 @@ def read_procfile(path: Path) -> dict[str, str]:
 def worker_node(command: str) -> str | None:
     """The Celery node name a Procfile line starts (``-n name@%h``), if it is a worker."""
     parts = shlex.split(command)
+    if parts[0] == "saga-reactor" and len(parts) > 1:  # messaging.reactor_worker's node
+        return f"reactor.{parts[1]}@{socket.gethostname()}"
     if "worker" not in parts or "-n" not in parts:
         return None
     return parts[parts.index("-n") + 1].replace("%h", socket.gethostname())

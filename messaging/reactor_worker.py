@@ -37,7 +37,13 @@ def build_app(reactor: Reactor) -> ServiceApp:
         handler()(conn, message)
         return []
 
-    register_inbound_task(app, handle, resend_on_duplicate=False, max_attempts=reactor.max_attempts)
+    register_inbound_task(
+        app,
+        handle,
+        resend_on_duplicate=False,
+        max_attempts=reactor.max_attempts,
+        retry_base=reactor.retry_base,
+    )
     if reactor.tasks:
         load(reactor.tasks)(app)
     return app

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from messaging.codec import Message
 from messaging.contracts import Payload
+from messaging.logs import get_logger
 
 ENTRY_POINT_GROUP = "saga_platform.reactors"
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -36,7 +37,10 @@ class Reactor:
     tables: str | None = None
     # "module:function": registers extra read tasks on the reactor's Celery app, if any.
     tasks: str | None = None
-    max_attempts: int = 5
+    # Transient failures retry on the reactor's own queue after about 1, 2, 4, ... 30 s
+    # (full jitter): eight attempts ride out a minute-long outage, then the event is parked.
+    max_attempts: int = 8
+    retry_base: float = 1.0
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):
@@ -57,15 +61,27 @@ def load(path: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def discover() -> dict[str, Reactor]:
-    """Every installed reactor, by name. Two reactors with one name is an error."""
+class BadReactor(LookupError):
+    pass
+
+
+def discover(strict: bool = True) -> dict[str, Reactor]:
+    """Every installed reactor, by name. A declaration that does not load, or a second
+    reactor with a taken name, is an error; with ``strict=False`` (the orchestrator: one
+    broken plug-in must not stop the checkout) it is logged and left out."""
     found: dict[str, Reactor] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        reactor = entry.load()
-        if not isinstance(reactor, Reactor):
-            raise TypeError(f"entry point {entry.name} = {entry.value} is not a Reactor")
-        if reactor.name in found:
-            raise ValueError(f"two reactors are named {reactor.name!r}")
+        try:
+            reactor = entry.load()
+            if not isinstance(reactor, Reactor):
+                raise BadReactor(f"entry point {entry.name} = {entry.value} is not a Reactor")
+            if reactor.name in found:
+                raise BadReactor(f"two reactors are named {reactor.name!r}")
+        except Exception as exc:
+            if strict:
+                raise
+            get_logger().error("reactor_skipped", entry_point=entry.value, error=repr(exc))
+            continue
         found[reactor.name] = reactor
     return found
 

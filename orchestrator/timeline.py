@@ -10,7 +10,7 @@ JSON-decoded), so the CLI and the demo print the same thing. Times are UTC.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,14 +72,36 @@ def _sent_detail(entry: Mapping[str, Any], detail: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _outcome_unknown(detail: Mapping[str, Any]) -> str:
+    """The step may have happened: the saga asks for its outcome, it never redoes it."""
+    reason = f": {detail['reason']}" if detail.get("reason") else ""
+    return (
+        f"outcome unknown{reason}; asking again in {seconds(detail.get('check_in_seconds', '?'))}"
+    )
+
+
+# The kinds whose line depends on their detail alone.
+_DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "reply_ignored": lambda detail: f"ignored: {detail.get('reason', '?')}",
+    "failed": lambda detail: f"error: {detail.get('error', '?')}",
+    "timed_out": lambda detail: str(detail.get("reason") or "no reply in time"),
+    "cancel_requested": lambda detail: f"reason: {detail.get('reason', '?')}",
+    "cancel_too_late": lambda detail: (
+        f"cancel dropped, the saga goes on: {detail.get('reason', '?')}"
+    ),
+    "awaiting_approval": lambda detail: "waiting for a reviewer's decision",
+    "approved": lambda detail: f"approved by {detail.get('by') or '?'}",
+    "rejected": lambda detail: f"rejected: {detail.get('reason') or '?'}",
+    "outcome_unknown": _outcome_unknown,
+}
+
+
 def entry_detail(entry: Mapping[str, Any]) -> str:
     """The part of one history entry's detail an operator wants to read."""
     kind = entry.get("kind")
     detail = entry.get("detail") or {}
-    if kind == "reply_ignored":
-        return f"ignored: {detail.get('reason', '?')}"
-    if kind == "failed":
-        return f"error: {detail.get('error', '?')}"
+    if isinstance(kind, str) and kind in _DETAILS:
+        return _DETAILS[kind](detail)
     if kind == "compensated" and detail:
         return f"after {detail.get('step', '?')} failed: {describe_failure(detail)}"
     if kind in ("command_sent", "compensation_sent"):
@@ -92,26 +114,8 @@ def entry_detail(entry: Mapping[str, Any]) -> str:
             f"attempt {detail.get('attempt', '?')} failed: {detail.get('reason', '?')};"
             f" retry in {seconds(detail.get('in_seconds', '?'))}"
         )
-    if kind == "timed_out":
-        return str(detail.get("reason") or "no reply in time")
     if kind == "retried_by_operator":
         return f"resumed at {entry.get('step') or 'the failed step'} by an operator"
-    if kind == "cancel_requested":
-        return f"reason: {detail.get('reason', '?')}"
-    if kind == "cancel_too_late":
-        return f"cancel dropped, the saga goes on: {detail.get('reason', '?')}"
-    if kind == "awaiting_approval":
-        return "waiting for a reviewer's decision"
-    if kind == "approved":
-        return f"approved by {detail.get('by') or '?'}"
-    if kind == "rejected":
-        return f"rejected: {detail.get('reason') or '?'}"
-    if kind == "outcome_unknown":  # the step may have happened: ask, never redo it
-        reason = f": {detail['reason']}" if detail.get("reason") else ""
-        return (
-            f"outcome unknown{reason};"
-            f" asking again in {seconds(detail.get('check_in_seconds', '?'))}"
-        )
     payload = detail.get("payload")
     if isinstance(payload, Mapping):
         if "code" in payload or "reason" in payload:

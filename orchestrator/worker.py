@@ -45,7 +45,7 @@ def subscribers() -> dict[str, tuple[str, ...]]:
     """Who gets a copy of each domain event: the installed reactors, read once per process.
     A reactor installed later is picked up on restart; `sagactl reactors backfill` sends
     it what it missed."""
-    table = subscriptions(discover())
+    table = subscriptions(discover(strict=False))
     log.info("event_subscriptions", subscriptions=table)
     return table
 

@@ -35,7 +35,6 @@ from orchestrator.cli.commands import (
     fetch_saga,
     format_payments,
     format_shipments,
-    money,
 )
 from orchestrator.cli.orders import (
     ORDER_FLAGS,
@@ -45,6 +44,7 @@ from orchestrator.cli.orders import (
     read_order_file,
 )
 from orchestrator.cli.parser import DEFAULT_TIMEOUT, build_parser, iso_date
+from orchestrator.timeline import money
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -35,6 +35,7 @@ REACTOR = Reactor(
     tables="audit_reactor:metadata",
     tasks="audit_reactor:register",
     max_attempts=3,
+    retry_base=0.2,
 )
 
 

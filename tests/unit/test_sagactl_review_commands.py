@@ -1,0 +1,594 @@
+"""sagactl without a broker: the manual review of orders (``review``, ``approve``,
+``reject``, ``list --state awaiting_approval``) against a stand-in for the Celery app, and
+how the timeline and the status show a review and a charge whose outcome is unknown."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pytest
+from celery.exceptions import TimeoutError as ResultTimeout
+
+from orchestrator import cli
+from orchestrator.timeline import entry_detail, format_review_table, format_status, format_timeline
+
+SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
+OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
+THIRD_SAGA_ID = "5b0c1f7e-2a43-4d59-9c07-3d0b1e9f6a11"
+DEADLINE = "2026-11-23T03:26:24.300000+00:00"
+
+# --- a stand-in for the Celery app: answers by task name, in order -------------------------
+
+
+class FakeResult:
+    def __init__(self, outcome: Any) -> None:
+        self.outcome = outcome
+
+    def get(self, timeout: float) -> Any:
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+
+class FakeApp:
+    def __init__(self, outcomes: dict[str, list[Any]]) -> None:
+        self.outcomes = {name: list(answers) for name, answers in outcomes.items()}
+        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
+        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
+
+    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
+        self.sent.append((name, kwargs, options))
+        return FakeResult(self.outcomes[name].pop(0))
+
+    def close(self) -> None:
+        pass
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
+    """Run sagactl; each task answers with its outcomes in turn (a value, or an exception
+    as the task raised it)."""
+    app = FakeApp(outcomes)
+    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
+    return cli.main(argv), app
+
+
+def _sent(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
+    return [(name, kwargs, options["expires"]) for name, kwargs, options in app.sent]
+
+
+def _order(*items: tuple[int, int], currency: str = "EUR") -> dict[str, Any]:
+    return {
+        "order_id": "ord-1",
+        "currency": currency,
+        "items": [
+            {"sku": f"SKU-{i}", "quantity": quantity, "unit_price_cents": price}
+            for i, (quantity, price) in enumerate(items, 1)
+        ],
+    }
+
+
+def _saga(state: str, **fields: Any) -> dict[str, Any]:
+    """A get_saga result (only what the commands read, and a bit more)."""
+    return {
+        "saga_id": SAGA_ID,
+        "definition": "checkout",
+        "order_id": "ord-1",
+        "correlation_id": "corr-1",
+        "state": state,
+        "current_step": "charge_payment",
+        "attempt": 0,
+        "deadline": None,
+        "created_at": "2026-11-22T03:26:24.158000",
+        "updated_at": "2026-11-22T03:26:24.300000",
+        "steps": [],
+        "awaiting_message_id": None,
+        "data": {"order": _order((1, 150000)), "review_threshold_cents": 100000},
+        "failure": None,
+        "error": None,
+        "cancel_reason": None,
+        "version": 3,
+        "history": [],
+        **fields,
+    }
+
+
+def _waiting(**fields: Any) -> dict[str, Any]:
+    return _saga("awaiting_approval", deadline=DEADLINE, **fields)
+
+
+def _decided(state: str, step: str | None = "charge_payment") -> dict[str, Any]:
+    """An approve_saga or reject_saga result."""
+    return {"saga_id": SAGA_ID, "state": state, "current_step": step}
+
+
+# --- approve ------------------------------------------------------------------------------
+
+
+def test_approve_resolves_an_order_id_then_approves_by_the_name_given(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["approve", "ord-1", "--by", "  alice   smith "],
+        **{
+            "orchestrator.get_saga": [_waiting()],
+            "orchestrator.approve_saga": [_decided("running")],
+        },
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 0
+    assert err == ""
+    # the read expires when sagactl stops waiting; the decision stays queued until a worker runs it
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.approve_saga", {"saga_id": SAGA_ID, "by": "alice smith"}, None),
+    ]
+    assert [options["queue"] for _, _, options in app.sent] == ["orchestrator", "orchestrator"]
+    assert out.splitlines() == [
+        f"saga   {SAGA_ID}",
+        "order  ord-1",
+        "state  running (was awaiting_approval)",
+        "step   charge_payment",
+        "by     alice smith",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("user", "by"),
+    [("bob", "bob"), (None, "an operator"), ("  ", "an operator")],
+    ids=["user", "no-user", "blank-user"],
+)
+def test_approve_is_by_the_user_by_default_else_by_an_operator(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    user: str | None,
+    by: str,
+) -> None:
+    if user is None:
+        monkeypatch.delenv("USER", raising=False)
+    else:
+        monkeypatch.setenv("USER", user)
+    code, app = _run(
+        monkeypatch,
+        ["--timeout", "4", "approve", SAGA_ID],
+        **{
+            "orchestrator.get_saga": [_waiting()],
+            "orchestrator.approve_saga": [_decided("running")],
+        },
+    )
+
+    assert code == 0
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"saga_id": SAGA_ID}, 4.0),  # a saga id: asked as one
+        ("orchestrator.approve_saga", {"saga_id": SAGA_ID, "by": by}, None),
+    ]
+    assert capsys.readouterr().out.endswith(f"\nby     {by}\n")
+
+
+def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    found = _waiting(saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
+    code, app = _run(
+        monkeypatch,
+        ["approve", SAGA_ID, "--by", "alice"],
+        **{
+            "orchestrator.get_saga": [LookupError(f"no saga with saga_id {SAGA_ID}"), found],
+            "orchestrator.approve_saga": [
+                {"saga_id": OTHER_SAGA_ID, "state": "running", "current_step": "charge_payment"}
+            ],
+        },
+    )
+
+    assert code == 0
+    assert [(name, kwargs) for name, kwargs, _ in _sent(app)] == [
+        ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
+        ("orchestrator.get_saga", {"order_id": SAGA_ID}),
+        ("orchestrator.approve_saga", {"saga_id": OTHER_SAGA_ID, "by": "alice"}),
+    ]
+
+
+# --- reject -------------------------------------------------------------------------------
+
+
+def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["reject", "ord-1", "--reason", " card  holder\nunknown "],
+        **{
+            "orchestrator.get_saga": [_waiting()],
+            "orchestrator.reject_saga": [_decided("compensating", "reserve_inventory")],
+        },
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 0
+    assert err == ""
+    assert _sent(app) == [
+        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        (
+            "orchestrator.reject_saga",
+            {"saga_id": SAGA_ID, "reason": "card holder unknown"},
+            None,
+        ),
+    ]
+    assert out.splitlines() == [
+        f"saga   {SAGA_ID}",
+        "order  ord-1",
+        "state  compensating (was awaiting_approval)",
+        "step   reserve_inventory",
+        "reason card holder unknown",
+    ]
+
+
+# --- what the orchestrator refuses, and what goes wrong -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "task"),
+    [
+        (["approve", "ord-1", "--by", "alice"], "orchestrator.approve_saga"),
+        (["reject", "ord-1", "--reason", "fraud"], "orchestrator.reject_saga"),
+    ],
+    ids=["approve", "reject"],
+)
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("the saga is running, not awaiting approval"),
+        LookupError(f"no saga with saga_id {SAGA_ID}"),
+    ],
+    ids=["not-awaiting", "unknown"],
+)
+def test_a_decision_the_orchestrator_refuses_exits_1_with_its_message(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    task: str,
+    error: Exception,
+) -> None:
+    code, _ = _run(
+        monkeypatch, argv, **{"orchestrator.get_saga": [_saga("running")], task: [error]}
+    )
+    out, err = capsys.readouterr()
+
+    assert code == 1
+    assert out == ""
+    assert err == f"sagactl: {task} failed: {error}\n"
+
+
+@pytest.mark.parametrize(
+    "argv", [["approve", "ord-404"], ["reject", "ord-404", "--reason", "fraud"]]
+)
+def test_a_decision_on_an_unknown_order_exits_1_without_sending_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        argv,
+        **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == "sagactl: no saga with saga id or order id ord-404\n"
+    assert [name for name, _, _ in app.sent] == ["orchestrator.get_saga"]
+
+
+def test_a_decision_nobody_answers_says_it_stays_queued(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(
+        monkeypatch,
+        ["approve", "ord-1", "--by", "alice"],
+        **{
+            "orchestrator.get_saga": [_waiting()],
+            "orchestrator.approve_saga": [ResultTimeout("The operation timed out.")],
+        },
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "sagactl: no answer from orchestrator.approve_saga within 15s: the orchestrator worker"
+        " may not be running. The request stays queued and runs when a worker takes it.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["approve"], "the following arguments are required: ID"),
+        (["approve", "ord-1", "--by", " "], "argument --by: the name must not be blank"),
+        (["approve", "ord-1", "--json"], "unrecognized arguments: --json"),
+        (["reject", "ord-1"], "the following arguments are required: --reason"),
+        (["reject", "ord-1", "--reason", " \t"], "argument --reason: the reason must not be blank"),
+        (["reject", "--reason", "fraud"], "the following arguments are required: ID"),
+        (["review", "--limit", "0"], "argument --limit: '0' is not an integer >= 1"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--broker", "redis://127.0.0.1:1/0", *argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+# --- list --state awaiting_approval, and review ----------------------------------------------
+
+
+def _summary(saga_id: str, order_id: str, updated_at: str, deadline: str | None) -> dict[str, Any]:
+    """A list_sagas row."""
+    return {
+        "saga_id": saga_id,
+        "definition": "checkout",
+        "order_id": order_id,
+        "correlation_id": "corr",
+        "state": "awaiting_approval",
+        "current_step": "charge_payment",
+        "attempt": 0,
+        "deadline": deadline,
+        "created_at": updated_at,
+        "updated_at": updated_at,
+    }
+
+
+# newest first, as list_sagas answers
+AWAITING = [
+    _summary(SAGA_ID, "ord-3", "2026-11-22T09:00:00.000000", "2026-11-23T09:00:00+00:00"),
+    _summary(OTHER_SAGA_ID, "ord-2", "2026-11-22T08:00:00.000000", None),
+    _summary(THIRD_SAGA_ID, "ord-1", "2026-11-22T07:00:00.000000", "2026-11-23T07:00:00"),
+]
+
+
+def test_list_filters_on_awaiting_approval(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["list", "--state", "awaiting_approval"],
+        **{"orchestrator.list_sagas": [AWAITING[:1]]},
+    )
+
+    assert code == 0
+    assert _sent(app) == [
+        ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 100}, 15.0)
+    ]
+    assert "awaiting_approval" in capsys.readouterr().out
+
+
+def test_list_help_names_every_state(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["list", "--help"])
+    assert "awaiting_approval" in capsys.readouterr().out
+
+
+def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(monkeypatch, ["review"], **{"orchestrator.list_sagas": [AWAITING]})
+
+    assert code == 0
+    # the whole queue (list_sagas' cap), sorted here: the newest are not the most urgent
+    assert _sent(app) == [
+        ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 1000}, 15.0)
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        "SAGA ID                               ORDER ID  WAITING SINCE (UTC)      DEADLINE (UTC)",
+        f"{THIRD_SAGA_ID}  ord-1     2026-11-22 07:00:00.000  2026-11-23 07:00:00.000",
+        f"{SAGA_ID}  ord-3     2026-11-22 09:00:00.000  2026-11-23 09:00:00.000",
+        f"{OTHER_SAGA_ID}  ord-2     2026-11-22 08:00:00.000  -",
+    ]
+
+
+def test_review_with_a_limit_says_how_many_more_wait(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(
+        monkeypatch, ["review", "--limit", "1"], **{"orchestrator.list_sagas": [AWAITING]}
+    )
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 0
+    assert [line.split()[1] for line in lines[1:-1]] == ["ord-1"]
+    assert lines[-1] == "2 more awaiting approval, with later deadlines (--limit 3 shows them)"
+
+
+def test_review_json_prints_the_queue_as_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(
+        monkeypatch, ["review", "--json", "--limit", "2"], **{"orchestrator.list_sagas": [AWAITING]}
+    )
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == [AWAITING[2], AWAITING[0]]
+
+
+def test_review_says_so_when_nothing_waits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(monkeypatch, ["review"], **{"orchestrator.list_sagas": [[]]})
+
+    assert code == 0
+    assert capsys.readouterr().out == "no sagas awaiting approval\n"
+    assert format_review_table([]) == "no sagas awaiting approval"
+
+
+def test_review_warns_when_the_listing_may_be_cut(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [AWAITING[0]] * 1000
+    code, _ = _run(
+        monkeypatch, ["review", "--limit", "1000"], **{"orchestrator.list_sagas": [many]}
+    )
+
+    assert code == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "only the newest 1000 were listed: older ones may be missing here"
+    )
+
+
+# --- the timeline and the status ----------------------------------------------------------
+
+
+def _entry(kind: str, step: str | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "at": "2026-11-22T03:26:24.300000",
+        "kind": kind,
+        "step": step,
+        "message_id": None,
+        "message_type": None,
+        "detail": {},
+        "version": 3,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("entry", "detail"),
+    [
+        (_entry("awaiting_approval", "charge_payment"), "waiting for a reviewer's decision"),
+        (_entry("approved", "charge_payment", detail={"by": "alice"}), "approved by alice"),
+        (
+            _entry("rejected", "charge_payment", detail={"reason": "card holder unknown"}),
+            "rejected: card holder unknown",
+        ),
+        (
+            _entry(
+                "outcome_unknown",
+                "charge_payment",
+                detail={"reason": "card network timeout", "check_in_seconds": 2.0},
+            ),
+            "outcome unknown: card network timeout; asking again in 2s",
+        ),
+        (  # recorded with the reply that said so
+            _entry(
+                "outcome_unknown",
+                "charge_payment",
+                message_type="PaymentOutcomeUnknown",
+                detail={
+                    "reason": "card network timeout",
+                    "check_in_seconds": 0.25,
+                    "payload": {"payment_id": "pay_1", "reason": "card network timeout"},
+                },
+            ),
+            "outcome unknown: card network timeout; asking again in 0.25s",
+        ),
+        (
+            _entry("outcome_unknown", "charge_payment", detail={"check_in_seconds": 4}),
+            "outcome unknown; asking again in 4s",
+        ),
+    ],
+    ids=["awaiting", "approved", "rejected", "unknown", "unknown-with-reply", "no-reason"],
+)
+def test_each_kind_of_review_entry_has_its_detail(entry: dict[str, Any], detail: str) -> None:
+    assert entry_detail(entry) == detail
+
+
+def test_timeline_of_a_saga_awaiting_approval_says_until_when() -> None:
+    saga = _waiting(history=[_entry("awaiting_approval", "charge_payment")])
+    lines = format_timeline(saga).splitlines()
+
+    assert lines[1].split()[2:] == [
+        "awaiting_approval",
+        "charge_payment",
+        "-",
+        "waiting",
+        "for",
+        "a",
+        "reviewer's",
+        "decision",
+    ]
+    assert lines[-1] == (
+        "state now: awaiting_approval, at step charge_payment"
+        " (awaiting approval until 2026-11-23 03:26:24.300 UTC)"
+    )
+
+
+def test_timeline_of_a_rejected_order_ends_compensated_with_the_reason() -> None:
+    saga = _saga(
+        "compensated",
+        current_step=None,
+        failure={"step": "charge_payment", "code": "rejected", "reason": "fraud"},
+        history=[
+            _entry("awaiting_approval", "charge_payment"),
+            _entry("rejected", "charge_payment", detail={"reason": "fraud"}),
+        ],
+    )
+    lines = format_timeline(saga).splitlines()
+
+    assert lines[2].endswith("rejected: fraud")
+    assert lines[-1] == "final state: compensated (rejected: fraud)"
+
+
+def test_status_of_a_saga_awaiting_approval_says_until_when_and_the_total() -> None:
+    status = format_status(
+        _waiting(
+            steps=[
+                {"name": "reserve_inventory", "status": "succeeded"},
+                {"name": "charge_payment", "status": "awaiting_approval"},
+                {"name": "create_shipment", "status": "pending"},
+            ],
+            data={
+                "order": _order((2, 60000), (1, 30050)),
+                "review_threshold_cents": 100000,
+            },
+        )
+    )
+
+    assert status.splitlines() == [
+        f"saga      {SAGA_ID} (checkout)",
+        "order     ord-1",
+        "state     awaiting_approval",
+        "step      charge_payment",
+        "steps     reserve_inventory  succeeded",
+        "          charge_payment     awaiting_approval",
+        "          create_shipment    pending",
+        "review    awaiting approval until 2026-11-23 03:26:24.300 UTC",
+        "total     1500.50 EUR (reviewed from 1000.00 EUR)",
+        "updated   2026-11-22 03:26:24.300 UTC (version 3)",
+    ]
+
+
+def test_status_of_a_saga_awaiting_approval_without_an_order_or_a_deadline() -> None:
+    status = format_status(_saga("awaiting_approval", data={}))
+
+    assert "review    awaiting approval\n" in status
+    assert "total" not in status
+    assert "deadline" not in status
+
+
+def test_status_command_shows_the_review_deadline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(monkeypatch, ["status", "ord-1"], **{"orchestrator.get_saga": [_waiting()]})
+
+    assert code == 0
+    assert "awaiting approval until 2026-11-23 03:26:24.300 UTC" in capsys.readouterr().out
+
+
+def test_status_counts_the_checks_of_an_unknown_outcome() -> None:
+    saga = _saga(
+        "running",
+        attempt=1,
+        deadline="2026-11-22T03:27:00",
+        awaiting_message_id="c4d8aa52-0000-4000-8000-000000000001",
+        data={"order": _order((1, 500)), "status_checks": 2},
+    )
+    status = format_status(saga)
+
+    assert "checks    2 (status asked after an unknown outcome)\n" in status
+    assert "deadline  2026-11-22 03:27:00.000 UTC (attempt 1)\n" in status
+    assert "review" not in status
+    assert "checks" not in format_status(_saga("running", data={"order": _order((1, 500))}))
+
+
+def test_money_is_still_exported_by_the_cli() -> None:
+    assert cli.money(-1205, "EUR") == "-12.05 EUR"
