@@ -23,15 +23,20 @@ class DeadLetter:
     status: str
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters: keep them visible, escaped."""
+    return text.replace("\x00", "\\x00")
+
+
 def _as_text(body: Any) -> str:
     if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
+        return _storable(body.decode("utf-8", errors="replace"))
     if isinstance(body, str):
-        return body
+        return _storable(body)
     try:
         return json.dumps(body, default=repr, sort_keys=True)
-    except (TypeError, ValueError):
-        return repr(body)
+    except (TypeError, ValueError, RecursionError):
+        return _storable(repr(body))
 
 
 def _message_id_of(body: Any) -> str | None:
@@ -49,7 +54,7 @@ def park(engine: Engine, *, task_name: str, body: Any, reason: str) -> int:
                 parked_at=datetime.now(UTC),
                 task_name=task_name,
                 message_id=_message_id_of(body),
-                reason=reason[:10_000],
+                reason=_storable(reason[:10_000]),
                 body=_as_text(body),
             )
         )

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, MetaData
+from celery.signals import worker_ready
+from sqlalchemy import Connection, MetaData, func, select
 
 from messaging.codec import MalformedMessage, Message
 from messaging.consumer import register_inbound_task
 from messaging.contracts import Payload
+from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
 from messaging.reactors import EventHandler, Reactor, discover, load
+from messaging.routing import ORCHESTRATOR
 from messaging.service_app import ServiceApp
+from messaging.tables import inbox
 
 
 def build_app(reactor: Reactor) -> ServiceApp:
@@ -46,7 +52,35 @@ def build_app(reactor: Reactor) -> ServiceApp:
     )
     if reactor.tasks:
         load(reactor.tasks)(app)
+
+    def catch_up(**_: Any) -> None:
+        request_catch_up(app, reactor)
+
+    worker_ready.connect(catch_up, weak=False)
     return app
+
+
+def request_catch_up(app: ServiceApp, reactor: Reactor) -> None:
+    """On Redis, a worker killed between taking a message (BRPOP) and recording it as
+    unacknowledged loses that message (a known kombu limit). So a reactor that starts
+    asks the orchestrator to send again every event since a little before the last one
+    it handled; its inbox drops what it already has. A reactor that has handled nothing
+    yet waits for an explicit `sagactl reactors backfill`."""
+    margin = timedelta(seconds=float(os.environ.get("SAGA_REACTOR_CATCH_UP_SECONDS", "600")))
+    with app.engine.begin() as conn:
+        last = conn.execute(select(func.max(inbox.c.received_at))).scalar_one_or_none()
+    log = get_logger()
+    if last is None:
+        log.info("catch_up_skipped", reason="nothing handled yet")
+        return
+    since = (last - margin).isoformat()
+    app.send_task(
+        "orchestrator.backfill_events",
+        kwargs={"reactor": reactor.name, "since": since},
+        queue=ORCHESTRATOR,
+        ignore_result=True,
+    )
+    log.info("catch_up_requested", since=since)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -117,6 +117,8 @@ class SagaDefinition:
 
 def scaled(definition: SagaDefinition, factor: float) -> SagaDefinition:
     """The same definition with every timeout and retry delay multiplied by ``factor``."""
+    if factor <= 0:
+        raise ValueError(f"SAGA_POLICY_SCALE must be positive, got {factor}")
     if factor == 1:
         return definition
 

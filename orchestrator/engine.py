@@ -335,7 +335,7 @@ def cancel(
     if state.status is not SagaStatus.RUNNING:
         return Ignored(f"only a running saga can be cancelled; this one is {state.status}")
     entry = HistoryEntry("cancel_requested", None, {"reason": reason})
-    if state.awaiting is not None:
+    if state.awaiting is not None or state.querying:  # wait for what is in flight or unknown
         return Transition(replace(state, cancel_reason=reason), history=(entry,))
     index = state.current_step if state.current_step is not None else 0
     failure = {"step": definition.steps[index].name, "code": "cancelled", "reason": reason}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import Connection
@@ -24,6 +24,13 @@ from messaging.replies import reply_to
 from participants.payment import rules, store
 
 
+def payment_id_for(command_id: str) -> str:
+    """The payment's id, derived from the charge command's message id: a command handled
+    again after a crash (before its commit) asks the card network with the same
+    idempotency key, so the network can refuse to charge twice."""
+    return f"pay_{hashlib.sha256(command_id.encode()).hexdigest()[:16]}"
+
+
 class PaymentHandlers:
     def __init__(self, network: rules.CardNetwork) -> None:
         self.network = network
@@ -31,15 +38,15 @@ class PaymentHandlers:
     def __call__(self, conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
         command = message.payload
         if isinstance(command, ChargePayment):
-            return [reply_to(message, self.charge(conn, command))]
+            payment_id = payment_id_for(message.envelope.message_id)
+            return [reply_to(message, self.charge(conn, command, payment_id))]
         if isinstance(command, RefundPayment):
             return [reply_to(message, self.refund(conn, command))]
         if isinstance(command, CheckPaymentStatus):
             return [reply_to(message, self.check(conn, command))]
         raise TypeError(f"payment does not handle {message.type}")
 
-    def charge(self, conn: Connection, command: ChargePayment) -> Payload:
-        payment_id = f"pay_{uuid.uuid4().hex[:16]}"  # also the network's idempotency key
+    def charge(self, conn: Connection, command: ChargePayment, payment_id: str) -> Payload:
         outcome = rules.charge(
             self.network,
             command.payment_token,

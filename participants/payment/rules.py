@@ -55,7 +55,7 @@ def charge(
 
 @dataclass(frozen=True)
 class PaymentRecord:
-    status: str  # charged | refunded
+    status: str  # unknown | charged | declined | refunded
     authorization: str
     amount_cents: int
     refund_reference: str | None = None

@@ -28,7 +28,7 @@ payments = Table(
     metadata,
     Column("payment_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
-    Column("status", String(20), nullable=False),  # charged | refunded
+    Column("status", String(20), nullable=False),  # unknown | charged | declined | refunded
     Column("amount_cents", BigInteger, nullable=False),
     Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
     Column("currency", String(3), nullable=False),

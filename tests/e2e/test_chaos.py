@@ -33,6 +33,7 @@ VICTIMS = (
     "relay-orchestrator", "relay-inventory", "relay-payment", "relay-shipping",
 )  # fmt: skip
 TERMINAL = ("completed", "compensated", "failed")
+KILLS_EACH = 2
 
 
 @dataclass
@@ -43,6 +44,20 @@ class Chaos:
     kills: Counter[str] = field(default_factory=Counter)
     redis_restarts: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def spawn(self, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def halt(self) -> None:
+        """Stop the killer and the reviewer and wait for them."""
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        self.threads.clear()
+        self.stop = threading.Event()
 
     def call(self, task: str, timeout: float = 20.0, **kwargs: Any) -> Any:
         queue = task.rsplit(".", 1)[0]
@@ -77,7 +92,7 @@ class Chaos:
                         self.call("orchestrator.approve_saga", saga_id=saga["saga_id"])
                     else:
                         self.call("orchestrator.reject_saga", saga_id=saga["saga_id"], reason="no")
-            except (CeleryTimeout, ValueError, ConnectionError, OSError):
+            except (CeleryTimeout, ValueError, LookupError, ConnectionError, OSError):
                 continue
 
 
@@ -138,7 +153,7 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
         platform.wait_until_ready(redis_server.url, timeout=120)
         yield running
     finally:
-        running.stop.set()
+        running.halt()
         platform.stop()
         client.close()
         sink.stop()
@@ -146,7 +161,7 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
 
 
 def test_every_invariant_holds_under_kills_and_a_redis_restart(
-    chaos: Chaos, tmp_path: Path
+    chaos: Chaos, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rng = random.Random(20261122)
     for sku, quantity in STOCK.items():
@@ -155,10 +170,8 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     duplicates = submitted[::15]
 
     started = time.monotonic()
-    killer = threading.Thread(target=chaos.kill_loop, args=(rng,), daemon=True)
-    reviewer = threading.Thread(target=chaos.review_loop, daemon=True)
-    killer.start()
-    reviewer.start()
+    chaos.spawn(chaos.kill_loop, rng)
+    chaos.spawn(chaos.review_loop)
     with ThreadPoolExecutor(max_workers=4) as pool:
         half = len(submitted) // 2
         list(pool.map(chaos.submit, submitted[:half]))
@@ -166,17 +179,14 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
         chaos.redis_restarts += 1
         list(pool.map(chaos.submit, submitted[half:] + duplicates))
     submitted_at = time.monotonic()
-    deadline = time.monotonic() + 60  # every process killed at least once, in flight
-    while set(chaos.kills) != set(VICTIMS) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # every process killed at least twice, in flight
+    while min(chaos.kills[v] for v in VICTIMS) < KILLS_EACH and time.monotonic() < deadline:
         time.sleep(0.5)
-    chaos.stop.set()
-    killer.join(timeout=30)
+    chaos.halt()
     for name, process in chaos.platform.processes.items():
         if process.poll() is not None:
             chaos.platform.start([name])
-    chaos.stop = threading.Event()
-    reviewer = threading.Thread(target=chaos.review_loop, daemon=True)
-    reviewer.start()
+    chaos.spawn(chaos.review_loop)
 
     data = tmp_path / "data"
     drain_deadline = time.monotonic() + 300
@@ -190,17 +200,18 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
         )
         time.sleep(1)
     drained = time.monotonic() - submitted_at
-    chaos.stop.set()
+    chaos.halt()
 
-    assert set(chaos.kills) == set(VICTIMS), f"not every process was killed: {chaos.kills}"
+    assert min(chaos.kills[v] for v in VICTIMS) >= KILLS_EACH, f"kills: {chaos.kills}"
     violations = check_invariants(chaos, data, submitted, states)
     counts = Counter(states.values())
-    print(
-        f"\nchaos: {ORDERS} orders (+{len(duplicates)} duplicate submissions), "
-        f"outcomes {dict(counts)}, kills {sum(chaos.kills.values())} {dict(chaos.kills)}, "
-        f"redis restarts {chaos.redis_restarts}, submitted in {submitted_at - started:.1f}s, "
-        f"drained in {drained:.1f}s, violations {len(violations)}"
-    )
+    with capsys.disabled():  # the figures belong in the CI log
+        print(
+            f"\nchaos: {ORDERS} orders (+{len(duplicates)} duplicate submissions), "
+            f"outcomes {dict(counts)}, kills {sum(chaos.kills.values())} {dict(chaos.kills)}, "
+            f"redis restarts {chaos.redis_restarts}, submitted in {submitted_at - started:.1f}s, "
+            f"drained in {drained:.1f}s, violations {len(violations)}"
+        )
     assert violations == []
 
 

@@ -144,3 +144,9 @@ def test_timeout_token_leaves_the_outcome_unknown_and_status_finds_it_approved()
     found = NETWORK.status("pay_1")
     assert isinstance(found, Approved)
     assert found == NETWORK.status("pay_1")  # the same answer every time it is asked
+
+
+def test_a_charge_handled_again_uses_the_same_idempotency_key():
+    from participants.payment.handlers import payment_id_for
+
+    assert payment_id_for("cmd-1") == payment_id_for("cmd-1") != payment_id_for("cmd-2")

@@ -93,3 +93,21 @@ def test_unknown_outcome_that_turns_out_declined_releases_the_stock(order, ids):
     )
     assert declined.state.status is SagaStatus.COMPENSATING
     assert [c.payload.message_type for c in declined.commands] == ["ReleaseInventory"]
+
+
+def test_cancel_while_the_outcome_is_unknown_waits_for_it_then_refunds(order, ids):
+    unknown = answer(charging(order, ids), UNKNOWN, ids)
+
+    cancelled = engine.cancel(CHECKOUT, unknown.state, "customer called", ids, NOW)
+    assert isinstance(cancelled, Transition)
+    assert cancelled.commands == ()  # the charge may have happened: find out first
+    assert cancelled.state.cancel_reason == "customer called"
+
+    asked = ask(cancelled.state, ids)
+    known = answer(
+        asked.state,
+        PaymentCharged(order_id="ord-1", payment_id="pay-1", amount_cents=3000, currency="EUR"),
+        ids,
+    )
+    assert known.state.status is SagaStatus.COMPENSATING
+    assert [c.payload.message_type for c in known.commands] == ["RefundPayment"]
