@@ -26,7 +26,7 @@ from orchestrator.smtp_sink import SmtpSink
 from orchestrator.timeline import format_timeline
 
 TERMINAL = frozenset({"completed", "compensated", "failed"})
-STOCK = {"BOOK-42": 10, "MUG-7": 5}
+STOCK = {"BOOK-42": 20, "MUG-7": 5}
 CUSTOMER_ID = f"cust-{uuid.uuid4().hex[:6]}"
 
 
@@ -38,10 +38,29 @@ class Scenario:
     token: str = "tok_visa"
     country: str = "FR"
     items: tuple[tuple[str, int, int], ...] = (("BOOK-42", 2, 1999), ("MUG-7", 1, 850))
+    review: str | None = None  # "approve" or "reject": a reviewer's decision on a big order
 
+
+BIG = (("BOOK-42", 1, 250_000),)  # above SAGA_REVIEW_THRESHOLD_CENTS (1,000.00 by default)
 
 SCENARIOS = (
     Scenario("Happy path: reserve, charge, ship, confirm", "completed"),
+    Scenario(
+        "Card network timeout: outcome unknown, asked until known, charged once",
+        "completed",
+        token="tok_timeout",
+        items=(("BOOK-42", 1, 1999),),
+    ),
+    Scenario(
+        "Big order, reviewer approves: then charged", "completed", items=BIG, review="approve"
+    ),
+    Scenario(
+        "Big order, reviewer rejects: stock released",
+        "compensated",
+        "rejected",
+        items=BIG,
+        review="reject",
+    ),
     Scenario(
         "Out of stock: nothing charged", "compensated", "out_of_stock", items=(("MUG-7", 50, 850),)
     ),
@@ -101,6 +120,21 @@ class Client:
             if saga["state"] in TERMINAL or time.monotonic() > deadline:
                 return saga
             time.sleep(0.1)
+
+
+def review(client: Client, saga_id: str, decision: str) -> None:
+    """Play the reviewer: wait for the order to reach review, then decide."""
+    deadline = time.monotonic() + 30
+    while client.call("orchestrator.get_saga", saga_id=saga_id)["state"] != "awaiting_approval":
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
+    if decision == "approve":
+        client.call("orchestrator.approve_saga", saga_id=saga_id, by="the demo's reviewer")
+    else:
+        client.call(
+            "orchestrator.reject_saga", saga_id=saga_id, reason="the demo's reviewer said no"
+        )
 
 
 def check_broker(url: str) -> None:
@@ -173,6 +207,9 @@ def run_scenarios(client: Client, run: str) -> tuple[list[bool], list[dict[str, 
     except ValueError as exc:
         print(f"An invalid order is refused: {exc}")
 
+    for scenario, _order, started in placed:
+        if scenario.review:
+            review(client, started["saga_id"], scenario.review)
     verdicts = []
     for scenario, order, started in placed:
         saga = client.wait(started["saga_id"])
