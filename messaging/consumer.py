@@ -124,6 +124,7 @@ def consume(
         causation_id=env.causation_id,
         message_id=env.message_id,
         message_type=env.type,
+        order_id=getattr(message.payload, "order_id", None),
     )
     attempt = task.request.retries or 0
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import signal
 import socket
@@ -24,6 +25,11 @@ from honcho.environ import parse_procfile
 
 def read_procfile(path: Path) -> dict[str, str]:
     return dict(parse_procfile(path.read_text()).processes)
+
+
+def expand(command: str, env: Mapping[str, str]) -> str:
+    """Expand ``${NAME}`` and ``${NAME:-default}`` as the shell under honcho would."""
+    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m[1]) or (m[2] or ""), command)
 
 
 def worker_node(command: str) -> str | None:
@@ -49,7 +55,7 @@ class Platform:
             if name in self._logs:
                 self._logs[name].close()
             self._logs[name] = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
-            argv = shlex.split(self.commands[name])
+            argv = shlex.split(expand(self.commands[name], self.env))
             self.processes[name] = subprocess.Popen(
                 argv,
                 env=self.env,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import structlog
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from messaging.contracts import Envelope
@@ -77,14 +78,22 @@ def as_stored(messages: Iterable[OutgoingMessage]) -> list[dict[str, Any]]:
 
 
 def publish_now(engine: Engine, publisher: Publisher, ids: Sequence[int]) -> int:
-    """Fast path, right after commit: publish the rows this transaction wrote."""
+    """Fast path, right after commit: publish the rows this transaction wrote.
+
+    The state change is committed already, so a broker or store error here is not the
+    caller's failure: the rows stay unpublished and the relay sends them.
+    """
     if not ids:
         return 0
-    with engine.begin() as conn:
-        rows = conn.execute(
-            select(outbox).where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
-        ).all()
-        return _publish(conn, publisher, rows)
+    try:
+        with engine.begin() as conn:
+            rows = conn.execute(
+                select(outbox).where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
+            ).all()
+            return _publish(conn, publisher, rows)
+    except Exception as exc:
+        structlog.get_logger().warning("publish_deferred_to_relay", rows=len(ids), error=repr(exc))
+        return 0
 
 
 def relay_pending(

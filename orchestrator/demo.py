@@ -22,7 +22,7 @@ from celery import Celery
 
 from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.settings import DEFAULT_BROKER_URL
-from orchestrator.smtp_sink import SmtpSink
+from orchestrator.smtp_sink import SmtpSink, free_port
 from orchestrator.timeline import format_timeline
 
 TERMINAL = frozenset({"completed", "compensated", "failed"})
@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             "SAGA_BROKER_URL": broker,
             "SAGA_DATA_DIR": str(workdir / "data"),
             "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
+            "FLOWER_PORT": os.environ.get("FLOWER_PORT", str(free_port())),
         }
     )
     platform = Platform(read_procfile(args.procfile), env, workdir)
@@ -266,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform.wait_until_ready(broker, timeout=90)
         print("Workers ready: " + ", ".join(platform.nodes()))
+        print(
+            f"Flower: http://127.0.0.1:{env['FLOWER_PORT']} (login: FLOWER_BASIC_AUTH, admin:admin)"
+        )
         verdicts, orders = run_scenarios(client, run)
         reactors_ok = show_reactor_effects(client, sink, orders)
     finally:

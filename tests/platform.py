@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from messaging.database import build_engine
 from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.settings import env_prefix
+from orchestrator.smtp_sink import free_port
 from orchestrator.store import event_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ SERVICES = (
     "reactor.audit",  # tests/plugins: a reactor from outside our packages
 )
 PLUGINS = ROOT / "tests" / "plugins"
+FLOWER_AUTH = "ops:s3cret"
 # Test-only processes, next to the Procfile's.
 TEST_PROCESSES = {"reactor-audit": "saga-reactor audit"}
 TERMINAL = frozenset({"completed", "compensated", "failed"})
@@ -98,6 +100,10 @@ class RunningPlatform:
 
     def set_stock(self, sku: str, quantity: int) -> None:
         self.call("inventory.set_stock", sku=sku, quantity=quantity)
+
+    @property
+    def flower_url(self) -> str:
+        return f"http://127.0.0.1:{self.processes.env['FLOWER_PORT']}"
 
     def restart(self, name: str) -> None:
         self.processes.start([name])
@@ -191,6 +197,8 @@ def start(
         AUDIT_SLOW_SECONDS="5",
         SAGA_POLICY_SCALE="0.1",  # step timeouts of 1 s instead of 10 s
         SAGA_REVIEW_THRESHOLD_CENTS="500000",  # orders of 5,000.00 or more wait for review
+        FLOWER_PORT=str(free_port()),
+        FLOWER_BASIC_AUTH=FLOWER_AUTH,
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",

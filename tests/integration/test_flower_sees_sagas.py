@@ -1,0 +1,82 @@
+"""Flower, started from the Procfile with basic auth, sees every worker and the tasks of
+one saga across every service; its API refuses requests without the password."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.platform import FLOWER_AUTH, RunningPlatform, new_sku, order, wait_for
+
+NODES = {
+    "orchestrator", "inventory", "payment", "shipping",
+    "reactor.email", "reactor.analytics", "reactor.crm",
+}  # fmt: skip
+
+
+def api(platform: RunningPlatform, path: str, auth: str | None = FLOWER_AUTH) -> Any:
+    request = urllib.request.Request(platform.flower_url + path)
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def reachable(platform: RunningPlatform, path: str) -> Any:
+    def probe() -> Any:
+        try:
+            return api(platform, path)
+        except (urllib.error.URLError, ConnectionError):
+            return None
+
+    return wait_for(probe, lambda got: got is not None, timeout=60, interval=0.5)
+
+
+def test_flower_shows_every_worker_and_the_tasks_of_a_saga(platform: RunningPlatform) -> None:
+    workers = wait_for(
+        lambda: reachable(platform, "/api/workers?refresh=1"),
+        lambda got: {name.split("@")[0] for name in got} >= NODES,
+        timeout=60,
+    )
+    assert {name.split("@")[0] for name in workers} >= NODES
+
+    sku = new_sku()
+    platform.set_stock(sku, 1)
+    placed = platform.call("orchestrator.place_order", **order(sku=sku, quantity=1))
+    assert platform.wait_for_saga(placed["saga_id"])["state"] == "completed"
+
+    def saga_tasks() -> set[str]:
+        tasks = api(platform, "/api/tasks?limit=5000")
+        return {
+            info["name"]
+            for info in tasks.values()
+            if placed["saga_id"] in str(info.get("kwargs", "")) and info.get("name")
+        }
+
+    seen = wait_for(
+        saga_tasks,
+        lambda names: (
+            {
+                "inventory.handle_message",
+                "payment.handle_message",
+                "shipping.handle_message",
+                "orchestrator.handle_message",
+            }
+            <= names
+        ),
+        timeout=30,
+    )
+    assert "reactor.email.handle_message" in seen or "reactor.crm.handle_message" in seen
+
+
+def test_flower_api_needs_the_password(platform: RunningPlatform) -> None:
+    reachable(platform, "/api/workers")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        api(platform, "/api/workers", auth=None)
+    assert refused.value.code == 401
+    refused.value.close()  # an HTTPError holds the response's socket
