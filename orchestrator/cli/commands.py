@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from orchestrator.cli.client import CommandError, RemoteError, TaskClient
+from orchestrator.cli.client import CommandError, NoAnswer, RemoteError, TaskClient
 from orchestrator.cli.orders import order_of
 from orchestrator.engine import TERMINAL_STATUSES
+from orchestrator.order_trail import format_order_trail
 from orchestrator.timeline import (
     format_review_table,
     format_saga_table,
@@ -91,7 +92,28 @@ def run_status(args: argparse.Namespace, client: TaskClient) -> int:
 
 
 def run_history(args: argparse.Namespace, client: TaskClient) -> int:
-    emit(args, fetch_saga(client, args.id), format_timeline)
+    saga = fetch_saga(client, args.id)
+    if args.saga_only:
+        emit(args, saga, format_timeline)
+        return 0
+    from orchestrator.cli.dlq import services_of  # dlq imports this module
+
+    services = [s for s in services_of(None) if s != "orchestrator"]
+    sent = [
+        (service, client.send(f"{service}.order_trail", {"order_id": saga["order_id"]}))
+        for service in services
+    ]
+    trails: dict[str, list[dict[str, Any]]] = {}
+    silent: list[str] = []
+    for service, pending in sent:
+        try:
+            trails[service] = client.wait(pending)
+        except (NoAnswer, RemoteError):
+            silent.append(service)
+    if args.json:
+        print(json.dumps({"saga": saga, "trails": trails, "silent": silent}, indent=2))
+    else:
+        print(format_order_trail(saga, trails, silent))
     return 0
 
 

@@ -314,13 +314,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_submit(commands)
-    for name, run, summary in (
-        ("status", run_status, "A saga's state, steps, failure and the message it waits on."),
-        ("history", run_history, "A saga's timeline, one line per history entry."),
-    ):
-        _command(commands, name, run, summary).add_argument(
-            "id", metavar="ID", help="saga id, or order id"
-        )
+    _command(
+        commands,
+        "status",
+        run_status,
+        "A saga's state, steps, failure and the message it waits on.",
+    ).add_argument("id", metavar="ID", help="saga id, or order id")
+    history = _command(
+        commands,
+        "history",
+        run_history,
+        "Everything that happened to an order, across every service, in time order.",
+    )
+    history.add_argument("id", metavar="ID", help="saga id, or order id")
+    history.add_argument(
+        "--saga-only", action="store_true", help="only the saga's own timeline (the orchestrator's)"
+    )
     listing = _command(commands, "list", run_list, "The latest sagas, newest first.")
     listing.add_argument(
         "--state",

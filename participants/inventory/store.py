@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -136,7 +137,7 @@ def stock_view(conn: Connection, sku: str) -> dict[str, object] | None:
     return {"sku": sku, "available": available, "reserved": int(held)}
 
 
-def reservations_of(conn: Connection, order_id: str) -> list[dict[str, object]]:
+def reservations_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(reservations)
         .where(reservations.c.order_id == order_id)

@@ -31,3 +31,23 @@ def set_stock(sku: str, quantity: int) -> dict[str, Any] | None:
 def get_reservations(order_id: str) -> list[dict[str, Any]]:
     with app.engine.begin() as conn:
         return store.reservations_of(conn, order_id)
+
+
+@app.task(name="inventory.order_trail", ignore_result=False)
+def order_trail(order_id: str) -> list[dict[str, Any]]:
+    """What inventory did for an order, with times: for `sagactl history`."""
+    with app.engine.begin() as conn:
+        reservations = store.reservations_of(conn, order_id)
+    trail = []
+    for r in reservations:
+        items = ", ".join(f"{i['quantity']} x {i['sku']}" for i in r["items"])
+        trail.append(
+            {
+                "at": r["created_at"],
+                "what": "reserved",
+                "detail": f"{items} ({r['reservation_id']})",
+            }
+        )
+        if r["released_at"]:
+            trail.append({"at": r["released_at"], "what": "released", "detail": items})
+    return trail

@@ -20,3 +20,20 @@ handle_message = register_inbound_task(
 def get_payments(order_id: str) -> dict[str, Any]:
     with app.engine.begin() as conn:
         return store.payments_of(conn, order_id)
+
+
+@app.task(name="payment.order_trail", ignore_result=False)
+def order_trail(order_id: str) -> list[dict[str, Any]]:
+    """What payment did for an order, with times: for `sagactl history`."""
+    with app.engine.begin() as conn:
+        payments = store.payments_of(conn, order_id)["payments"]
+    trail = []
+    for p in payments:
+        money = f"{p['amount_cents'] / 100:.2f} {p['currency']} ({p['payment_id']})"
+        what = {"unknown": "charge outcome unknown", "declined": "charge declined"}.get(
+            p["status"], "charged"
+        )
+        trail.append({"at": p["charged_at"], "what": what, "detail": money})
+        if p["refunded_at"]:
+            trail.append({"at": p["refunded_at"], "what": "refunded", "detail": money})
+    return trail

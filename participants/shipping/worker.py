@@ -20,3 +20,18 @@ handle_message = register_inbound_task(
 def get_shipments(order_id: str) -> list[dict[str, Any]]:
     with app.engine.begin() as conn:
         return store.shipments_of(conn, order_id)
+
+
+@app.task(name="shipping.order_trail", ignore_result=False)
+def order_trail(order_id: str) -> list[dict[str, Any]]:
+    """What shipping did for an order, with times: for `sagactl history`."""
+    with app.engine.begin() as conn:
+        shipments = store.shipments_of(conn, order_id)
+    return [
+        {
+            "at": s["created_at"],
+            "what": "shipment created",
+            "detail": f"{s['carrier']} {s['tracking_number']} to {s['address']['country']}",
+        }
+        for s in shipments
+    ]

@@ -91,3 +91,10 @@ def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
         "last_seen": row.last_seen.isoformat(),
         "history": [{**e._mapping, "at": e.at.isoformat()} for e in entries],
     }
+
+
+def entries_for_order(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(history).where(history.c.order_id == order_id).order_by(history.c.at)
+    ).all()
+    return [{**row._mapping, "at": row.at.isoformat()} for row in rows]

@@ -1,0 +1,43 @@
+"""Everything that happened to one order, across every service, in time order: the
+saga's own history merged with each participant's and reactor's records. Pure text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from orchestrator.timeline import entry_detail, parse_time, stamp
+
+Entry = Mapping[str, Any]
+
+
+def merged(saga: Mapping[str, Any], trails: Mapping[str, Sequence[Entry]]) -> list[dict[str, Any]]:
+    """One list, oldest first: each entry has at, service, what, detail."""
+    rows = [
+        {
+            "at": h["at"],
+            "service": "orchestrator",
+            "what": " ".join(part for part in (h["kind"], h.get("step") or "") if part),
+            "detail": " ".join(p for p in (h.get("message_type") or "", entry_detail(h)) if p),
+        }
+        for h in saga["history"]
+    ]
+    for service, entries in trails.items():
+        rows.extend({**entry, "service": service} for entry in entries)
+    return sorted(rows, key=lambda row: parse_time(row["at"]))
+
+
+def format_order_trail(
+    saga: Mapping[str, Any], trails: Mapping[str, Sequence[Entry]], silent: Sequence[str]
+) -> str:
+    rows = merged(saga, trails)
+    width = max((len(row["service"]) for row in rows), default=12)
+    lines = [f"order {saga['order_id']}, saga {saga['saga_id']}: everything, times UTC"]
+    lines += [
+        f"  {stamp(row['at'])}  {row['service']:<{width}}  {row['what']}"
+        + (f"  {row['detail']}" if row.get("detail") else "")
+        for row in rows
+    ]
+    lines.append(f"state now: {saga['state']}")
+    lines += [f"  ({service} did not answer: its part is missing above)" for service in silent]
+    return "\n".join(lines)
