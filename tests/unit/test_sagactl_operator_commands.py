@@ -4,7 +4,6 @@ retries, timeouts, operator retries and cancels."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -13,45 +12,11 @@ from celery.exceptions import TimeoutError as ResultTimeout
 
 from orchestrator import cli
 from orchestrator.timeline import entry_detail, format_status, format_stuck_table, format_timeline
+from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
 MESSAGE_ID = "c4d8aa52-0000-4000-8000-000000000001"
-
-# --- a stand-in for the Celery app: answers by task name, in order -------------------------
-
-
-class FakeResult:
-    def __init__(self, outcome: Any) -> None:
-        self.outcome = outcome
-
-    def get(self, timeout: float) -> Any:
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        return self.outcome
-
-
-class FakeApp:
-    def __init__(self, outcomes: dict[str, list[Any]]) -> None:
-        self.outcomes = {name: list(answers) for name, answers in outcomes.items()}
-        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
-        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
-
-    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
-        self.sent.append((name, kwargs, options))
-        return FakeResult(self.outcomes[name].pop(0))
-
-    def close(self) -> None:
-        pass
-
-
-def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
-    """Run sagactl; each task answers with its outcomes in turn (a value, or an exception
-    as the task raised it)."""
-    app = FakeApp(outcomes)
-    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
-    return cli.main(argv), app
 
 
 def _saga(state: str, **fields: Any) -> dict[str, Any]:
@@ -78,17 +43,13 @@ def _saga(state: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _sent(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
-    return [(name, kwargs, options["expires"]) for name, kwargs, options in app.sent]
-
-
 # --- retry --------------------------------------------------------------------------------
 
 
 def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_state(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["retry", "ord-1"],
         **{
@@ -103,7 +64,7 @@ def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_sta
     assert code == 0
     assert err == ""
     # the read expires when sagactl stops waiting; the write stays queued until a worker runs it
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
         ("orchestrator.retry_saga", {"saga_id": SAGA_ID}, None),
     ]
@@ -119,7 +80,7 @@ def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_sta
 def test_retry_by_saga_id_asks_by_saga_id_first(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["--timeout", "4", "retry", SAGA_ID],
         **{
@@ -131,7 +92,7 @@ def test_retry_by_saga_id_asks_by_saga_id_first(
     )
 
     assert code == 0
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}, 4.0),
         ("orchestrator.retry_saga", {"saga_id": SAGA_ID}, None),
     ]
@@ -142,7 +103,7 @@ def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     found = _saga("failed", saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["retry", SAGA_ID],
         **{
@@ -154,7 +115,7 @@ def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     )
 
     assert code == 0
-    assert [(name, kwargs) for name, kwargs, _ in _sent(app)] == [
+    assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
         ("orchestrator.get_saga", {"order_id": SAGA_ID}),
         ("orchestrator.retry_saga", {"saga_id": OTHER_SAGA_ID}),
@@ -171,7 +132,7 @@ def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
 def test_a_retry_the_orchestrator_refuses_exits_1_with_its_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch,
         ["retry", "ord-1"],
         **{"orchestrator.get_saga": [_saga("completed")], "orchestrator.retry_saga": [error]},
@@ -186,7 +147,7 @@ def test_a_retry_the_orchestrator_refuses_exits_1_with_its_error(
 def test_retry_of_an_unknown_saga_exits_1_without_sending_the_retry(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["retry", "ord-404"],
         **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
@@ -200,7 +161,7 @@ def test_retry_of_an_unknown_saga_exits_1_without_sending_the_retry(
 def test_a_retry_nobody_answers_says_it_stays_queued(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch,
         ["retry", "ord-1"],
         **{
@@ -222,7 +183,7 @@ def test_a_retry_nobody_answers_says_it_stays_queued(
 def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answers(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["cancel", "ord-1", "--reason", "customer  called\nto cancel"],
         **{
@@ -234,7 +195,7 @@ def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answe
     )
 
     assert code == 0
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
         (
             "orchestrator.cancel_saga",
@@ -255,7 +216,7 @@ def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answe
 def test_cancel_without_a_reason_leaves_the_default_to_the_orchestrator(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["cancel", SAGA_ID],
         **{
@@ -282,7 +243,7 @@ def test_cancel_of_a_saga_that_is_not_running_exits_1_with_the_orchestrators_err
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refused = ValueError("only a running saga can be cancelled; this one is compensated")
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch,
         ["cancel", "ord-1"],
         **{
@@ -337,7 +298,7 @@ STUCK = [
 def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["--timeout", "5", "stuck", "--limit", "2"],
         **{"orchestrator.stuck_sagas": [STUCK]},
@@ -345,7 +306,7 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
     lines = capsys.readouterr().out.splitlines()
 
     assert code == 0
-    assert _sent(app) == [("orchestrator.stuck_sagas", {"limit": 2}, 5.0)]
+    assert sent_tasks(app) == [("orchestrator.stuck_sagas", {"limit": 2}, 5.0)]
     assert lines[0].split() == [
         "SAGA",
         "ID",
@@ -394,7 +355,7 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
 def test_stuck_says_so_when_there_are_none_and_defaults_to_100(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(monkeypatch, ["stuck"], **{"orchestrator.stuck_sagas": [[]]})
+    code, app = run_sagactl(monkeypatch, ["stuck"], **{"orchestrator.stuck_sagas": [[]]})
 
     assert code == 0
     assert capsys.readouterr().out == "no stuck sagas\n"
@@ -404,7 +365,7 @@ def test_stuck_says_so_when_there_are_none_and_defaults_to_100(
 def test_stuck_json_prints_the_raw_result(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(monkeypatch, ["stuck", "--json"], **{"orchestrator.stuck_sagas": [STUCK]})
+    code, _ = run_sagactl(monkeypatch, ["stuck", "--json"], **{"orchestrator.stuck_sagas": [STUCK]})
 
     assert code == 0
     assert json.loads(capsys.readouterr().out) == STUCK

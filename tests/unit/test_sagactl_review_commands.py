@@ -4,7 +4,6 @@ how the timeline and the status show a review and a charge whose outcome is unkn
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -13,50 +12,12 @@ from celery.exceptions import TimeoutError as ResultTimeout
 
 from orchestrator import cli
 from orchestrator.timeline import entry_detail, format_review_table, format_status, format_timeline
+from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
 THIRD_SAGA_ID = "5b0c1f7e-2a43-4d59-9c07-3d0b1e9f6a11"
 DEADLINE = "2026-11-23T03:26:24.300000+00:00"
-
-# --- a stand-in for the Celery app: answers by task name, in order -------------------------
-
-
-class FakeResult:
-    def __init__(self, outcome: Any) -> None:
-        self.outcome = outcome
-
-    def get(self, timeout: float) -> Any:
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        return self.outcome
-
-
-class FakeApp:
-    def __init__(self, outcomes: dict[str, list[Any]]) -> None:
-        self.outcomes = {name: list(answers) for name, answers in outcomes.items()}
-        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
-        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
-
-    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
-        self.sent.append((name, kwargs, options))
-        return FakeResult(self.outcomes[name].pop(0))
-
-    def close(self) -> None:
-        pass
-
-
-def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
-    """Run sagactl; each task answers with its outcomes in turn (a value, or an exception
-    as the task raised it)."""
-    app = FakeApp(outcomes)
-    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
-    return cli.main(argv), app
-
-
-def _sent(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
-    return [(name, kwargs, options["expires"]) for name, kwargs, options in app.sent]
 
 
 def _order(*items: tuple[int, int], currency: str = "EUR") -> dict[str, Any]:
@@ -110,7 +71,7 @@ def _decided(state: str, step: str | None = "charge_payment") -> dict[str, Any]:
 def test_approve_resolves_an_order_id_then_approves_by_the_name_given(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["approve", "ord-1", "--by", "  alice   smith "],
         **{
@@ -123,7 +84,7 @@ def test_approve_resolves_an_order_id_then_approves_by_the_name_given(
     assert code == 0
     assert err == ""
     # the read expires when sagactl stops waiting; the decision stays queued until a worker runs it
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
         ("orchestrator.approve_saga", {"saga_id": SAGA_ID, "by": "alice smith"}, None),
     ]
@@ -152,7 +113,7 @@ def test_approve_is_by_the_user_by_default_else_by_an_operator(
         monkeypatch.delenv("USER", raising=False)
     else:
         monkeypatch.setenv("USER", user)
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["--timeout", "4", "approve", SAGA_ID],
         **{
@@ -162,7 +123,7 @@ def test_approve_is_by_the_user_by_default_else_by_an_operator(
     )
 
     assert code == 0
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}, 4.0),  # a saga id: asked as one
         ("orchestrator.approve_saga", {"saga_id": SAGA_ID, "by": by}, None),
     ]
@@ -173,7 +134,7 @@ def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     found = _waiting(saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["approve", SAGA_ID, "--by", "alice"],
         **{
@@ -185,7 +146,7 @@ def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     )
 
     assert code == 0
-    assert [(name, kwargs) for name, kwargs, _ in _sent(app)] == [
+    assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
         ("orchestrator.get_saga", {"order_id": SAGA_ID}),
         ("orchestrator.approve_saga", {"saga_id": OTHER_SAGA_ID, "by": "alice"}),
@@ -198,7 +159,7 @@ def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
 def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["reject", "ord-1", "--reason", " card  holder\nunknown "],
         **{
@@ -210,7 +171,7 @@ def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
 
     assert code == 0
     assert err == ""
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
         (
             "orchestrator.reject_saga",
@@ -253,7 +214,7 @@ def test_a_decision_the_orchestrator_refuses_exits_1_with_its_message(
     task: str,
     error: Exception,
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch, argv, **{"orchestrator.get_saga": [_saga("running")], task: [error]}
     )
     out, err = capsys.readouterr()
@@ -269,7 +230,7 @@ def test_a_decision_the_orchestrator_refuses_exits_1_with_its_message(
 def test_a_decision_on_an_unknown_order_exits_1_without_sending_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         argv,
         **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
@@ -283,7 +244,7 @@ def test_a_decision_on_an_unknown_order_exits_1_without_sending_it(
 def test_a_decision_nobody_answers_says_it_stays_queued(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch,
         ["approve", "ord-1", "--by", "alice"],
         **{
@@ -350,14 +311,14 @@ AWAITING = [
 def test_list_filters_on_awaiting_approval(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(
+    code, app = run_sagactl(
         monkeypatch,
         ["list", "--state", "awaiting_approval"],
         **{"orchestrator.list_sagas": [AWAITING[:1]]},
     )
 
     assert code == 0
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 100}, 15.0)
     ]
     assert "awaiting_approval" in capsys.readouterr().out
@@ -372,11 +333,11 @@ def test_list_help_names_every_state(capsys: pytest.CaptureFixture[str]) -> None
 def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = _run(monkeypatch, ["review"], **{"orchestrator.list_sagas": [AWAITING]})
+    code, app = run_sagactl(monkeypatch, ["review"], **{"orchestrator.list_sagas": [AWAITING]})
 
     assert code == 0
     # the whole queue (list_sagas' cap), sorted here: the newest are not the most urgent
-    assert _sent(app) == [
+    assert sent_tasks(app) == [
         ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 1000}, 15.0)
     ]
     assert capsys.readouterr().out.splitlines() == [
@@ -390,7 +351,7 @@ def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(
 def test_review_with_a_limit_says_how_many_more_wait(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch, ["review", "--limit", "1"], **{"orchestrator.list_sagas": [AWAITING]}
     )
     lines = capsys.readouterr().out.splitlines()
@@ -403,7 +364,7 @@ def test_review_with_a_limit_says_how_many_more_wait(
 def test_review_json_prints_the_queue_as_shown(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch, ["review", "--json", "--limit", "2"], **{"orchestrator.list_sagas": [AWAITING]}
     )
 
@@ -414,7 +375,7 @@ def test_review_json_prints_the_queue_as_shown(
 def test_review_says_so_when_nothing_waits(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(monkeypatch, ["review"], **{"orchestrator.list_sagas": [[]]})
+    code, _ = run_sagactl(monkeypatch, ["review"], **{"orchestrator.list_sagas": [[]]})
 
     assert code == 0
     assert capsys.readouterr().out == "no sagas awaiting approval\n"
@@ -425,7 +386,7 @@ def test_review_warns_when_the_listing_may_be_cut(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     many = [AWAITING[0]] * 1000
-    code, _ = _run(
+    code, _ = run_sagactl(
         monkeypatch, ["review", "--limit", "1000"], **{"orchestrator.list_sagas": [many]}
     )
 
@@ -568,7 +529,9 @@ def test_status_of_a_saga_awaiting_approval_without_an_order_or_a_deadline() -> 
 def test_status_command_shows_the_review_deadline(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _ = _run(monkeypatch, ["status", "ord-1"], **{"orchestrator.get_saga": [_waiting()]})
+    code, _ = run_sagactl(
+        monkeypatch, ["status", "ord-1"], **{"orchestrator.get_saga": [_waiting()]}
+    )
 
     assert code == 0
     assert "awaiting approval until 2026-11-23 03:26:24.300 UTC" in capsys.readouterr().out
