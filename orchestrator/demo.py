@@ -139,7 +139,8 @@ def review(client: Client, saga_id: str, decision: str) -> None:
 
 def check_broker(url: str) -> None:
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
     except redis.RedisError as exc:
         sys.exit(
             f"Redis does not answer at {url} ({exc}).\nStart it, for example: redis-server "
@@ -258,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             "SAGA_DATA_DIR": str(workdir / "data"),
             "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
             "FLOWER_PORT": os.environ.get("FLOWER_PORT", str(free_port())),
+            "SAGA_METRICS_PORT": os.environ.get("SAGA_METRICS_PORT", str(free_port())),
         }
     )
     platform = Platform(read_procfile(args.procfile), env, workdir)

@@ -40,7 +40,8 @@ def platform(
     store: str = request.param
     broker_url = f"{REDIS_BASE}/{REDIS_DB[store]}"
     require_redis(broker_url)
-    redis.Redis.from_url(broker_url).flushdb()  # none of our workers run on it yet
+    with redis.Redis.from_url(broker_url) as client:
+        client.flushdb()  # none of our workers run on it yet
     directory = tmp_path_factory.mktemp(f"platform-{store}")
     extra_env = {"REACTOR_EMAIL_SMTP_PORT": str(smtp_sink.port)}
     if store == "sqlite":

@@ -43,7 +43,8 @@ TERMINAL = frozenset({"completed", "compensated", "failed"})
 
 def require_redis(url: str) -> None:
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
     except redis.RedisError as exc:
         raise RuntimeError(f"the tests need Redis at {url}: {exc}") from None
 
@@ -100,6 +101,10 @@ class RunningPlatform:
 
     def set_stock(self, sku: str, quantity: int) -> None:
         self.call("inventory.set_stock", sku=sku, quantity=quantity)
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.processes.env['SAGA_METRICS_PORT']}/metrics"
 
     @property
     def flower_url(self) -> str:
@@ -198,6 +203,7 @@ def start(
         SAGA_POLICY_SCALE="0.1",  # step timeouts of 1 s instead of 10 s
         SAGA_REVIEW_THRESHOLD_CENTS="500000",  # orders of 5,000.00 or more wait for review
         FLOWER_PORT=str(free_port()),
+        SAGA_METRICS_PORT=str(free_port()),
         FLOWER_BASIC_AUTH=FLOWER_AUTH,
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",

@@ -47,22 +47,25 @@ class RedisServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        with redis.Redis.from_url(self.url) as client:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
 
     def stop(self) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(redis.ConnectionError):  # it closes the connection under us
-            redis.Redis.from_url(self.url).shutdown(nosave=False)
+        with (
+            redis.Redis.from_url(self.url) as client,
+            contextlib.suppress(redis.ConnectionError),  # it closes the connection under us
+        ):
+            client.shutdown(nosave=False)
         self.process.wait(timeout=30)
         self.process = None
         if self._log is not None:

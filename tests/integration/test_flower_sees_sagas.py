@@ -23,8 +23,12 @@ def api(platform: RunningPlatform, path: str, auth: str | None = FLOWER_AUTH) ->
     request = urllib.request.Request(platform.flower_url + path)
     if auth:
         request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        exc.close()  # an HTTPError holds the response's socket
+        raise
 
 
 def reachable(platform: RunningPlatform, path: str) -> Any:
@@ -79,4 +83,3 @@ def test_flower_api_needs_the_password(platform: RunningPlatform) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         api(platform, "/api/workers", auth=None)
     assert refused.value.code == 401
-    refused.value.close()  # an HTTPError holds the response's socket

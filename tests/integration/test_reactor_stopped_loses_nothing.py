@@ -21,8 +21,8 @@ def test_stopped_reactor_catches_up_after_restart(
         assert platform.wait_for_saga(placed["saga_id"])["state"] == "completed"
         wait_for(lambda: smtp_sink.messages_for(submitted["order_id"]), bool, timeout=20)
 
-        broker = redis.Redis.from_url(platform.broker_url)
-        wait_for(lambda: broker.llen("reactor.analytics"), lambda n: n >= 1, timeout=20)
+        with redis.Redis.from_url(platform.broker_url) as broker:
+            wait_for(lambda: broker.llen("reactor.analytics"), lambda n: n >= 1, timeout=20)
     finally:
         platform.restart("reactor-analytics")
 

@@ -1,0 +1,178 @@
+"""Prometheus metrics of the platform, read from the services' own stores at scrape time.
+
+    saga-metrics        # serves /metrics on SAGA_METRICS_PORT (9108)
+
+Reading the stores (instead of counting in each process) makes the figures correct with
+prefork workers, across restarts and with several worker hosts: the stores are the truth.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+
+from prometheus_client import start_http_server
+from prometheus_client.core import (
+    REGISTRY,
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from messaging.database import build_engine
+from messaging.logs import get_logger
+from messaging.reactors import discover
+from messaging.settings import Settings
+from messaging.tables import dead_letters, inbox
+from orchestrator.store import saga_history, sagas
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+CORE = ("orchestrator", "inventory", "payment", "shipping")
+
+
+def failure_reason(error: str | None) -> str:
+    text = error or ""
+    if text.startswith("no reply"):
+        return "timed_out"
+    if text.startswith("compensation of"):
+        return "compensation_failed"
+    return "other"
+
+
+def histogram(
+    name: str, doc: str, labels: list[str], samples: Mapping[tuple[str, ...], list[float]]
+) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(name, doc, labels=labels)
+    for key, values in sorted(samples.items()):
+        counts = [sum(1 for v in values if v <= bound) for bound in BUCKETS]
+        buckets = [(str(b), float(c)) for b, c in zip(BUCKETS, counts, strict=True)]
+        buckets.append(("+Inf", float(len(values))))
+        family.add_metric(list(key), buckets, sum(values))
+    return family
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return max((end - start).total_seconds(), 0.0)
+
+
+class PlatformCollector:
+    def __init__(self, engines: Mapping[str, Engine]) -> None:
+        self.engines = engines
+
+    def describe(self) -> list[Metric]:
+        return []  # do not touch the stores when registering: they may not exist yet
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            yield from self._sagas(self.engines["orchestrator"])
+        except SQLAlchemyError as exc:  # its store not created yet, or down: say nothing
+            get_logger().warning("metrics_store_unavailable", store="orchestrator", error=repr(exc))
+        yield from self._messaging()
+
+    def _messaging(self) -> Iterator[Metric]:
+        parked = GaugeMetricFamily("dead_letters", "Messages parked, by store", labels=["store"])
+        events = CounterMetricFamily(
+            "reactor_events", "Events a reactor handled or parked", labels=["reactor", "outcome"]
+        )
+        for service, engine in sorted(self.engines.items()):
+            try:
+                counts = self._counts(engine, with_inbox=service.startswith("reactor."))
+            except SQLAlchemyError as exc:
+                get_logger().warning("metrics_store_unavailable", store=service, error=repr(exc))
+                continue
+            parked.add_metric([service], counts[0])
+            if service.startswith("reactor."):
+                name = service.removeprefix("reactor.")
+                events.add_metric([name, "handled"], counts[1])
+                events.add_metric([name, "parked"], counts[0])
+        yield parked
+        yield events
+
+    @staticmethod
+    def _counts(engine: Engine, *, with_inbox: bool) -> tuple[int, int]:
+        """Parked dead letters, and (reactors) handled events."""
+        with engine.connect() as conn:
+            parked = conn.execute(
+                select(func.count()).where(dead_letters.c.status == "parked")
+            ).scalar_one()
+            handled = (
+                conn.execute(select(func.count()).select_from(inbox)).scalar_one()
+                if with_inbox
+                else 0
+            )
+        return int(parked), int(handled)
+
+    def _sagas(self, engine: Engine) -> Iterator[Metric]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    sagas.c.definition,
+                    sagas.c.status,
+                    sagas.c.error,
+                    sagas.c.created_at,
+                    sagas.c.updated_at,
+                )
+            ).all()
+            history = conn.execute(
+                select(saga_history.c.saga_id, saga_history.c.kind, saga_history.c.step,
+                       saga_history.c.at)
+                .where(saga_history.c.kind.in_(("command_sent", "reply_applied")))
+                .order_by(saga_history.c.saga_id, saga_history.c.id)
+            ).all()  # fmt: skip
+            definitions = dict(conn.execute(select(sagas.c.saga_id, sagas.c.definition)).all())
+        status = Counter(row.status for row in rows)
+        yield CounterMetricFamily("saga_started", "Sagas started", value=len(rows))
+        yield CounterMetricFamily("saga_completed", "Sagas completed", value=status["completed"])
+        yield CounterMetricFamily(
+            "saga_compensated", "Sagas compensated", value=status["compensated"]
+        )
+        failed = CounterMetricFamily("saga_failed", "Sagas failed, by reason", labels=["reason"])
+        for reason, count in sorted(
+            Counter(failure_reason(r.error) for r in rows if r.status == "failed").items()
+        ):
+            failed.add_metric([reason], count)
+        yield failed
+        in_flight = GaugeMetricFamily("sagas_in_flight", "Sagas not finished", labels=["state"])
+        for state in ("running", "awaiting_approval", "compensating"):
+            in_flight.add_metric([state], status[state])
+        yield in_flight
+        durations = [
+            _seconds(r.created_at, r.updated_at)
+            for r in rows
+            if r.status in ("completed", "compensated", "failed")
+        ]
+        yield histogram("saga_duration_seconds", "Start to end of finished sagas", [],
+                        {(): durations} if durations else {})  # fmt: skip
+        steps: dict[tuple[str, ...], list[float]] = defaultdict(list)
+        sent: dict[tuple[str, str], datetime] = {}
+        for h in history:
+            if h.kind == "command_sent":
+                sent[(h.saga_id, h.step)] = h.at
+            elif (h.saga_id, h.step) in sent:
+                start = sent.pop((h.saga_id, h.step))
+                steps[(definitions.get(h.saga_id, "?"), h.step)].append(_seconds(start, h.at))
+        yield histogram(
+            "saga_step_duration_seconds", "Command sent to reply applied", ["saga", "step"], steps
+        )
+
+
+def engines_from_env() -> dict[str, Engine]:
+    services = [*CORE, *(r.service for r in discover(strict=False).values())]
+    return {s: build_engine(Settings.from_env(s).database_url) for s in services}
+
+
+def main() -> None:
+    port = int(os.environ.get("SAGA_METRICS_PORT", "9108"))
+    REGISTRY.register(PlatformCollector(engines_from_env()))
+    start_http_server(port, addr=os.environ.get("SAGA_METRICS_ADDRESS", "127.0.0.1"))
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

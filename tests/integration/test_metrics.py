@@ -1,0 +1,68 @@
+"""Prometheus metrics, scraped over HTTP from the Procfile's saga-metrics process after a
+few sagas: the counters move by exactly what happened."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.integration.test_reactor_effects import wait_for_every_reactor
+from tests.platform import RunningPlatform, new_sku, order, wait_for
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(platform: RunningPlatform) -> Samples:
+    def fetch() -> str | None:
+        try:
+            with urllib.request.urlopen(platform.metrics_url, timeout=10) as response:
+                text: str = response.read().decode()
+                return text
+        except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the response's socket
+            return None
+        except (urllib.error.URLError, ConnectionError):
+            return None
+
+    text = wait_for(fetch, lambda got: got is not None, timeout=30, interval=0.5)
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def test_metrics_count_sagas_steps_and_reactor_events(platform: RunningPlatform) -> None:
+    before = scrape(platform)
+    sku = new_sku()
+    platform.set_stock(sku, 5)
+    events: list[Any] = []
+    for token in ("tok_visa", "tok_declined"):
+        submitted = order(sku=sku, token=token)
+        placed = platform.call("orchestrator.place_order", **submitted)
+        saga = platform.wait_for_saga(placed["saga_id"])
+        kind = "OrderConfirmed" if saga["state"] == "completed" else "OrderCancelled"
+        events.append(platform.event_of(submitted["order_id"], kind))
+    for event in events:
+        wait_for_every_reactor(platform, event)
+
+    after = scrape(platform)
+    delta = {key: after.get(key, 0.0) - before.get(key, 0.0) for key in after}
+
+    assert delta[("saga_started_total", ())] == 2
+    assert delta[("saga_completed_total", ())] == 1
+    assert delta[("saga_compensated_total", ())] == 1
+    assert value(after, "sagas_in_flight", state="running") >= 0
+    assert delta[("saga_duration_seconds_count", ())] == 2
+    steps = ("saga_step_duration_seconds_count", (("saga", "checkout"), ("step", "charge_payment")))
+    assert delta[steps] == 2  # one charge each; the release is not the charge step
+    handled = ("reactor_events_total", (("outcome", "handled"), ("reactor", "email")))
+    assert delta[handled] == 2
+    assert ("dead_letters", (("store", "inventory"),)) in after
