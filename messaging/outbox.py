@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from messaging.contracts import Envelope
 from messaging.database import is_postgresql
@@ -128,4 +128,5 @@ def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int
 
 
 def unpublished_count(conn: Connection) -> int:
-    return len(conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all())
+    query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    return int(conn.execute(query).scalar_one())

@@ -112,6 +112,7 @@ class PlatformCollector:
         with engine.connect() as conn:
             rows = conn.execute(
                 select(
+                    sagas.c.saga_id,
                     sagas.c.definition,
                     sagas.c.status,
                     sagas.c.error,
@@ -125,7 +126,7 @@ class PlatformCollector:
                 .where(saga_history.c.kind.in_(("command_sent", "reply_applied")))
                 .order_by(saga_history.c.saga_id, saga_history.c.id)
             ).all()  # fmt: skip
-            definitions = dict(conn.execute(select(sagas.c.saga_id, sagas.c.definition)).all())
+        definitions = {row.saga_id: row.definition for row in rows}
         status = Counter(row.status for row in rows)
         yield CounterMetricFamily("saga_started", "Sagas started", value=len(rows))
         yield CounterMetricFamily("saga_completed", "Sagas completed", value=status["completed"])

@@ -107,12 +107,16 @@ def reservation(conn: Connection, reservation_id: str) -> tuple[str, list[Line]]
     status = conn.execute(query).scalar_one_or_none()
     if status is None:
         return None
+    return status, _lines(conn, reservation_id)
+
+
+def _lines(conn: Connection, reservation_id: str) -> list[Line]:
     rows = conn.execute(
         select(reservation_lines.c.sku, reservation_lines.c.quantity)
         .where(reservation_lines.c.reservation_id == reservation_id)
         .order_by(reservation_lines.c.sku)
     )
-    return status, [Line(row.sku, row.quantity) for row in rows]
+    return [Line(row.sku, row.quantity) for row in rows]
 
 
 def mark_released(conn: Connection, reservation_id: str) -> None:
@@ -144,9 +148,8 @@ def reservations_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
         .order_by(reservations.c.created_at)
     ).all()
     result = []
-    for row in rows:
-        found = reservation(conn, row.reservation_id)
-        lines = found[1] if found else []
+    for row in rows:  # a read: no row locks (reservation() locks, for the handlers)
+        lines = _lines(conn, row.reservation_id)
         result.append(
             {
                 "reservation_id": row.reservation_id,
