@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test unit integration lint clean
+.PHONY: install browser demo test unit integration lint bench bench-long clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,14 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The web view's test drives Debian's chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 demo: install  ## start every worker, run sample orders down every path, stop
 	$(BIN)/saga-demo
 
-test: install  ## the whole suite: unit, then integration on real Redis/SQLite/PostgreSQL
+test: install browser  ## the whole suite: unit, then integration on real Redis/SQLite/PostgreSQL
 	$(BIN)/pytest
 
 unit: install
@@ -30,6 +34,12 @@ lint: install  ## ruff, mypy and the import-linter contracts
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench: install  ## benchmarks against baselines in the same run (under 3 minutes)
+	$(BIN)/python -m benchmarks
+
+bench-long: install  ## the long mode: more sagas, cost growth up to 100,000 finished sagas
+	$(BIN)/python -m benchmarks --long
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

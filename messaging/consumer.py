@@ -106,7 +106,7 @@ def consume(
     max_attempts: int = MAX_ATTEMPTS,
     retry_base: float = 0.2,
 ) -> None:
-    structlog.contextvars.clear_contextvars()
+    # task_prerun bound the ids from the headers; the envelope is authoritative
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
     try:
         message = decode(raw)
@@ -124,8 +124,11 @@ def consume(
         causation_id=env.causation_id,
         message_id=env.message_id,
         message_type=env.type,
-        order_id=getattr(message.payload, "order_id", None),
+        step=env.step,
     )
+    order_id = getattr(message.payload, "order_id", None)
+    if order_id is not None:  # else the header's, or the saga's (bound when it is loaded)
+        structlog.contextvars.bind_contextvars(order_id=order_id)
     attempt = task.request.retries or 0
     try:
         ids = _handle_once(app, handler, message, resend_on_duplicate, on_duplicate)

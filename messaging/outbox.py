@@ -16,6 +16,7 @@ from messaging.contracts import Envelope
 from messaging.database import is_postgresql
 from messaging.routing import inbound_task
 from messaging.tables import outbox
+from messaging.tracing import current_trace_context
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,18 @@ class Publisher(Protocol):
 def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[int]:
     now = datetime.now(UTC)
     ids = []
+    trace_context = current_trace_context()
     for message in messages:
+        body = message.envelope.to_json_dict()
+        if body.get("trace_context") is None:  # a stored message keeps its own trace
+            body["trace_context"] = trace_context
         result = conn.execute(
             insert(outbox).values(
                 message_id=message.envelope.message_id,
                 message_type=message.envelope.type,
                 task_name=message.task_name,
                 queue=message.queue,
-                body=message.envelope.to_json_dict(),
+                body=body,
                 created_at=now,
             )
         )

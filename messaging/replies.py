@@ -15,5 +15,6 @@ def reply_to(command: Message[Payload], payload: Payload) -> OutgoingMessage:
         saga_id=env.saga_id,
         correlation_id=env.correlation_id,
         causation_id=env.message_id,
+        step=env.step,
     )
     return OutgoingMessage.to_service(env.reply_to or ORCHESTRATOR, envelope)

@@ -7,15 +7,17 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import setup_logging, task_prerun, worker_init, worker_process_init
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine, MetaData
 
 from messaging import tables
 from messaging.database import build_engine, create_schema
+from messaging.log_context import bind_task_context, log_headers
 from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
 from messaging.settings import Settings
+from messaging.tracing import attached, enable_tracing
 
 log = get_logger()
 
@@ -28,19 +30,15 @@ class CeleryPublisher:
 
     def publish(self, row: PendingRow) -> None:
         body = row.body
-        self._app.send_task(
-            row.task_name,
-            kwargs={"message": body},
-            queue=row.queue,
-            task_id=row.message_id,
-            headers={
-                "saga_id": body.get("saga_id"),
-                "saga_correlation_id": body.get("correlation_id"),
-                "saga_causation_id": body.get("causation_id"),
-                "message_type": body.get("type"),
-            },
-            ignore_result=True,
-        )
+        with attached(body.get("trace_context")):
+            self._app.send_task(
+                row.task_name,
+                kwargs={"message": body},
+                queue=row.queue,
+                task_id=row.message_id,
+                headers=log_headers(body),
+                ignore_result=True,
+            )
 
 
 class ServiceApp(Celery):
@@ -56,11 +54,18 @@ class ServiceApp(Celery):
         self.conf.update(celery_settings(self.settings))
         self.conf.task_queues = (Queue(service),)  # type: ignore[no-untyped-call]
         self.conf.task_default_queue = service
+        # Celery configures no logging of its own once setup_logging has a receiver: its
+        # lines then go through ours (messaging.logs), in the same format.
+        setup_logging.connect(self._on_setup_logging, weak=False)
         worker_init.connect(self._on_worker_start, weak=False)
         worker_process_init.connect(self._after_fork, weak=False)
+        task_prerun.connect(bind_task_context, weak=False)
 
     def configure_logging(self) -> None:
         configure_logging(self.service, self.settings.log_format, self.settings.log_level)
+
+    def _on_setup_logging(self, **_: Any) -> None:
+        self.configure_logging()
 
     def _on_worker_start(self, **_: Any) -> None:
         self.configure_logging()
@@ -69,6 +74,7 @@ class ServiceApp(Celery):
         self._engine = None  # never share a parent's connection pool
         self._pid = None
         self.configure_logging()
+        enable_tracing(self.service)  # when SAGA_TRACING asks for it
         started = self.engine  # connect and create missing tables now: fail at start
         log.debug("store_ready", dialect=started.dialect.name)
 

@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
             "FLOWER_PORT": os.environ.get("FLOWER_PORT", str(free_port())),
             "SAGA_METRICS_PORT": os.environ.get("SAGA_METRICS_PORT", str(free_port())),
+            "SAGA_WEB_PORT": os.environ.get("SAGA_WEB_PORT", str(free_port())),
         }
     )
     platform = Platform(read_procfile(args.procfile), env, workdir)
@@ -271,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         print("Workers ready: " + ", ".join(platform.nodes()))
         print(
             f"Flower: http://127.0.0.1:{env['FLOWER_PORT']} (login: FLOWER_BASIC_AUTH, admin:admin)"
+        )
+        print(
+            f"Saga web view: http://127.0.0.1:{env['SAGA_WEB_PORT']}"
+            " (login: SAGA_WEB_BASIC_AUTH, admin:admin)"
         )
         verdicts, orders = run_scenarios(client, run)
         reactors_ok = show_reactor_effects(client, sink, orders)

@@ -153,6 +153,7 @@ def record(
             causation_id=causation_id,
             reply_to=ORCHESTRATOR,
             message_id=command.message_id,
+            step=command.step,
         )
         outgoing.append(OutgoingMessage.to_service(command.service, envelope))
     for event in transition.events:

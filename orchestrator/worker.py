@@ -80,8 +80,7 @@ def _start(
 def place_order(self: Task, **order: Any) -> dict[str, Any]:
     """Validate and start a checkout saga. Same order_id twice: same saga."""
     valid = validate_order(order)
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(service=app.service, order_id=valid.order_id)
+    structlog.contextvars.bind_contextvars(order_id=valid.order_id, correlation_id=self.request.id)
     data = {
         "order": valid.model_dump(mode="json"),
         # recorded per saga, so an audit shows why an order was (not) reviewed
@@ -93,7 +92,8 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
     except IntegrityError:  # a concurrent first submission won the unique key: read it now
         started, ids = _start(valid, data, correlation_id)
     publish_now(app.engine, app.publisher, ids)
-    log.info("order_placed", saga_id=started.saga_id, created=started.created)
+    structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
+    log.info("order_placed", created=started.created)
     return {
         "saga_id": started.saga_id,
         "order_id": started.order_id,
@@ -139,8 +139,7 @@ def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(service=app.service, saga_id=saga_id)
+    structlog.contextvars.bind_contextvars(saga_id=saga_id)
     try:
         with app.engine.begin() as conn:
             outgoing = action(conn, definitions(), saga_id, *args, subscribers())

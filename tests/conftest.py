@@ -22,7 +22,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "SAGA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 # A Redis database per store kind, so the two platforms never see each other's messages.
-REDIS_DB = {"sqlite": 13, "postgresql": 14}
+# SAGA_TEST_REDIS_DBS="3,4,5" moves them, so two test runs on one Redis never meet.
+_DBS = [*os.environ.get("SAGA_TEST_REDIS_DBS", "13,14,15").split(","), "15"]
+REDIS_DB = {"sqlite": int(_DBS[0]), "postgresql": int(_DBS[1]), "traced": int(_DBS[2])}
 
 
 @pytest.fixture(scope="session")

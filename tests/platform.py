@@ -36,6 +36,7 @@ SERVICES = (
 )
 PLUGINS = ROOT / "tests" / "plugins"
 FLOWER_AUTH = "ops:s3cret"
+WEB_AUTH = ("ops", "w3b-s3cret")
 # Test-only processes, next to the Procfile's.
 TEST_PROCESSES = {"reactor-audit": "saga-reactor audit"}
 TERMINAL = frozenset({"completed", "compensated", "failed"})
@@ -109,6 +110,10 @@ class RunningPlatform:
     @property
     def flower_url(self) -> str:
         return f"http://127.0.0.1:{self.processes.env['FLOWER_PORT']}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.processes.env['SAGA_WEB_PORT']}"
 
     def restart(self, name: str) -> None:
         self.processes.start([name])
@@ -205,6 +210,8 @@ def start(
         FLOWER_PORT=str(free_port()),
         SAGA_METRICS_PORT=str(free_port()),
         FLOWER_BASIC_AUTH=FLOWER_AUTH,
+        SAGA_WEB_PORT=str(free_port()),
+        SAGA_WEB_BASIC_AUTH=":".join(WEB_AUTH),
         SAGA_BROKER_URL=broker_url,
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",

@@ -37,6 +37,11 @@ class Envelope(BaseModel):
     causation_id: str | None = Field(default=None, max_length=64)
     occurred_at: datetime
     reply_to: str | None = Field(default=None, max_length=100)
+    # The saga step a command belongs to; a reply carries its command's step.
+    step: str | None = Field(default=None, max_length=100)
+    # W3C trace context (traceparent, tracestate) of the span that wrote the message, kept
+    # in the outbox so that a message the relay sends later is still in its saga's trace.
+    trace_context: dict[str, str] | None = Field(default=None, max_length=4)
     payload: dict[str, Any]
 
     @classmethod
@@ -49,6 +54,7 @@ class Envelope(BaseModel):
         causation_id: str | None = None,
         reply_to: str | None = None,
         message_id: str | None = None,
+        step: str | None = None,
     ) -> Envelope:
         return cls(
             message_id=message_id or new_message_id(),
@@ -59,6 +65,7 @@ class Envelope(BaseModel):
             causation_id=causation_id,
             occurred_at=utcnow(),
             reply_to=reply_to,
+            step=step,
             payload=payload.model_dump(mode="json"),
         )
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from orchestrator.cli.client import CommandError, NoAnswer, RemoteError, TaskClient
+from orchestrator.cli.client import CommandError, RemoteError, TaskClient
 from orchestrator.cli.orders import order_of
 from orchestrator.engine import TERMINAL_STATUSES
 from orchestrator.order_trail import format_order_trail
@@ -39,6 +39,10 @@ def emit(args: argparse.Namespace, result: Any, text: Callable[[Any], str]) -> N
         print(text(result))
 
 
+class UnknownSaga(CommandError):
+    """No saga has this saga id or order id."""
+
+
 def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, Any]:
     """By saga id if ``ident`` looks like one (falling back to order id), else by order id."""
     if _UUID.match(ident):
@@ -57,7 +61,7 @@ def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, 
         return by_order
     except RemoteError as exc:
         if exc.not_found:
-            raise CommandError(f"no saga with saga id or order id {ident}") from None
+            raise UnknownSaga(f"no saga with saga id or order id {ident}") from None
         raise
 
 
@@ -91,16 +95,17 @@ def run_status(args: argparse.Namespace, client: TaskClient) -> int:
     return 0
 
 
-def run_history(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
-    if args.saga_only:
-        emit(args, saga, format_timeline)
-        return 0
+def fetch_trails(
+    client: TaskClient, order_id: str
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Each participant's and reactor's records of an order (``<service>.order_trail``,
+    asked of all at once), and the services that did not answer or failed (one of them,
+    e.g. a plug-in reactor without an ``order_trail`` task, must not hide the others)."""
     from orchestrator.cli.dlq import services_of  # dlq imports this module
 
     services = [s for s in services_of(None) if s != "orchestrator"]
     sent = [
-        (service, client.send(f"{service}.order_trail", {"order_id": saga["order_id"]}))
+        (service, client.send(f"{service}.order_trail", {"order_id": order_id}))
         for service in services
     ]
     trails: dict[str, list[dict[str, Any]]] = {}
@@ -108,8 +113,17 @@ def run_history(args: argparse.Namespace, client: TaskClient) -> int:
     for service, pending in sent:
         try:
             trails[service] = client.wait(pending)
-        except (NoAnswer, RemoteError):
+        except CommandError:  # no answer, its task failed, or its result was lost
             silent.append(service)
+    return trails, silent
+
+
+def run_history(args: argparse.Namespace, client: TaskClient) -> int:
+    saga = fetch_saga(client, args.id)
+    if args.saga_only:
+        emit(args, saga, format_timeline)
+        return 0
+    trails, silent = fetch_trails(client, saga["order_id"])
     if args.json:
         print(json.dumps({"saga": saga, "trails": trails, "silent": silent}, indent=2))
     else:

@@ -7,6 +7,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from messaging.reactors import NAME, Reactor, discover
@@ -62,32 +63,50 @@ def services_of(names: Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(resolve_service(name, reactors) for name in names))
 
 
-def run_dlq_list(args: argparse.Namespace, client: TaskClient) -> int:
-    services = services_of(args.service)
+@dataclass(frozen=True)
+class DeadLetterAnswers:
+    """What each service answered to ``<service>.dead_letters``, in the order asked: its
+    listing, or ``{"service": ..., "error": ...}`` if it did not answer or failed."""
+
+    answers: list[dict[str, Any]]
+    silent: list[str]  # no answer in time
+    failed: list[str]  # the task raised
+
+
+def gather_dead_letters(client: TaskClient, services: list[str], limit: int) -> DeadLetterAnswers:
+    """Ask every service at once; the whole wait is bounded by the client's timeout."""
     sent = [
-        (service, client.send(f"{service}.dead_letters", {"limit": args.limit}))
-        for service in services
+        (service, client.send(f"{service}.dead_letters", {"limit": limit})) for service in services
     ]
     deadline = time.monotonic() + client.timeout
-    answers: list[dict[str, Any]] = []
-    blocks: list[str] = []
-    silent: list[str] = []
-    failed: list[str] = []
+    found = DeadLetterAnswers([], [], [])
     for service, pending in sent:
         try:
             listing = client.wait(pending, timeout=max(deadline - time.monotonic(), _LAST_WAIT))
         except NoAnswer:
-            silent.append(service)
-            answers.append({"service": service, "error": "no answer"})
-            blocks.append(f"{service}: no answer (worker down?)")
+            found.silent.append(service)
+            found.answers.append({"service": service, "error": "no answer"})
             continue
         except RemoteError as exc:
-            failed.append(service)
-            answers.append({"service": service, "error": str(exc)})
-            blocks.append(f"{service}: {exc}")
+            found.failed.append(service)
+            found.answers.append({"service": service, "error": str(exc)})
             continue
-        answers.append(listing)
-        blocks.append(format_dead_letters(listing))
+        found.answers.append(listing)
+    return found
+
+
+def _dead_letter_block(answer: Mapping[str, Any]) -> str:
+    if answer.get("error") == "no answer":
+        return f"{answer['service']}: no answer (worker down?)"
+    if "error" in answer:
+        return f"{answer['service']}: {answer['error']}"
+    return format_dead_letters(answer)
+
+
+def run_dlq_list(args: argparse.Namespace, client: TaskClient) -> int:
+    found = gather_dead_letters(client, services_of(args.service), args.limit)
+    answers, silent, failed = found.answers, found.silent, found.failed
+    blocks = [_dead_letter_block(answer) for answer in answers]
     if args.json:
         print(json.dumps(answers, indent=2, sort_keys=True))
     else:
@@ -132,21 +151,44 @@ def run_dlq_replay(args: argparse.Namespace, client: TaskClient) -> int:
     if not (args.all or args.ids):
         raise UsageError("give the ids of the letters to replay, or --all")
     service = _one_service(args)
-    requested = None if args.all else sorted(set(args.ids))
-    result = client.call(f"{service}.replay_dead_letters", {"ids": requested}, write=True)
-    replayed = [int(i) for i in result.get("replayed") or []]
-    if replayed:
-        print(
-            f"{service}: replayed {len(replayed)} letter{'s' if len(replayed) != 1 else ''}"
-            f" ({_ids(replayed)}), sent again to {service}.handle_message"
+    outcome = replay_letters(client, service, None if args.all else args.ids)
+    print(outcome.summary)
+    if outcome.refused:
+        raise CommandError(outcome.refusal)
+    return 0
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """The outcome of ``<service>.replay_dead_letters``, and its words for an operator."""
+
+    service: str
+    replayed: list[int]
+    refused: list[int]
+
+    @property
+    def summary(self) -> str:
+        if not self.replayed:
+            return f"{self.service}: nothing replayed"
+        return (
+            f"{self.service}: replayed {len(self.replayed)}"
+            f" letter{'s' if len(self.replayed) != 1 else ''} ({_ids(self.replayed)}),"
+            f" sent again to {self.service}.handle_message"
         )
-    else:
-        print(f"{service}: nothing replayed")
-    refused = {int(i) for i in result.get("not_replayable") or []}
-    refused |= set(requested or ()) - set(replayed)
-    if refused:
-        raise CommandError(
-            f"not replayable in {service}: {_ids(sorted(refused))} (no such parked letter:"
+
+    @property
+    def refusal(self) -> str:
+        return (
+            f"not replayable in {self.service}: {_ids(self.refused)} (no such parked letter:"
             " unknown id, already replayed, or not a message of its inbound task)"
         )
-    return 0
+
+
+def replay_letters(client: TaskClient, service: str, ids: Iterable[int] | None) -> Replayed:
+    """Replay these parked letters of a service (``None``: all of them)."""
+    requested = None if ids is None else sorted(set(ids))
+    result = client.call(f"{service}.replay_dead_letters", {"ids": requested}, write=True)
+    replayed = [int(i) for i in result.get("replayed") or []]
+    refused = {int(i) for i in result.get("not_replayable") or []}
+    refused |= set(requested or ()) - set(replayed)
+    return Replayed(service, replayed, sorted(refused))

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, insert, select
 
 from messaging.reactors import Reactor
 
@@ -26,6 +27,7 @@ entries = Table(
     Column("event_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("event_type", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 REACTOR = Reactor(
@@ -49,7 +51,10 @@ def build() -> Any:
             raise RuntimeError(f"audit cannot handle {order_id} yet")
         conn.execute(
             insert(entries).values(
-                event_id=message.envelope.message_id, order_id=order_id, event_type=message.type
+                event_id=message.envelope.message_id,
+                order_id=order_id,
+                event_type=message.type,
+                recorded_at=datetime.now(UTC),
             )
         )
         if "audit-slow" in order_id:
@@ -63,4 +68,12 @@ def register(app: Any) -> None:
     def audit_entries(order_id: str) -> list[dict[str, Any]]:
         with app.engine.begin() as conn:
             rows = conn.execute(select(entries).where(entries.c.order_id == order_id)).all()
-        return [dict(row._mapping) for row in rows]
+        return [{**row._mapping, "recorded_at": row.recorded_at.isoformat()} for row in rows]
+
+    @app.task(name="reactor.audit.order_trail", ignore_result=False)
+    def order_trail(order_id: str) -> list[dict[str, Any]]:
+        """What sagactl history and the web view show for this reactor."""
+        return [
+            {"at": entry["recorded_at"], "what": f"audit: {entry['event_type']}", "detail": None}
+            for entry in audit_entries(order_id)
+        ]

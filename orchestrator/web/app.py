@@ -1,0 +1,54 @@
+"""The Flask app factory of the saga web view."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, request
+
+from orchestrator.cli.client import TaskClient
+from orchestrator.timeline import describe_failure, first_line, pretty_body, short_id, stamp
+from orchestrator.web.auth import Credentials, challenge, form_token
+from orchestrator.web.routes import CLIENT, pages
+
+
+def duration(ms: int) -> str:
+    """``+85 ms``, ``+1.250 s``, ``+2 min 05 s``."""
+    if ms < 1000:
+        return f"+{ms} ms"
+    if ms < 60_000:
+        return f"+{ms / 1000:.3f} s"
+    minutes, rest = divmod(round(ms / 1000), 60)
+    return f"+{minutes} min {rest:02d} s"
+
+
+def create_app(
+    client: TaskClient, credentials: Credentials | None = None, secret_key: str | None = None
+) -> Flask:
+    """The web view over ``client`` (sagactl's task client). Every page needs
+    ``credentials`` when given (``saga-web`` always gives them)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+    )
+    app.extensions[CLIENT] = client
+    app.register_blueprint(pages)
+    app.jinja_env.filters.update(
+        stamp=stamp,
+        short_id=short_id,
+        first_line=first_line,
+        pretty_body=pretty_body,
+        describe_failure=describe_failure,
+        duration=duration,
+    )
+    app.jinja_env.globals.update(form_token=form_token)
+
+    if credentials is not None:
+
+        @app.before_request
+        def require_login() -> Response | None:
+            return None if credentials.accept(request.authorization) else challenge()
+
+    return app

@@ -1,0 +1,84 @@
+"""The pages: sagas by state (and the search by order id), one saga's timeline, the stuck
+sagas, the dead letters and their replay."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from messaging.logs import get_logger
+from orchestrator.cli.client import CommandError, TaskClient, UsageError
+from orchestrator.cli.commands import UnknownSaga
+from orchestrator.cli.dlq import replay_letters, services_of
+from orchestrator.web import views
+from orchestrator.web.auth import check_form_token
+
+CLIENT = "saga_task_client"
+pages = Blueprint("web", __name__)
+log = get_logger()
+
+
+def _client() -> TaskClient:
+    return cast(TaskClient, current_app.extensions[CLIENT])
+
+
+@pages.errorhandler(CommandError)
+def platform_error(exc: CommandError) -> tuple[str, int]:
+    """The platform did not answer, or a task failed: say so, as sagactl would."""
+    return render_template("error.html", message=str(exc)), 503
+
+
+@pages.get("/")
+def sagas() -> str:
+    state = request.args.get("state") or None
+    if state not in (None, *views.STATES):
+        state = None
+    query = " ".join(request.args.get("q", "").split())
+    return render_template(
+        "sagas.html", listing=views.saga_list(_client(), state, query), states=views.STATES
+    )
+
+
+@pages.get("/sagas/<saga_id>")
+def saga(saga_id: str) -> str | tuple[str, int]:
+    try:
+        found = views.timeline(_client(), saga_id)
+    except UnknownSaga as exc:
+        return render_template("error.html", message=str(exc)), 404
+    return render_template("saga.html", timeline=found)
+
+
+@pages.get("/stuck")
+def stuck() -> str:
+    return render_template("stuck.html", sagas=views.stuck(_client()))
+
+
+@pages.get("/dead-letters")
+def dead_letters() -> str:
+    return render_template("dead_letters.html", found=views.dead_letters(_client()))
+
+
+@pages.post("/dead-letters/replay")
+def replay() -> Response:
+    check_form_token()
+    back = url_for("web.dead_letters")
+    try:
+        service = services_of([request.form.get("service", "")])[0]
+        letter_id = int(request.form.get("id", ""))
+    except (UsageError, ValueError) as exc:
+        flash(f"nothing replayed: {exc}", "error")
+        return redirect(back, code=303)
+    try:
+        outcome = replay_letters(_client(), service, [letter_id])
+    except CommandError as exc:
+        flash(f"{service}: replay of letter {letter_id} failed: {exc}", "error")
+        return redirect(back, code=303)
+    user = request.authorization.username if request.authorization else None
+    log.info("web_replay", service=service, ids=outcome.replayed, refused=outcome.refused, by=user)
+    if outcome.replayed:
+        flash(outcome.summary, "ok")
+    if outcome.refused:
+        flash(outcome.refusal, "error")
+    return redirect(f"{back}#{service}", code=303)

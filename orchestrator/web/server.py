@@ -1,0 +1,68 @@
+"""``saga-web``: the saga web view on waitress, on 127.0.0.1:$SAGA_WEB_PORT (default 8088),
+with the broker and result backend sagactl uses ($SAGA_BROKER_URL, $SAGA_RESULT_BACKEND)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from waitress import serve
+
+from messaging.logs import configure_logging, get_logger
+from messaging.settings import DEFAULT_BROKER_URL
+from orchestrator.cli.client import TaskClient, build_app
+from orchestrator.web.app import create_app
+from orchestrator.web.auth import Credentials
+
+DEFAULT_PORT = 8088
+DEFAULT_AUTH = "admin:admin"  # as Flower's default in the Procfile: set your own
+DEFAULT_TIMEOUT = 10.0  # seconds to wait for each service's answer
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    broker_url: str
+    result_backend: str
+    address: str
+    port: int
+    credentials: Credentials
+    default_credentials: bool
+    timeout: float
+    log_format: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        env = os.environ
+        broker = env.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
+        auth = env.get("SAGA_WEB_BASIC_AUTH") or DEFAULT_AUTH
+        return cls(
+            broker_url=broker,
+            result_backend=env.get("SAGA_RESULT_BACKEND") or broker,
+            address=env.get("SAGA_WEB_ADDRESS", "127.0.0.1"),
+            port=int(env.get("SAGA_WEB_PORT", str(DEFAULT_PORT))),
+            credentials=Credentials.parse(auth),
+            default_credentials=auth == DEFAULT_AUTH,
+            timeout=float(env.get("SAGA_WEB_TIMEOUT", str(DEFAULT_TIMEOUT))),
+            log_format=env.get("SAGA_LOG_FORMAT", "console"),
+            log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
+        )
+
+
+def main() -> None:
+    settings = WebSettings.from_env()
+    configure_logging("web", settings.log_format, settings.log_level)
+    log = get_logger()
+    if settings.default_credentials:
+        log.warning("web_default_credentials", hint="set SAGA_WEB_BASIC_AUTH=user:password")
+    celery = build_app(settings.broker_url, settings.result_backend)
+    try:
+        web = create_app(TaskClient(celery, settings.timeout), settings.credentials)
+        log.info("web_serving", url=f"http://{settings.address}:{settings.port}/")
+        serve(web, host=settings.address, port=settings.port, threads=4, ident="saga-web")
+    finally:
+        celery.close()
+
+
+if __name__ == "__main__":
+    main()

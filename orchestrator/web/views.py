@@ -1,0 +1,154 @@
+"""The data behind each page, read through the task API with sagactl's own functions.
+Plain dicts and lists for the templates; no Flask here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from orchestrator.cli.client import CommandError, TaskClient
+from orchestrator.cli.commands import MAX_LISTED, fetch_saga, fetch_trails
+from orchestrator.cli.dlq import DeadLetterAnswers, gather_dead_letters, services_of
+from orchestrator.engine import SagaStatus
+from orchestrator.timeline import entry_detail, parse_time
+
+LISTED = 100  # sagas in the table of the front page
+STATES = [str(status) for status in SagaStatus]
+PARTICIPANTS = frozenset({"inventory", "payment", "shipping"})
+# History kinds that record a participant's reply arriving at the orchestrator.
+REPLY_KINDS = frozenset({"reply_applied", "reply_ignored"})
+
+
+@dataclass
+class SagaList:
+    counts: dict[str, int]  # per state, at most MAX_LISTED each
+    sagas: list[dict[str, Any]]
+    state: str | None
+    query: str
+    errors: list[str] = field(default_factory=list)
+
+
+def saga_list(client: TaskClient, state: str | None, query: str) -> SagaList:
+    """Counts per state, then the newest sagas (of one state), or those whose order id
+    (or saga id) matches ``query``."""
+    sent = {
+        name: client.send("orchestrator.list_sagas", {"state": name, "limit": MAX_LISTED})
+        for name in STATES
+    }
+    found = SagaList({}, [], state, query)
+    for name, pending in sent.items():
+        try:
+            found.counts[name] = len(client.wait(pending))
+        except CommandError as exc:
+            found.errors.append(str(exc))
+            break
+    limit = MAX_LISTED if query else LISTED
+    listed: list[dict[str, Any]] = client.call(
+        "orchestrator.list_sagas", {"state": state, "limit": limit}
+    )
+    if not query:
+        found.sagas = listed
+        return found
+    needle = query.casefold()
+    found.sagas = [s for s in listed if needle in str(s.get("order_id", "")).casefold()]
+    if not any(query in (s.get("order_id"), s.get("saga_id")) for s in found.sagas):
+        try:  # an exact order id (or saga id) older than the newest MAX_LISTED
+            exact = fetch_saga(client, query)
+        except CommandError:
+            return found
+        if state in (None, exact.get("state")):
+            found.sagas.insert(0, exact)
+    return found
+
+
+@dataclass(frozen=True)
+class Row:
+    at: str  # ISO timestamp
+    since_start_ms: int
+    since_previous_ms: int
+    source: str  # orchestrator, reply, participant, reactor
+    service: str
+    what: str
+    step: str
+    message_type: str
+    detail: str
+
+
+@dataclass
+class Timeline:
+    saga: dict[str, Any]
+    rows: list[Row]
+    silent: list[str]
+
+
+def _history_row(entry: Mapping[str, Any]) -> dict[str, Any]:
+    kind = str(entry.get("kind") or "-")
+    return {
+        "at": entry["at"],
+        "source": "reply" if kind in REPLY_KINDS else "orchestrator",
+        "service": "orchestrator",
+        "what": kind,
+        "step": str(entry.get("step") or ""),
+        "message_type": str(entry.get("message_type") or ""),
+        "detail": entry_detail(entry),
+    }
+
+
+def _trail_row(service: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "at": entry["at"],
+        "source": "participant" if service in PARTICIPANTS else "reactor",
+        "service": service,
+        "what": str(entry.get("what") or "-"),
+        "step": "",
+        "message_type": "",
+        "detail": str(entry.get("detail") or ""),
+    }
+
+
+def timeline_rows(
+    saga: Mapping[str, Any], trails: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> list[Row]:
+    """The saga's own history and every service's records, oldest first, each with the
+    milliseconds since the saga started and since the row before."""
+    raw = [_history_row(entry) for entry in saga.get("history") or []]
+    raw += [_trail_row(service, e) for service, entries in trails.items() for e in entries]
+    raw.sort(key=lambda row: parse_time(row["at"]))
+    start_value = saga.get("created_at") or (raw[0]["at"] if raw else None)
+    start = parse_time(start_value) if start_value else None
+    rows: list[Row] = []
+    previous: datetime | None = start
+    for row in raw:
+        at = parse_time(row["at"])
+        rows.append(
+            Row(
+                since_start_ms=_ms(at, start),
+                since_previous_ms=_ms(at, previous),
+                **row,
+            )
+        )
+        previous = at
+    return rows
+
+
+def _ms(at: datetime, since: datetime | None) -> int:
+    return round((at - since).total_seconds() * 1000) if since else 0
+
+
+def timeline(client: TaskClient, ident: str) -> Timeline:
+    """One saga (by saga id or order id) and everything every service did for its order."""
+    saga = fetch_saga(client, ident)
+    trails, silent = fetch_trails(client, saga["order_id"])
+    return Timeline(saga, timeline_rows(saga, trails), silent)
+
+
+def stuck(client: TaskClient) -> list[dict[str, Any]]:
+    sagas: list[dict[str, Any]] = client.call("orchestrator.stuck_sagas", {"limit": LISTED})
+    return sagas
+
+
+def dead_letters(client: TaskClient) -> DeadLetterAnswers:
+    """Each service's parked letters: the core services and every reactor installed here."""
+    return gather_dead_letters(client, services_of(None), LISTED)
