@@ -1,0 +1,72 @@
+"""python -m benchmarks [--long]: baselines, then the platform on SQLite and PostgreSQL;
+prints the figures table and writes var/bench/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from benchmarks import baselines, report
+from benchmarks.settings import LONG, PLATFORM_BROKER, QUICK, STORES
+from benchmarks.store_run import run_store
+
+
+def machine() -> dict[str, Any]:
+    with redis.Redis.from_url(PLATFORM_BROKER) as client:
+        redis_version = client.info("server")["redis_version"]
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "redis": redis_version,
+        "load_average_at_start": os.getloadavg(),
+        "commit": git.stdout.strip(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--long", action="store_true", help="longer windows, 100,000 seeded")
+    parser.add_argument("--out", type=Path, default=Path("var/bench/results.json"))
+    parser.add_argument("--keep", action="store_true", help="keep the logs and SQLite files")
+    args = parser.parse_args(argv)
+    mode = LONG if args.long else QUICK
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode.name}-"))
+    started = time.monotonic()
+    results: dict[str, Any] = {"mode": mode.name, "machine": machine(), "workdir": str(workdir)}
+    print(f"benchmarks, {mode.name} mode; logs in {workdir}", flush=True)
+    try:
+        saga_kinds = STORES if mode.full_postgresql else STORES[:1]
+        results["baselines"] = baselines.run(mode, STORES, saga_kinds, workdir / "baselines")
+        print(f"baselines done at {time.monotonic() - started:.0f}s", flush=True)
+        results["platform"] = {}
+        for kind in STORES:
+            full = mode.full_postgresql or kind == "sqlite"
+            results["platform"][kind] = run_store(kind, mode, workdir / kind, full)
+            print(f"platform on {kind} done at {time.monotonic() - started:.0f}s", flush=True)
+    finally:
+        results["seconds"] = round(time.monotonic() - started, 1)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1, default=str))
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(report.table(results))
+    print(f"\n{mode.name} mode took {results['seconds']:.0f}s; results in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The real platform for a benchmark: the Procfile's processes (less Flower and web) on
+Redis database 9, with SQLite files or PostgreSQL databases of their own."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import Engine
+
+from benchmarks.settings import EXCLUDED_PROCESSES, PLATFORM_BROKER
+from benchmarks.stores import reader_engine
+from benchmarks.workers import flush
+from messaging.database import build_engine
+from messaging.launcher import Platform, platform_env, read_procfile
+from messaging.reactors import discover
+from messaging.settings import env_prefix
+from orchestrator.smtp_sink import SmtpSink, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ("orchestrator", "inventory", "payment", "shipping")
+SKUS = ("BENCH-BOOK", "BENCH-MUG", "BENCH-PEN")
+
+
+def services() -> list[str]:
+    return [*CORE, *(r.service for r in discover(strict=False).values())]
+
+
+def benchmarked_commands() -> dict[str, str]:
+    """The Procfile as it is now, less the processes that are not the platform's work."""
+    commands = read_procfile(ROOT / "Procfile")
+    return {
+        name: command
+        for name, command in commands.items()
+        if name not in EXCLUDED_PROCESSES and "flower" not in command.split()
+    }
+
+
+def order(order_id: str, number: int) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "customer": {"id": f"cust-{number % 50}", "email": "ada@example.com", "name": "Ada"},
+        "items": [{"sku": SKUS[number % len(SKUS)], "quantity": 1, "unit_price_cents": 1250}],
+        "currency": "EUR",
+        "payment_token": "tok_visa",
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "12 St James's Square",
+            "city": "London",
+            "postal_code": "SW1Y 4JH",
+            "country": "FR",
+        },
+    }
+
+
+@dataclass
+class PlatformRun:
+    kind: str
+    urls: dict[str, str]
+    workdir: Path
+    processes: Platform = field(init=False)
+    client: Celery = field(init=False)
+    engines: dict[str, Engine] = field(init=False)
+    sink: SmtpSink = field(init=False)
+
+    def start(self) -> None:
+        flush(PLATFORM_BROKER)
+        self.sink = SmtpSink()
+        self.sink.start()
+        env = {f"{env_prefix(s)}_DATABASE_URL": url for s, url in self.urls.items()}
+        env.update(
+            SAGA_BROKER_URL=PLATFORM_BROKER,
+            SAGA_DATA_DIR=str(self.workdir / "data"),
+            SAGA_LOG_FORMAT="json",
+            REACTOR_EMAIL_SMTP_PORT=str(self.sink.port),
+            FLOWER_PORT=str(free_port()),
+            SAGA_METRICS_PORT=str(free_port()),
+            SAGA_RELAY_INTERVAL="0.5",  # the documented defaults, set so they show here
+            SAGA_RELAY_GRACE="2.0",
+            SAGA_REVIEW_THRESHOLD_CENTS="100000",  # our orders are 12.50: none is reviewed
+        )
+        self.processes = Platform(benchmarked_commands(), platform_env(env), self.workdir)
+        self.processes.start()
+        self.client = Celery(broker=PLATFORM_BROKER, backend=PLATFORM_BROKER, set_as_current=False)
+        self.client.conf.update(accept_content=["json"], result_accept_content=["json"])
+        try:
+            self.processes.wait_until_ready(PLATFORM_BROKER, timeout=120)
+        except BaseException:
+            self.stop()
+            raise
+        # Reads only (a SQLite reader in WAL mode takes no lock); seeding writes with its own.
+        self.engines = {s: reader_engine(url) for s, url in self.urls.items()}
+        for sku in SKUS:
+            self.call("inventory.set_stock", sku=sku, quantity=1_000_000_000)
+
+    def call(self, task: str, **kwargs: Any) -> Any:
+        queue = task.rsplit(".", 1)[0]
+        return self.client.send_task(task, kwargs=kwargs, queue=queue).get(timeout=60)
+
+    def submit(self, order_id: str, number: int) -> None:
+        self.client.send_task(
+            "orchestrator.place_order", kwargs=order(order_id, number), queue="orchestrator"
+        )
+
+    def new_ids(self, label: str, count: int) -> list[str]:
+        return [f"bench-{label}-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+
+    def writer(self, service: str) -> Engine:
+        return build_engine(self.urls[service])
+
+    @property
+    def reactors(self) -> list[str]:
+        return [s for s in self.urls if s.startswith("reactor.")]
+
+    def stop(self) -> None:
+        self.processes.stop()
+        self.client.close()
+        for engine in getattr(self, "engines", {}).values():
+            engine.dispose()
+        self.sink.stop()

@@ -1,0 +1,181 @@
+"""The figures table: figure, value, baseline, ratio, and the issue's target, met or not."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+Row = tuple[str, str, str, str, str]
+
+
+def _f(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.1f}{unit}" if abs(value) < 1000 else f"{value:,.0f}{unit}"
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    if not value or not base or math.isnan(value) or math.isnan(base):
+        return None
+    return value / base
+
+
+def _target(ok: bool | None, text: str) -> str:
+    verdict = "n/a" if ok is None else ("met" if ok else "NOT met")
+    return f"{text}: {verdict}"
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    base = results["baselines"]
+    noop = base["noop"]["tasks_per_s"]
+    out: list[Row] = [("no-op Celery tasks/s (ceiling)", _f(noop), "", "", "")]
+    for kind, run in results["platform"].items():
+        chain = base.get(f"chain_{kind}", {})
+        sat = run["saturation"]
+        per_s, chain_per_s = sat["sagas_per_s"], chain.get("per_s")
+        r = _ratio(per_s, chain_per_s)
+        out.append(
+            (
+                f"[{kind}] sagas/s at saturation",
+                _f(per_s),
+                f"chain {_f(chain_per_s)}",
+                _f(r, "x"),
+                _target(None if r is None else r >= 0.4, ">= 0.4x chain"),
+            )
+        )
+        r = _ratio(per_s * 10, noop)  # a saga is 10 Celery tasks (1 + 3 + 3 + 3 reactors)
+        out.append(
+            (f"[{kind}] saga tasks/s vs no-op", _f(per_s * 10), f"no-op {_f(noop)}", _f(r, "x"), "")
+        )
+        saga = base.get(f"celery_saga_{kind}")
+        if saga:
+            r = _ratio(per_s, saga["per_s"])
+            out.append(
+                (
+                    f"[{kind}] sagas/s vs celery-saga",
+                    _f(per_s),
+                    f"celery-saga {_f(saga['per_s'])}",
+                    _f(r, "x"),
+                    _target(None if r is None else r >= 1.0, ">= 1.0x celery-saga"),
+                )
+            )
+        cpu, chain_cpu = sat["cpu_ms_per_saga"], chain.get("cpu_ms_per_item")
+        out.append(
+            (
+                f"[{kind}] CPU ms per saga",
+                _f(cpu),
+                f"chain {_f(chain_cpu)}",
+                _f(_ratio(cpu, chain_cpu), "x"),
+                "",
+            )
+        )
+        if saga:
+            out.append(
+                (
+                    f"[{kind}] CPU ms per saga vs celery-saga",
+                    _f(cpu),
+                    f"celery-saga {_f(saga['cpu_ms_per_item'])}",
+                    _f(_ratio(cpu, saga["cpu_ms_per_item"]), "x"),
+                    "",
+                )
+            )
+        for rate, phase in run["loads"].items():
+            lat = phase["latency"]
+            extra = "" if phase["not_completed"] == 0 else f" ({phase['not_completed']} not done)"
+            line = f"{_f(lat['p50_ms'])}/{_f(lat['p95_ms'])}/{_f(lat['p99_ms'])} ms{extra}"
+            baseline, ratio, target = "", "", ""
+            if rate == "25":
+                chain_p99 = chain.get("latency_at_25", {}).get("p99_ms")
+                baseline = f"chain p99 {_f(chain_p99)}"
+                ratio = _f(_ratio(lat["p99_ms"], chain_p99), "x")
+                ok = (
+                    None
+                    if math.isnan(lat["p99_ms"])
+                    else lat["p99_ms"] <= 100 and phase["not_completed"] == 0
+                )
+                target = _target(ok, "p99 <= 100 ms")
+            out.append((f"[{kind}] p50/p95/p99 at {rate}/s", line, baseline, ratio, target))
+        for step, lat in run["saturation"]["steps"].items():
+            out.append(
+                (
+                    f"[{kind}] step {step} p50/p99 (sat.)",
+                    f"{_f(lat['p50_ms'])}/{_f(lat['p99_ms'])} ms",
+                    "",
+                    "",
+                    "",
+                )
+            )
+        for reactor, lat in run["loads"]["25"]["reactor_lag"].items():
+            out.append(
+                (
+                    f"[{kind}] {reactor} lag p50/p99 at 25/s",
+                    f"{_f(lat['p50_ms'])}/{_f(lat['p99_ms'])} ms",
+                    "",
+                    "",
+                    "",
+                )
+            )
+        empty = run["growth"]["0"]
+        for seeded, phase in run["growth"].items():
+            if seeded == "0":
+                continue
+            p99, p99_0 = phase["load25"]["latency"]["p99_ms"], empty["load25"]["latency"]["p99_ms"]
+            r = _ratio(p99, p99_0)
+            ok = None if r is None else r <= 1.10
+            target = _target(ok, "within 10% of empty")
+            if seeded != "100000":  # the target is for 100,000 (long mode)
+                verdict = "-" if ok is None else ("within" if ok else "beyond")
+                target = f"(target at 100,000) {verdict} 10%"
+            out.append(
+                (
+                    f"[{kind}] p99 at 25/s, {int(seeded):,} finished",
+                    _f(p99, " ms"),
+                    f"empty {_f(p99_0, ' ms')}",
+                    _f(r, "x"),
+                    target,
+                )
+            )
+            s, s0 = phase["saturation"]["sagas_per_s"], empty["saturation"]["sagas_per_s"]
+            out.append(
+                (
+                    f"[{kind}] sagas/s, {int(seeded):,} finished",
+                    _f(s),
+                    f"empty {_f(s0)}",
+                    _f(_ratio(s, s0), "x"),
+                    "",
+                )
+            )
+        out.extend(memory_rows(kind, run["memory"]))
+    return out
+
+
+def memory_rows(kind: str, memory: dict[str, Any]) -> list[Row]:
+    start, end, n = memory["after_saturation"], memory["end"], memory["sagas_between"]
+    growths = {
+        name: (sum(end.get(name, [])) - sum(mib), sum(mib)) for name, mib in start.items() if mib
+    }
+    worst = max(growths.items(), key=lambda item: item[1][0] / max(1.0, item[1][1]))
+    name, (grown, was) = worst
+    ok = grown <= max(5.0, 0.10 * was)
+    text = "flat over 10,000 sagas" if n >= 10_000 else f"flat (only {n:,} sagas here)"
+    return [
+        (
+            f"[{kind}] worker RSS growth over {n:,} sagas (worst: {name})",
+            f"{grown:+.1f} MiB",
+            f"of {was:.0f} MiB",
+            _f(_ratio(was + grown, was), "x"),
+            _target(ok if n >= 10_000 else None, text)
+            + ("" if n >= 10_000 else f" ({'flat' if ok else 'grew'})"),
+        )
+    ]
+
+
+def table(results: dict[str, Any]) -> str:
+    header: Row = ("figure", "value", "baseline", "ratio", "target")
+    body = rows(results)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(5)]
+    lines = [
+        " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *body]
+    ]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)

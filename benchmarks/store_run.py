@@ -1,0 +1,83 @@
+"""Every phase on one store kind: warm-up, saturation, fixed loads, cost growth with
+finished sagas seeded into the stores, and the workers' memory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.phases import run_phase
+from benchmarks.platform_run import PlatformRun, services
+from benchmarks.seed import Template
+from benchmarks.settings import Mode
+from benchmarks.stores import databases
+from benchmarks.workers import rss
+
+WARMUP = 20  # also the templates the seeded sagas are cloned from
+
+
+def _seed(templates: dict[str, Template], first: int, clones: int) -> dict[str, Any]:
+    start = time.monotonic()
+    rows = sum(template.insert_clones(first, clones) for template in templates.values())
+    return {"rows": rows, "seconds": round(time.monotonic() - start, 1)}
+
+
+def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": kind}
+    with databases(kind, "platform", services(), workdir / "stores") as urls:
+        (workdir / "logs").mkdir(parents=True, exist_ok=True)
+        run = PlatformRun(kind, urls, workdir / "logs")
+        started = time.monotonic()
+        run.start()
+        out["processes"] = sorted(run.processes.processes)
+        out["start_seconds"] = round(time.monotonic() - started, 1)
+        try:
+            out["warmup"] = run_phase(run, "warm", WARMUP, None)
+            templates = {s: Template.capture(run.writer(s)) for s in urls}
+            per_clone = templates["orchestrator"].sagas()
+            out["saturation"] = run_phase(run, "sat", mode.saturation_sagas, None)
+            processed = WARMUP + mode.saturation_sagas
+            rss_start = rss(run.processes)
+            loads = mode.loads if full else (25.0,)
+            out["loads"] = {}
+            for rate in loads:
+                phase = run_phase(run, f"r{rate:g}", round(rate * mode.load_seconds), rate)
+                out["loads"][f"{rate:g}"] = phase
+                processed += phase["submitted"]
+            out["growth"] = {"0": {"saturation": out["saturation"], "load25": out["loads"]["25"]}}
+            seeded, number = 0, 1
+            for target in mode.seeds[1:] if full or kind == "sqlite" else ():
+                clones = (target - seeded) // max(1, per_clone)
+                seeding = _seed(templates, number, clones)
+                number += clones
+                seeded += clones * per_clone
+                sat = run_phase(run, f"sat{target}", mode.saturation_sagas, None)
+                load = run_phase(run, f"r25s{target}", round(25 * mode.load_seconds), 25.0)
+                processed += sat["submitted"] + load["submitted"]
+                out["growth"][str(target)] = {
+                    "seeded": seeded,
+                    "seeding": seeding,
+                    "saturation": sat,
+                    "load25": load,
+                }
+            memory_rounds = []
+            for i in range(mode.memory_sagas // 1000):
+                phase = run_phase(run, f"mem{i}", 1000, None)
+                processed += phase["submitted"]
+                memory_rounds.append(
+                    {
+                        "processed": processed,
+                        "sagas_per_s": phase["sagas_per_s"],
+                        "rss": rss(run.processes),
+                    }
+                )
+            out["memory"] = {
+                "after_saturation": rss_start,
+                "rounds": memory_rounds,
+                "end": rss(run.processes),
+                "sagas_between": processed - WARMUP - mode.saturation_sagas,
+            }
+        finally:
+            run.stop()
+    return out

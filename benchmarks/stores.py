@@ -1,0 +1,49 @@
+"""Throw-away databases: SQLite files in a temp dir, or PostgreSQL databases named bench_*."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Engine, create_engine
+
+from benchmarks.settings import POSTGRES_ADMIN
+from messaging.database import normalise_url
+
+
+def _pg_name(label: str, name: str) -> str:
+    return f"bench_{os.getpid()}_{label}_{name.replace('.', '_')}"
+
+
+@contextmanager
+def databases(
+    kind: str, label: str, names: Sequence[str], directory: Path
+) -> Iterator[dict[str, str]]:
+    """One fresh database per name, removed afterwards (a SQLite file goes with its dir)."""
+    if kind == "sqlite":
+        directory.mkdir(parents=True, exist_ok=True)
+        yield {name: f"sqlite:///{directory / f'{label}-{name}.db'}" for name in names}
+        return
+    dbs = {name: _pg_name(label, name) for name in names}
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        for db in dbs.values():
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"')
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0]
+    try:
+        yield {name: f"{base}/{db}" for name, db in dbs.items()}
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            for db in dbs.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def reader_engine(url: str) -> Engine:
+    """An engine for our reads: plain transactions (the services' SQLite engines begin
+    every transaction with BEGIN IMMEDIATE, the write lock, which a reader must not take)."""
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(normalise_url(url), pool_size=2, max_overflow=0)
