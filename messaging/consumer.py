@@ -131,7 +131,7 @@ def consume(
         structlog.contextvars.bind_contextvars(order_id=order_id)
     attempt = task.request.retries or 0
     try:
-        ids = _handle_once(app, handler, message, resend_on_duplicate, on_duplicate)
+        rows = _handle_once(app, handler, message, resend_on_duplicate, on_duplicate)
     except MalformedMessage as exc:  # valid shape, but the handler cannot place it
         _park(app, task, raw, str(exc))
         return
@@ -149,8 +149,8 @@ def consume(
         reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
         _retry_or_park(app, task, raw, attempt, reason, min(3, max_attempts), retry_base)
         return
-    outbox.publish_now(app.engine, app.publisher, ids)
-    log.debug("message_handled", published=len(ids))
+    outbox.publish_now(app.engine, app.publisher, rows)
+    log.debug("message_handled", published=len(rows))
 
 
 def _handle_once(
@@ -159,7 +159,7 @@ def _handle_once(
     message: Message[Payload],
     resend: bool,
     on_duplicate: DuplicateHook | None,
-) -> list[int]:
+) -> list[outbox.PendingRow]:
     env = message.envelope
     with app.engine.begin() as conn:
         if not inbox.claim(conn, env.message_id, env.type):
@@ -170,7 +170,8 @@ def _handle_once(
                 return []
             return outbox.add_raw(conn, inbox.stored_response(conn, env.message_id))
         outgoing = handler(conn, message)
-        inbox.store_response(conn, env.message_id, outbox.as_stored(outgoing))
+        if resend:  # kept to answer a redelivery with the same messages
+            inbox.store_response(conn, env.message_id, outbox.as_stored(outgoing))
         return outbox.add(conn, outgoing)
 
 

@@ -34,6 +34,12 @@ def log_headers(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def summary(body: Mapping[str, Any]) -> str:
+    """A message's identity, as Celery's ``kwargsrepr`` (Flower, task events)."""
+    keys = ("type", "message_id", "saga_id", "step")
+    return repr({"message": {key: body.get(key) for key in keys}})
+
+
 def bind_task_context(task_id: str | None = None, task: Any = None, **_: Any) -> None:
     """task_prerun: a fresh log context for each task, from its message's headers. The
     message id is the task id (the outbox publishes each message under its own id)."""

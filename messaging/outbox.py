@@ -43,9 +43,10 @@ class Publisher(Protocol):
     def publish(self, row: PendingRow) -> None: ...
 
 
-def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[int]:
+def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[PendingRow]:
+    """Write the messages in the caller's transaction; the rows, for ``publish_now``."""
     now = datetime.now(UTC)
-    ids = []
+    rows = []
     trace_context = current_trace_context()
     for message in messages:
         body = message.envelope.to_json_dict()
@@ -62,11 +63,14 @@ def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[int]:
             )
         )
         assert result.inserted_primary_key is not None
-        ids.append(int(result.inserted_primary_key[0]))
-    return ids
+        row_id = int(result.inserted_primary_key[0])
+        rows.append(
+            PendingRow(row_id, message.envelope.message_id, message.task_name, message.queue, body)
+        )
+    return rows
 
 
-def add_raw(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+def add_raw(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[PendingRow]:
     """Re-enqueue messages stored earlier (an inbox response), as they were."""
     messages = [
         OutgoingMessage(row["task_name"], row["queue"], Envelope.model_validate(row["body"]))
@@ -82,23 +86,25 @@ def as_stored(messages: Iterable[OutgoingMessage]) -> list[dict[str, Any]]:
     ]
 
 
-def publish_now(engine: Engine, publisher: Publisher, ids: Sequence[int]) -> int:
-    """Fast path, right after commit: publish the rows this transaction wrote.
+def publish_now(engine: Engine, publisher: Publisher, rows: Sequence[PendingRow]) -> int:
+    """Fast path, right after commit: publish the rows this transaction wrote, from
+    memory, then mark them published in one statement.
 
     The state change is committed already, so a broker or store error here is not the
-    caller's failure: the rows stay unpublished and the relay sends them.
+    caller's failure: the rows stay unpublished and the relay sends them (a row sent
+    before the error goes twice; receivers deduplicate).
     """
-    if not ids:
+    if not rows:
         return 0
     try:
+        for row in rows:
+            publisher.publish(row)
         with engine.begin() as conn:
-            rows = conn.execute(
-                select(outbox).where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
-            ).all()
-            return _publish(conn, publisher, rows)
+            _mark_published(conn, [row.id for row in rows])
     except Exception as exc:
-        structlog.get_logger().warning("publish_deferred_to_relay", rows=len(ids), error=repr(exc))
+        structlog.get_logger().warning("publish_deferred_to_relay", rows=len(rows), error=repr(exc))
         return 0
+    return len(rows)
 
 
 def relay_pending(
@@ -123,13 +129,17 @@ def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int
     for row in rows:
         pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
         publisher.publish(pending)
-    if rows:
+    _mark_published(conn, [row.id for row in rows])
+    return len(rows)
+
+
+def _mark_published(conn: Connection, ids: Sequence[int]) -> None:
+    if ids:
         conn.execute(
             update(outbox)
-            .where(outbox.c.id.in_([row.id for row in rows]))
+            .where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
             .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
         )
-    return len(rows)
 
 
 def unpublished_count(conn: Connection) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, MetaData
 
 from messaging import tables
 from messaging.database import build_engine, create_schema
-from messaging.log_context import bind_task_context, log_headers
+from messaging.log_context import bind_task_context, log_headers, summary
 from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
 from messaging.settings import Settings
@@ -38,6 +38,10 @@ class CeleryPublisher:
                 task_id=row.message_id,
                 headers=log_headers(body),
                 ignore_result=True,
+                # what Flower and task events show instead of repr() of the whole
+                # envelope: cheaper, and no customer data outside the stores
+                argsrepr="()",
+                kwargsrepr=summary(body),
             )
 
 
@@ -67,8 +71,10 @@ class ServiceApp(Celery):
     def _on_setup_logging(self, **_: Any) -> None:
         self.configure_logging()
 
-    def _on_worker_start(self, **_: Any) -> None:
+    def _on_worker_start(self, sender: Any = None, **_: Any) -> None:
         self.configure_logging()
+        if _runs_tasks_itself(sender):
+            enable_tracing(self.service)  # solo pool: no fork, this process runs the tasks
 
     def _after_fork(self, **_: Any) -> None:
         self._engine = None  # never share a parent's connection pool
@@ -89,6 +95,14 @@ class ServiceApp(Celery):
     @property
     def publisher(self) -> CeleryPublisher:
         return CeleryPublisher(self)
+
+
+def _runs_tasks_itself(worker: Any) -> bool:
+    """A solo (or threads) pool: tasks run in the worker's own process, not after a fork.
+    At ``worker_init`` the pool is still a name, or already a class."""
+    pool = getattr(worker, "pool_cls", None)
+    name = pool if isinstance(pool, str) else getattr(pool, "__module__", "")
+    return name.rsplit(".", 1)[-1] in {"solo", "threads", "thread"}
 
 
 def celery_settings(settings: Settings) -> dict[str, Any]:

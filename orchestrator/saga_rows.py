@@ -130,20 +130,23 @@ def record(
     Each subscriber of an event gets its own outbox row, so its own durable copy.
     """
     now = datetime.now(UTC)
+    entries = []
     for entry in transition.history:
         detail = dict(entry.detail)
-        conn.execute(
-            insert(saga_history).values(
-                saga_id=saga_id,
-                at=now,
-                version=version,
-                kind=entry.kind,
-                step=entry.step,
-                message_id=detail.pop("message_id", None),
-                message_type=detail.pop("type", None),
-                detail=detail,
-            )
+        entries.append(
+            {
+                "saga_id": saga_id,
+                "at": now,
+                "version": version,
+                "kind": entry.kind,
+                "step": entry.step,
+                "message_id": detail.pop("message_id", None),
+                "message_type": detail.pop("type", None),
+                "detail": detail,
+            }
         )
+    if entries:  # one statement, however many entries
+        conn.execute(insert(saga_history), entries)
     outgoing = []
     for command in transition.commands:
         envelope = Envelope.wrap(

@@ -29,8 +29,8 @@ def sweep_once() -> int:
         try:
             with app.engine.begin() as conn:
                 outgoing = sagas.apply_deadline(conn, definitions(), saga_id, subscribers())
-                ids = add(conn, outgoing)
-            publish_now(app.engine, app.publisher, ids)
+                rows = add(conn, outgoing)
+            publish_now(app.engine, app.publisher, rows)
         except Exception:  # one bad saga must not stop the others
             log.exception("sweep_failed", saga_id=saga_id)
     return len(due)

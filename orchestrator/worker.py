@@ -20,7 +20,7 @@ from messaging.codec import describe_validation_error
 from messaging.consumer import register_inbound_task
 from messaging.contracts.orders import Order
 from messaging.logs import get_logger
-from messaging.outbox import add, publish_now
+from messaging.outbox import PendingRow, add, publish_now
 from messaging.reactors import discover, subscriptions
 from messaging.service_app import ServiceApp
 from orchestrator import saga_queries, sagas, store
@@ -68,7 +68,7 @@ def validate_order(order: dict[str, Any]) -> Order:
 
 def _start(
     order: Order, data: dict[str, Any], correlation_id: str
-) -> tuple[sagas.Started, list[int]]:
+) -> tuple[sagas.Started, list[PendingRow]]:
     with app.engine.begin() as conn:
         started = sagas.start(
             conn, definitions()[CHECKOUT.name], order.order_id, data, correlation_id
@@ -88,10 +88,10 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
     }
     correlation_id = self.request.id or valid.order_id
     try:
-        started, ids = _start(valid, data, correlation_id)
+        started, rows = _start(valid, data, correlation_id)
     except IntegrityError:  # a concurrent first submission won the unique key: read it now
-        started, ids = _start(valid, data, correlation_id)
-    publish_now(app.engine, app.publisher, ids)
+        started, rows = _start(valid, data, correlation_id)
+    publish_now(app.engine, app.publisher, rows)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
     log.info("order_placed", created=started.created)
     return {
@@ -133,9 +133,9 @@ def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
         outgoing = saga_queries.past_events(
             conn, declared[reactor].events, start, declared[reactor].service
         )
-        ids = add(conn, outgoing)
-    publish_now(app.engine, app.publisher, ids)
-    return {"reactor": reactor, "events": len(ids), "since": since}
+        rows = add(conn, outgoing)
+    publish_now(app.engine, app.publisher, rows)
+    return {"reactor": reactor, "events": len(rows), "since": since}
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
@@ -143,13 +143,13 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
     try:
         with app.engine.begin() as conn:
             outgoing = action(conn, definitions(), saga_id, *args, subscribers())
-            ids = add(conn, outgoing)
+            rows = add(conn, outgoing)
             saga = saga_queries.find(conn, saga_id=saga_id)
     except saga_queries.SagaNotFound as exc:
         raise LookupError(str(exc)) from None
     except sagas.NotApplicable as exc:
         raise ValueError(str(exc)) from None
-    publish_now(app.engine, app.publisher, ids)
+    publish_now(app.engine, app.publisher, rows)
     return {"saga_id": saga_id, "state": saga["state"], "current_step": saga["current_step"]}
 
 

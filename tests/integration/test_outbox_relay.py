@@ -20,14 +20,14 @@ def test_relay_publishes_what_a_crash_left_behind(platform: RunningPlatform) -> 
     # Exactly what orchestrator.place_order commits, then "crash" before publishing.
     with platform.engines["orchestrator"].begin() as conn:
         started = sagas.start(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
-        (row_id,) = outbox.add(conn, started.outgoing)
+        (row,) = outbox.add(conn, started.outgoing)
 
     saga = platform.wait_for_saga(started.saga_id)
 
     assert saga["state"] == "completed"
     with platform.engines["orchestrator"].begin() as conn:
         published_at = conn.execute(
-            select(outbox_table.c.published_at).where(outbox_table.c.id == row_id)
+            select(outbox_table.c.published_at).where(outbox_table.c.id == row.id)
         ).scalar_one()
     assert published_at is not None
     assert platform.stock(sku) == {"sku": sku, "available": 0, "reserved": 2}

@@ -36,10 +36,10 @@ def test_failed_fast_path_leaves_rows_for_the_relay(tmp_path: Path) -> None:
         ReleaseInventory(order_id="o", reservation_id="r"), saga_id="s", correlation_id="c"
     )
     with engine.begin() as conn:
-        ids = outbox.add(conn, [OutgoingMessage.to_service("inventory", envelope)])
+        rows = outbox.add(conn, [OutgoingMessage.to_service("inventory", envelope)])
 
     down = BrokerDown()
-    assert outbox.publish_now(engine, down, ids) == 0
+    assert outbox.publish_now(engine, down, rows) == 0
     assert down.tried == [envelope.message_id]
     with engine.begin() as conn:
         assert outbox.unpublished_count(conn) == 1
