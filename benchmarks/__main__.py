@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long", action="store_true", help="longer windows, 100,000 seeded")
     parser.add_argument("--out", type=Path, default=Path("var/bench/results.json"))
     parser.add_argument("--keep", action="store_true", help="keep the logs and SQLite files")
+    parser.add_argument(
+        "--seeds", help="finished sagas to seed for cost growth, e.g. 10000,100000 (mode's own)"
+    )
     args = parser.parse_args(argv)
     mode = LONG if args.long else QUICK
+    if args.seeds:
+        mode = replace(mode, seeds=(0, *(int(n) for n in args.seeds.split(","))))
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode.name}-"))
     started = time.monotonic()
     results: dict[str, Any] = {"mode": mode.name, "machine": machine(), "workdir": str(workdir)}

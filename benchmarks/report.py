@@ -115,11 +115,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     "",
                 )
             )
-        empty = run["growth"]["0"]
-        for seeded, phase in run["growth"].items():
+        growth = run.get("growth", {})
+        empty = growth.get("0")
+        for seeded, phase in growth.items():
             if seeded == "0":
                 continue
-            p99, p99_0 = phase["load25"]["latency"]["p99_ms"], empty["load25"]["latency"]["p99_ms"]
+            load, load_0 = _growth_load(phase), _growth_load(empty)
+            rate = load["offered_per_s"]
+            p99, p99_0 = load["latency"]["p99_ms"], load_0["latency"]["p99_ms"]
             r = _ratio(p99, p99_0)
             ok = None if r is None else r <= 1.10
             target = _target(ok, "within 10% of empty")
@@ -128,7 +131,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 target = f"(target at 100,000) {verdict} 10%"
             out.append(
                 (
-                    f"[{kind}] p99 at 25/s, {int(seeded):,} finished",
+                    f"[{kind}] p99 at {rate:g}/s, {int(seeded):,} finished",
                     _f(p99, " ms"),
                     f"empty {_f(p99_0, ' ms')}",
                     _f(r, "x"),
@@ -149,8 +152,23 @@ def rows(results: dict[str, Any]) -> list[Row]:
     return out
 
 
+def _growth_load(phase: dict[str, Any]) -> dict[str, Any]:
+    """The fixed-load phase of a growth step ("load25": results before GROWTH_RATE)."""
+    found: dict[str, Any] = phase["load"] if "load" in phase else phase["load25"]
+    return found
+
+
 def memory_rows(kind: str, memory: dict[str, Any]) -> list[Row]:
-    start, end, n = memory["after_saturation"], memory["end"], memory["sagas_between"]
+    """RSS growth of the worst process. With the long mode's rounds of 1,000 sagas, across
+    the rounds (all alike, after the overload phases); else since saturation."""
+    rounds = memory["rounds"]
+    if "before_rounds" in memory and rounds:
+        start, n = memory["before_rounds"], 1000 * len(rounds)
+    elif rounds:  # results from before the snapshot existed: from the first round on
+        start, n = rounds[0]["rss"], 1000 * (len(rounds) - 1)
+    else:
+        start, n = memory["after_saturation"], memory["sagas_between"]
+    end = memory["end"]
     growths = {
         name: (sum(end.get(name, [])) - sum(mib), sum(mib)) for name, mib in start.items() if mib
     }

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from messaging.contracts import Envelope
 from messaging.database import is_postgresql
@@ -89,6 +89,12 @@ def listing(conn: Connection, state: str | None = None, limit: int = 100) -> lis
     if state:
         query = query.where(sagas.c.status == state)
     return [summary(row) for row in conn.execute(query)]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """How many sagas are in each state (one GROUP BY on the indexed status column)."""
+    query = select(sagas.c.status, func.count()).group_by(sagas.c.status)
+    return {status: int(count) for status, count in conn.execute(query)}
 
 
 def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:

@@ -121,6 +121,13 @@ def list_sagas(state: str | None = None, limit: int = 100) -> list[dict[str, Any
         return saga_queries.listing(conn, state=state, limit=min(int(limit), 1000))
 
 
+@app.task(name="orchestrator.saga_counts", ignore_result=False)
+def saga_counts() -> dict[str, int]:
+    """How many sagas are in each state (states with none are left out)."""
+    with app.engine.begin() as conn:
+        return saga_queries.counts(conn)
+
+
 @app.task(name="orchestrator.backfill_events", ignore_result=False)
 def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
     """Send a reactor a copy of every past event it subscribes to (since an ISO date).

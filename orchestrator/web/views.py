@@ -23,7 +23,7 @@ REPLY_KINDS = frozenset({"reply_applied", "reply_ignored"})
 
 @dataclass
 class SagaList:
-    counts: dict[str, int]  # per state, at most MAX_LISTED each
+    counts: dict[str, int]  # per state
     sagas: list[dict[str, Any]]
     state: str | None
     query: str
@@ -33,17 +33,12 @@ class SagaList:
 def saga_list(client: TaskClient, state: str | None, query: str) -> SagaList:
     """Counts per state, then the newest sagas (of one state), or those whose order id
     (or saga id) matches ``query``."""
-    sent = {
-        name: client.send("orchestrator.list_sagas", {"state": name, "limit": MAX_LISTED})
-        for name in STATES
-    }
     found = SagaList({}, [], state, query)
-    for name, pending in sent.items():
-        try:
-            found.counts[name] = len(client.wait(pending))
-        except CommandError as exc:
-            found.errors.append(str(exc))
-            break
+    try:
+        counted: dict[str, int] = client.call("orchestrator.saga_counts", {})
+        found.counts = {name: counted.get(name, 0) for name in STATES}
+    except CommandError as exc:
+        found.errors.append(str(exc))
     limit = MAX_LISTED if query else LISTED
     listed: list[dict[str, Any]] = client.call(
         "orchestrator.list_sagas", {"state": state, "limit": limit}

@@ -83,3 +83,14 @@ def test_flower_api_needs_the_password(platform: RunningPlatform) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         api(platform, "/api/workers", auth=None)
     assert refused.value.code == 401
+
+
+def test_flower_shows_the_length_of_every_service_queue(platform: RunningPlatform) -> None:
+    queues = {"orchestrator", "inventory", "payment", "shipping", "reactor.email", "reactor.crm"}
+
+    def lengths() -> dict[str, int]:
+        answer = reachable(platform, "/api/queues/length")
+        return {q["name"]: q["messages"] for q in answer.get("active_queues", [])}
+
+    seen = wait_for(lengths, lambda got: queues <= set(got), timeout=60, interval=1.0)
+    assert all(isinstance(seen[name], int) and seen[name] >= 0 for name in queues), seen
