@@ -87,6 +87,17 @@ class Template:
         if is_postgresql(self.engine):
             with self.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        else:
+            raw = self.engine.raw_connection()  # autocommit: no BEGIN IMMEDIATE around it
+            try:
+                cursor = raw.cursor()
+                cursor.execute("ANALYZE")
+                # A store that grew by itself checkpointed as it went; one bulk load
+                # leaves its whole write-ahead log for a worker's commit to checkpoint.
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.close()
+            finally:
+                raw.close()
         return written
 
     def _write(self, table: TableTemplate, rows: list[tuple[Any, ...]]) -> int:
