@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Column, Engine, select
 
 from messaging.tables import inbox
 from orchestrator.store import event_log, saga_history, sagas
@@ -70,23 +71,22 @@ def step_latencies(engine: Engine, saga_ids: Sequence[str]) -> dict[str, list[fl
 
 def events_of(engine: Engine, saga_ids: Sequence[str]) -> dict[str, float]:
     """event id -> when the orchestrator wrote it (OrderConfirmed, in the final transaction)."""
-    found = {}
-    with engine.begin() as conn:
-        for chunk in chunks(saga_ids):
-            query = select(event_log.c.event_id, event_log.c.created_at).where(
-                event_log.c.saga_id.in_(chunk)
-            )
-            found.update({row.event_id: ts(row.created_at) for row in conn.execute(query)})
-    return found
+    columns = event_log.c.event_id, event_log.c.created_at
+    return _times(engine, *columns, event_log.c.saga_id, saga_ids)
 
 
 def taken(engine: Engine, event_ids: Sequence[str]) -> dict[str, float]:
     """event id -> when a reactor claimed it, in the transaction that commits its effect."""
+    return _times(engine, inbox.c.message_id, inbox.c.received_at, inbox.c.message_id, event_ids)
+
+
+def _times(
+    engine: Engine, key: Column[Any], at: Column[Any], where: Column[Any], values: Sequence[str]
+) -> dict[str, float]:
+    """key -> at (epoch seconds) of the rows whose ``where`` is in ``values``."""
     found = {}
     with engine.begin() as conn:
-        for chunk in chunks(event_ids):
-            query = select(inbox.c.message_id, inbox.c.received_at).where(
-                inbox.c.message_id.in_(chunk)
-            )
-            found.update({row.message_id: ts(row.received_at) for row in conn.execute(query)})
+        for chunk in chunks(values):
+            query = select(key, at).where(where.in_(chunk))
+            found.update({row[0]: ts(row[1]) for row in conn.execute(query)})
     return found
