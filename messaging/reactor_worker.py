@@ -1,9 +1,12 @@
 """Run one reactor as its own Celery worker, on its own queue, with its own store:
 
-    saga-reactor email [--concurrency 1] [--loglevel INFO]
+    saga-reactor email [--start latest|earliest|DATE] [--concurrency 1] [--loglevel INFO]
 
 Everything follows from the reactor's declaration: queue ``reactor.<name>``, task
-``reactor.<name>.handle_message``, database ``REACTOR_<NAME>_DATABASE_URL``.
+``reactor.<name>.handle_message``, database ``REACTOR_<NAME>_DATABASE_URL``. Before it
+consumes anything the worker announces itself to the orchestrator's event dispatcher
+(messaging/subscriptions.py) and does not start if the announcement is refused. No
+orchestrator process needs this reactor installed, or restarted, to serve it.
 """
 
 from __future__ import annotations
@@ -11,26 +14,40 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-from datetime import timedelta
+import sys
+import time
 from typing import Any
 
-from celery.signals import worker_ready
-from sqlalchemy import Connection, MetaData, func, select
+from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeout
+from sqlalchemy import Connection, MetaData
 
+from messaging import receipts
 from messaging.codec import MalformedMessage, Message
 from messaging.consumer import register_inbound_task
 from messaging.contracts import Payload
 from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
 from messaging.reactors import EventHandler, Reactor, discover, load
-from messaging.routing import ORCHESTRATOR
 from messaging.service_app import ServiceApp
-from messaging.tables import inbox
+from messaging.subscriptions import (
+    ACKNOWLEDGE,
+    EVENTS_QUEUE,
+    START_HELP,
+    SUBSCRIBE,
+    check_task,
+    parse_start,
+)
+from messaging.tables import reactor_metadata
+
+
+class NoAnswer(RuntimeError):
+    """The event dispatcher did not answer the announcement in time."""
 
 
 def build_app(reactor: Reactor) -> ServiceApp:
     metadata = load(reactor.tables) if reactor.tables else MetaData()
-    app = ServiceApp(reactor.service, metadata)
+    app = ServiceApp(reactor.service, metadata, reactor_metadata)
 
     @functools.cache
     def handler() -> EventHandler:  # built on first use, in the worker process
@@ -47,45 +64,78 @@ def build_app(reactor: Reactor) -> ServiceApp:
         app,
         handle,
         resend_on_duplicate=False,
+        on_delivery=receipts.record,
         max_attempts=reactor.max_attempts,
         retry_base=reactor.retry_base,
     )
+
+    @app.task(name=check_task(reactor.name), ignore_result=True)
+    def check_deliveries(head: int, after: int = 0) -> None:
+        """The dispatcher has sent copies up to ``head``. It comes behind them on this
+        queue, so a number still missing now was lost: ask for exactly those."""
+        with app.engine.begin() as conn:
+            found = receipts.check(conn, int(head), int(after))
+        app.send_task(
+            ACKNOWLEDGE,
+            kwargs={
+                "name": reactor.name,
+                "contiguous": found.contiguous,
+                "missing": found.missing,
+            },
+            queue=EVENTS_QUEUE,
+            ignore_result=True,
+        )
+        log = get_logger()
+        if found.missing:
+            log.warning("copies_missing", head=head, missing=found.missing[:20])
+        else:
+            log.info("copies_complete", head=head, contiguous=found.contiguous)
+
     if reactor.tasks:
         load(reactor.tasks)(app)
-
-    def catch_up(**_: Any) -> None:
-        request_catch_up(app, reactor)
-
-    worker_ready.connect(catch_up, weak=False)
     return app
 
 
-def request_catch_up(app: ServiceApp, reactor: Reactor) -> None:
-    """On Redis, a worker killed between taking a message (BRPOP) and recording it as
-    unacknowledged loses that message (a known kombu limit). So a reactor that starts
-    asks the orchestrator to send again every event since a little before the last one
-    it handled; its inbox drops what it already has. A reactor that has handled nothing
-    yet waits for an explicit `sagactl reactors backfill`."""
-    margin = timedelta(seconds=float(os.environ.get("SAGA_REACTOR_CATCH_UP_SECONDS", "600")))
-    with app.engine.begin() as conn:
-        last = conn.execute(select(func.max(inbox.c.received_at))).scalar_one_or_none()
-    log = get_logger()
-    if last is None:
-        log.info("catch_up_skipped", reason="nothing handled yet")
-        return
-    since = (last - margin).isoformat()
-    app.send_task(
-        "orchestrator.backfill_events",
-        kwargs={"reactor": reactor.name, "since": since},
-        queue=ORCHESTRATOR,
-        ignore_result=True,
+def announce(app: ServiceApp, reactor: Reactor, start: str, timeout: float) -> dict[str, Any]:
+    """Subscribe, or confirm the subscription; ValueError/LookupError if refused.
+
+    Through a client of its own: the worker's app must not open its pools before the
+    worker starts (they would be closed under it)."""
+    kwargs = {
+        "name": reactor.name,
+        "events": sorted(reactor.events),
+        "start": start,
+        "owner": reactor.owner,
+    }
+    client = Celery(
+        broker=app.conf.broker_url, backend=app.conf.result_backend, set_as_current=False
     )
-    log.info("catch_up_requested", since=since)
+    client.conf.update(accept_content=["json"], result_accept_content=["json"])
+    deadline = time.monotonic() + timeout
+    with client:
+        while True:
+            result = client.send_task(SUBSCRIBE, kwargs=kwargs, queue=EVENTS_QUEUE)
+            try:
+                answer: dict[str, Any] = result.get(timeout=min(5.0, max(0.5, timeout)))
+                return answer
+            except CeleryTimeout:
+                if time.monotonic() > deadline:
+                    raise NoAnswer(
+                        f"the event dispatcher (the `events` worker, queue {EVENTS_QUEUE!r}) "
+                        f"did not answer within {timeout:.0f}s; is it running?"
+                    ) from None
+            finally:
+                result.forget()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="saga-reactor", description=__doc__)
     parser.add_argument("name", help="the reactor's name, as declared")
+    parser.add_argument(
+        "--start",
+        default=None,
+        help=f"where a new subscription starts: {START_HELP} (default: the declaration's)",
+    )
     parser.add_argument("--concurrency", "-c", default="1")
     parser.add_argument("--loglevel", "-l", default="INFO")
     args, extra = parser.parse_known_args(argv)
@@ -93,7 +143,30 @@ def main(argv: list[str] | None = None) -> None:
     if args.name not in reactors:
         parser.error(f"no reactor named {args.name!r}; installed: {sorted(reactors)}")
     reactor = reactors[args.name]
+    start = args.start or reactor.start
+    try:
+        parse_start(start)
+    except ValueError as exc:
+        parser.error(str(exc))
     app = build_app(reactor)
+    app.configure_logging()
+    log = get_logger().bind(service=reactor.service)
+    timeout = float(os.environ.get("SAGA_ANNOUNCE_TIMEOUT", "60"))
+    try:
+        subscription = announce(app, reactor, start, timeout)
+    except (ValueError, LookupError, NoAnswer) as exc:
+        log.error("announcement_failed", error=str(exc))
+        print(f"saga-reactor {reactor.name}: {exc}", file=sys.stderr)
+        sys.exit(2 if not isinstance(exc, NoAnswer) else 1)
+    log.info(
+        "subscribed",
+        events=subscription["events"],
+        origin=subscription["origin"],
+        sent=subscription["sent"],
+        acknowledged=subscription["acknowledged"],
+    )
+    for warning in subscription["warnings"]:
+        log.warning("subscription_warning", warning=warning)
     worker_args: list[Any] = [
         "worker",
         "-Q",
@@ -104,6 +177,9 @@ def main(argv: list[str] | None = None) -> None:
         args.concurrency,
         "--loglevel",
         args.loglevel,
+        # nothing here needs them, and they cost every start: cheap restarts
+        "--without-mingle",
+        "--without-gossip",
         *extra,
     ]
     app.worker_main(worker_args)

@@ -1,16 +1,15 @@
 """Reactor declarations and their discovery through the ``saga_platform.reactors``
 entry-point group, so an installed package can add a reactor without touching us.
 
-A declaration is light on purpose: names and import paths only. The orchestrator loads
-declarations to know who subscribes to what; only the reactor's own worker imports its
-handler and tables.
+A declaration is light on purpose: names and import paths only. A reactor's worker
+announces the declaration to the orchestrator's event dispatcher when it starts
+(messaging/subscriptions.py); only that worker imports its handler and tables.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -20,9 +19,9 @@ from sqlalchemy import Connection
 from messaging.codec import Message
 from messaging.contracts import Payload
 from messaging.logs import get_logger
+from messaging.subscriptions import NAME, parse_start
 
 ENTRY_POINT_GROUP = "saga_platform.reactors"
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 EventHandler = Callable[[Connection, Message[Payload]], None]
 
@@ -41,6 +40,9 @@ class Reactor:
     # (full jitter): eight attempts ride out a minute-long outage, then the event is parked.
     max_attempts: int = 8
     retry_base: float = 1.0
+    # Where its subscription starts the first time it announces itself: "latest" (events
+    # logged from then on), "earliest" (every logged event) or an ISO date.
+    start: str = "latest"
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):
@@ -49,6 +51,12 @@ class Reactor:
             raise ValueError(f"reactor {self.name!r} subscribes to no event")
         if self.max_attempts < 1:
             raise ValueError(f"reactor {self.name!r}: max_attempts must be at least 1")
+        parse_start(self.start)
+
+    @property
+    def owner(self) -> str:
+        """Who holds the name: the top-level package of its handler."""
+        return self.handler.partition(":")[0].split(".")[0]
 
     @property
     def service(self) -> str:
@@ -84,12 +92,3 @@ def discover(strict: bool = True) -> dict[str, Reactor]:
             continue
         found[reactor.name] = reactor
     return found
-
-
-def subscriptions(reactors: Mapping[str, Reactor]) -> dict[str, tuple[str, ...]]:
-    """Event type -> the services (queues) that get their own copy of it."""
-    table: dict[str, list[str]] = {}
-    for reactor in sorted(reactors.values(), key=lambda r: r.name):
-        for event in sorted(reactor.events):
-            table.setdefault(event, []).append(reactor.service)
-    return {event: tuple(services) for event, services in table.items()}

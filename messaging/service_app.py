@@ -29,13 +29,23 @@ class CeleryPublisher:
         self._app = app
 
     def publish(self, row: PendingRow) -> None:
-        body = row.body
+        self.send(row.task_name, row.queue, row.body, row.message_id)
+
+    def send(
+        self,
+        task_name: str,
+        queue: str,
+        body: dict[str, Any],
+        message_id: str,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """One envelope to one queue, as the task ``task_name(message=body, **extra)``."""
         with attached(body.get("trace_context")):
             self._app.send_task(
-                row.task_name,
-                kwargs={"message": body},
-                queue=row.queue,
-                task_id=row.message_id,
+                task_name,
+                kwargs={"message": body, **(extra or {})},
+                queue=queue,
+                task_id=message_id,
                 headers=log_headers(body),
                 ignore_result=True,
                 # what Flower and task events show instead of repr() of the whole
@@ -46,18 +56,25 @@ class CeleryPublisher:
 
 
 class ServiceApp(Celery):
-    """A service's Celery app. ``engine`` and ``publisher`` exist once per process."""
+    """A service's Celery app. ``engine`` and ``publisher`` exist once per process.
 
-    def __init__(self, service: str, metadata: MetaData, **kwargs: Any) -> None:
+    ``queue`` is the one queue its worker consumes (the service's name unless told);
+    ``metadata`` are the service's own tables, created next to outbox, inbox and dead
+    letters."""
+
+    def __init__(
+        self, service: str, *metadata: MetaData, queue: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(service, set_as_current=False, **kwargs)
         self.service = service
+        self.queue = queue or service
         self.service_metadata = metadata
         self.settings = Settings.from_env(service)
         self._engine: Engine | None = None
         self._pid: int | None = None
         self.conf.update(celery_settings(self.settings))
-        self.conf.task_queues = (Queue(service),)  # type: ignore[no-untyped-call]
-        self.conf.task_default_queue = service
+        self.conf.task_queues = (Queue(self.queue),)  # type: ignore[no-untyped-call]
+        self.conf.task_default_queue = self.queue
         # Celery configures no logging of its own once setup_logging has a receiver: its
         # lines then go through ours (messaging.logs), in the same format.
         setup_logging.connect(self._on_setup_logging, weak=False)
@@ -88,7 +105,7 @@ class ServiceApp(Celery):
     def engine(self) -> Engine:
         if self._engine is None or self._pid != os.getpid():
             engine = build_engine(self.settings.database_url)
-            create_schema(engine, tables.metadata, self.service_metadata)
+            create_schema(engine, tables.metadata, *self.service_metadata)
             self._engine, self._pid = engine, os.getpid()
         return self._engine
 

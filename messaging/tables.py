@@ -62,3 +62,22 @@ dead_letters = Table(
     Column("body", Text, nullable=False),
     Column("status", String(20), nullable=False, server_default="parked", index=True),
 )
+
+# A reactor's own record of the numbered copies it has seen (messaging.subscriptions):
+# every number up to `contiguous` is held; above it, each number seen has a row.
+reactor_metadata = MetaData()
+
+delivery_receipts = Table(
+    "delivery_receipts",
+    reactor_metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(64), nullable=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+delivery_watermark = Table(
+    "delivery_watermark",
+    reactor_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("contiguous", BigInteger, nullable=False),
+)

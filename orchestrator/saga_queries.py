@@ -3,16 +3,13 @@ past their deadline, and the event log for backfills."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from messaging.contracts import Envelope
 from messaging.database import is_postgresql
-from messaging.outbox import OutgoingMessage
-from orchestrator.store import event_log, saga_history, sagas
+from orchestrator.store import saga_history, sagas
 
 ACTIVE = ("running", "awaiting_approval", "compensating")
 
@@ -123,16 +120,3 @@ def stuck(conn: Connection, now: datetime, limit: int = 100) -> list[dict[str, A
         {**summary(row), "waiting_on": row.awaiting, "since": row.updated_at.isoformat()}
         for row in rows
     ]
-
-
-def past_events(
-    conn: Connection, event_types: Iterable[str], since: datetime | None, service: str
-) -> list[OutgoingMessage]:
-    """Copies of logged domain events for one subscriber, oldest first."""
-    query = select(event_log.c.body).where(event_log.c.event_type.in_(sorted(event_types)))
-    if since is not None:
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        query = query.where(event_log.c.created_at >= since)
-    rows = conn.execute(query.order_by(event_log.c.id)).scalars()
-    return [OutgoingMessage.to_service(service, Envelope.model_validate(body)) for body in rows]

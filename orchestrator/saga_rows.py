@@ -7,22 +7,26 @@ the caller's outbox, all on the caller's connection and transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, text, update
 
 from messaging.consumer import Conflict
 from messaging.contracts import Envelope
 from messaging.database import is_postgresql
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
+from messaging.tracing import current_trace_context
 from orchestrator.definition import SagaDefinition
 from orchestrator.engine import SagaState, SagaStatus, StepStatus, Transition
 from orchestrator.store import event_log, saga_history, sagas
 
-Subscribers = Mapping[str, Sequence[str]]  # event type -> services that get a copy
+# Every transaction that logs an event takes this lock first (PostgreSQL), so event_log
+# ids become visible in id order and the dispatcher can read on from a position.
+EVENT_LOG_LOCK = zlib.crc32(b"saga-event-log") & 0x7FFFFFFF
 
 
 def load_for_update(conn: Connection, saga_id: str) -> Row[Any] | None:
@@ -80,7 +84,6 @@ def save(
     definition: SagaDefinition,
     transition: Transition,
     cause: Envelope | None,
-    subscribers: Subscribers,
 ) -> list[OutgoingMessage]:
     """Write one transition of an existing saga. ``cause`` is the message that caused it
     (a reply), or None for a deadline or an operator's action."""
@@ -111,7 +114,6 @@ def save(
         causation_id,
         version,
         Transition(transition.state, transition.commands, transition.events, history),
-        subscribers,
     )
 
 
@@ -123,11 +125,11 @@ def record(
     causation_id: str,
     version: int,
     transition: Transition,
-    subscribers: Subscribers,
 ) -> list[OutgoingMessage]:
     """Write history, the outgoing commands and the domain events of one transition.
 
-    Each subscriber of an event gets its own outbox row, so its own durable copy.
+    A domain event goes into the event log only: the event dispatcher (another process)
+    sends each subscriber its copy from there. The saga path never knows who listens.
     """
     now = datetime.now(UTC)
     entries = []
@@ -159,9 +161,15 @@ def record(
             step=command.step,
         )
         outgoing.append(OutgoingMessage.to_service(command.service, envelope))
+    if transition.events and is_postgresql(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
     for event in transition.events:
         envelope = Envelope.wrap(
-            event, saga_id=saga_id, correlation_id=correlation_id, causation_id=causation_id
+            event,
+            saga_id=saga_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            trace_context=current_trace_context(),  # each reactor's copy joins the saga's trace
         )
         conn.execute(
             insert(event_log).values(
@@ -172,9 +180,7 @@ def record(
                 created_at=now,
             )
         )
-        to = list(subscribers.get(envelope.type, ()))
-        outgoing.extend(OutgoingMessage.to_service(service, envelope) for service in to)
-        detail = {"order_id": order_id, "subscribers": to}
+        detail = {"order_id": order_id}
         add_history(conn, saga_id, version, "event_recorded", None, envelope, detail)
     return outgoing
 

@@ -25,7 +25,6 @@ from orchestrator import engine
 from orchestrator.definition import SagaDefinition
 from orchestrator.saga_queries import SagaNotFound
 from orchestrator.saga_rows import (
-    Subscribers,
     add_history,
     load_for_update,
     record,
@@ -86,7 +85,7 @@ def start(
             **state_columns(definition, transition.state),
         )
     )
-    outgoing = record(conn, saga_id, order_id, correlation_id, correlation_id, 1, transition, {})
+    outgoing = record(conn, saga_id, order_id, correlation_id, correlation_id, 1, transition)
     return Started(saga_id, order_id, transition.state.status, True, outgoing)
 
 
@@ -94,7 +93,6 @@ def apply_reply(
     conn: Connection,
     definitions: Definitions,
     message: Message[Payload],
-    subscribers: Subscribers,
 ) -> Sequence[OutgoingMessage]:
     env = message.envelope
     if env.saga_id is None:
@@ -116,7 +114,7 @@ def apply_reply(
         # stored reply (same message id) must be judged again, not dropped as a duplicate.
         inbox.forget(conn, env.message_id)
         return ()
-    outgoing = save(conn, row, definition, outcome, env, subscribers)
+    outgoing = save(conn, row, definition, outcome, env)
     log.info(
         "reply_applied",
         status=outcome.state.status,
@@ -141,16 +139,14 @@ def record_duplicate(conn: Connection, message: Message[Payload]) -> None:
 
 
 def apply_deadline(
-    conn: Connection, definitions: Definitions, saga_id: str, subscribers: Subscribers
+    conn: Connection, definitions: Definitions, saga_id: str
 ) -> Sequence[OutgoingMessage]:
     """The sweeper found this saga's deadline passed: resend, retry or give up."""
-    return _act(conn, definitions, saga_id, subscribers, engine.on_deadline, quiet=True)
+    return _act(conn, definitions, saga_id, engine.on_deadline, quiet=True)
 
 
-def retry(
-    conn: Connection, definitions: Definitions, saga_id: str, subscribers: Subscribers
-) -> Sequence[OutgoingMessage]:
-    return _act(conn, definitions, saga_id, subscribers, engine.retry)
+def retry(conn: Connection, definitions: Definitions, saga_id: str) -> Sequence[OutgoingMessage]:
+    return _act(conn, definitions, saga_id, engine.retry)
 
 
 def cancel(
@@ -158,14 +154,13 @@ def cancel(
     definitions: Definitions,
     saga_id: str,
     reason: str,
-    subscribers: Subscribers,
 ) -> Sequence[OutgoingMessage]:
     def with_reason(
         definition: SagaDefinition, state: engine.SagaState, ids: engine.IdFactory
     ) -> engine.Transition | engine.Ignored:
         return engine.cancel(definition, state, reason, ids)
 
-    return _act(conn, definitions, saga_id, subscribers, with_reason)
+    return _act(conn, definitions, saga_id, with_reason)
 
 
 def decide(
@@ -174,7 +169,6 @@ def decide(
     saga_id: str,
     approved: bool,
     reason: str,
-    subscribers: Subscribers,
 ) -> Sequence[OutgoingMessage]:
     """A reviewer's approval or rejection of a saga awaiting approval."""
 
@@ -183,7 +177,7 @@ def decide(
     ) -> engine.Transition | engine.Ignored:
         return engine.decide(definition, state, approved, reason, ids)
 
-    return _act(conn, definitions, saga_id, subscribers, decision)
+    return _act(conn, definitions, saga_id, decision)
 
 
 class NotApplicable(ValueError):
@@ -194,7 +188,6 @@ def _act(
     conn: Connection,
     definitions: Definitions,
     saga_id: str,
-    subscribers: Subscribers,
     action: Any,
     *,
     quiet: bool = False,
@@ -210,4 +203,4 @@ def _act(
             return ()
         raise NotApplicable(outcome.reason)
     log.info("saga_advanced", kinds=[h.kind for h in outcome.history])
-    return save(conn, row, definition, outcome, None, subscribers)
+    return save(conn, row, definition, outcome, None)

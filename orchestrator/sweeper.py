@@ -17,7 +17,7 @@ from types import FrameType
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from orchestrator import saga_queries, sagas
-from orchestrator.worker import app, definitions, subscribers
+from orchestrator.worker import app, definitions
 
 
 def sweep_once() -> int:
@@ -28,7 +28,7 @@ def sweep_once() -> int:
     for saga_id in due:
         try:
             with app.engine.begin() as conn:
-                outgoing = sagas.apply_deadline(conn, definitions(), saga_id, subscribers())
+                outgoing = sagas.apply_deadline(conn, definitions(), saga_id)
                 rows = add(conn, outgoing)
             publish_now(app.engine, app.publisher, rows)
         except Exception:  # one bad saga must not stop the others

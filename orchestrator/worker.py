@@ -21,7 +21,6 @@ from messaging.consumer import register_inbound_task
 from messaging.contracts.orders import Order
 from messaging.logs import get_logger
 from messaging.outbox import PendingRow, add, publish_now
-from messaging.reactors import discover, subscriptions
 from messaging.service_app import ServiceApp
 from orchestrator import saga_queries, sagas, store
 from orchestrator.checkout import CHECKOUT
@@ -40,18 +39,8 @@ def definitions() -> dict[str, SagaDefinition]:
     return {name: scaled(definition, factor) for name, definition in DEFINITIONS.items()}
 
 
-@functools.cache
-def subscribers() -> dict[str, tuple[str, ...]]:
-    """Who gets a copy of each domain event: the installed reactors, read once per process.
-    A reactor installed later is picked up on restart; `sagactl reactors backfill` sends
-    it what it missed."""
-    table = subscriptions(discover(strict=False))
-    log.info("event_subscriptions", subscriptions=table)
-    return table
-
-
 def _apply_reply(conn: Connection, message: Any) -> Any:
-    return sagas.apply_reply(conn, definitions(), message, subscribers())
+    return sagas.apply_reply(conn, definitions(), message)
 
 
 handle_message = register_inbound_task(
@@ -128,28 +117,11 @@ def saga_counts() -> dict[str, int]:
         return saga_queries.counts(conn)
 
 
-@app.task(name="orchestrator.backfill_events", ignore_result=False)
-def backfill_events(reactor: str, since: str | None = None) -> dict[str, Any]:
-    """Send a reactor a copy of every past event it subscribes to (since an ISO date).
-    The reactor deduplicates by event id, so overlapping backfills are harmless."""
-    declared = discover(strict=False)
-    if reactor not in declared:
-        raise ValueError(f"no reactor named {reactor!r}; installed: {sorted(declared)}")
-    start = datetime.fromisoformat(since) if since else None
-    with app.engine.begin() as conn:
-        outgoing = saga_queries.past_events(
-            conn, declared[reactor].events, start, declared[reactor].service
-        )
-        rows = add(conn, outgoing)
-    publish_now(app.engine, app.publisher, rows)
-    return {"reactor": reactor, "events": len(rows), "since": since}
-
-
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
     structlog.contextvars.bind_contextvars(saga_id=saga_id)
     try:
         with app.engine.begin() as conn:
-            outgoing = action(conn, definitions(), saga_id, *args, subscribers())
+            outgoing = action(conn, definitions(), saga_id, *args)
             rows = add(conn, outgoing)
             saga = saga_queries.find(conn, saga_id=saga_id)
     except saga_queries.SagaNotFound as exc:

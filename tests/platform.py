@@ -216,6 +216,7 @@ def start(
         SAGA_LOG_FORMAT="json",
         SAGA_RELAY_GRACE="1.0",
         SAGA_RELAY_INTERVAL="0.2",
+        SAGA_EVENTS_CHECK_INTERVAL="2",  # reactors are asked what they lack every 2 s
     )
     commands = {**read_procfile(ROOT / "Procfile"), **TEST_PROCESSES}
     processes = Platform(commands, platform_env(overrides), log_dir)

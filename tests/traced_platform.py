@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     from messaging.reactors import discover
     from messaging.tables import outbox
     from messaging.tracing import enable_tracing
+    from orchestrator import events_worker
     from orchestrator.worker import app as orchestrator
     from participants.inventory.worker import app as inventory
     from participants.payment.worker import app as payment
@@ -52,7 +54,8 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     exporter = InMemorySpanExporter()
     enable_tracing("checkout-platform", exporter, batch=False)
     declared = discover()
-    apps = [orchestrator, inventory, payment, shipping, *(build_app(declared[n]) for n in REACTORS)]
+    reactors = [build_app(declared[n]) for n in REACTORS]
+    apps = [orchestrator, inventory, payment, shipping, events_worker.app, *reactors]
     client = Celery(broker=broker_url, backend=broker_url, set_as_current=False)
     client.conf.update(accept_content=["json"], result_accept_content=["json"])
     workers = contextlib.ExitStack()  # never closed: __main__ leaves with os._exit
@@ -63,11 +66,15 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
             start_worker(
                 app,
                 pool="solo",
-                queues=[app.service],
+                queues=[app.queue],
                 perform_ping_check=False,
                 use_eventloop=False,
             )
         )
+    # the embedded worker sends no worker_ready: subscribe and dispatch as the events worker
+    # does once it is ready
+    events_worker.register_plugins()
+    threading.Thread(target=events_worker.run, args=(threading.Event(),), daemon=True).start()
     sku = new_sku()
     client.send_task(
         "inventory.set_stock", kwargs={"sku": sku, "quantity": 5}, queue="inventory"

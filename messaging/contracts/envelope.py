@@ -55,6 +55,7 @@ class Envelope(BaseModel):
         reply_to: str | None = None,
         message_id: str | None = None,
         step: str | None = None,
+        trace_context: dict[str, str] | None = None,
     ) -> Envelope:
         return cls(
             message_id=message_id or new_message_id(),
@@ -66,6 +67,7 @@ class Envelope(BaseModel):
             occurred_at=utcnow(),
             reply_to=reply_to,
             step=step,
+            trace_context=trace_context,
             payload=payload.model_dump(mode="json"),
         )
 

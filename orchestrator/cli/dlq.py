@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from messaging.reactors import NAME, Reactor, discover
+from messaging.reactors import Reactor, discover
+from messaging.subscriptions import NAME
 from orchestrator.cli.client import CommandError, NoAnswer, RemoteError, TaskClient, UsageError
 from orchestrator.cli.commands import emit
 from orchestrator.timeline import format_dead_letter, format_dead_letters

@@ -30,7 +30,11 @@ from orchestrator.cli.commands import (
 )
 from orchestrator.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
 from orchestrator.cli.orders import parse_item
-from orchestrator.cli.reactor_commands import run_reactors_backfill, run_reactors_list
+from orchestrator.cli.reactor_commands import (
+    run_reactors_backfill,
+    run_reactors_list,
+    run_reactors_unsubscribe,
+)
 from orchestrator.engine import SagaStatus
 
 DEFAULT_TIMEOUT = 15.0
@@ -266,18 +270,29 @@ def _add_dlq(commands: Any) -> None:
 
 
 def _add_reactors(commands: Any) -> None:
-    reactors = _group(commands, "reactors", "The reactors installed here, and their backfill.")
+    reactors = _group(
+        commands, "reactors", "Reactors' subscriptions to the events: list, unsubscribe, backfill."
+    )
     _command(
         reactors,
         "list",
         run_reactors_list,
-        "Installed reactors (entry points; no broker needed): queue, events, max attempts.",
+        "Every subscriber (plug-in or announced): events, copies sent and held, how far"
+        " behind, last seen.",
     )
+    unsubscribe = _command(
+        reactors,
+        "unsubscribe",
+        run_reactors_unsubscribe,
+        "Retire a reactor: no more copies of events for it (stop its worker first).",
+        json_output=False,
+    )
+    unsubscribe.add_argument("name", metavar="NAME", help="the reactor's name, e.g. email")
     backfill = _command(
         reactors,
         "backfill",
         run_reactors_backfill,
-        "Have the orchestrator send a reactor the past events it subscribes to.",
+        "Have the event dispatcher send a reactor again the past events it subscribes to.",
         json_output=False,
     )
     backfill.add_argument("name", metavar="NAME", help="the reactor's name, e.g. email")

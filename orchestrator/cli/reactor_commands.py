@@ -1,5 +1,5 @@
-"""``sagactl reactors``: the reactors installed here (entry points, no broker needed) and
-the backfill of a reactor with past events (``orchestrator.backfill_events``)."""
+"""``sagactl reactors``: the subscriptions the event dispatcher holds (``events.*`` tasks),
+whatever environment each reactor was installed in: list, unsubscribe, backfill."""
 
 from __future__ import annotations
 
@@ -7,48 +7,68 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from messaging.reactors import ENTRY_POINT_GROUP
+from messaging.subscriptions import BACKFILL, LIST, UNSUBSCRIBE
 from orchestrator.cli.client import TaskClient
 from orchestrator.cli.commands import emit
-from orchestrator.cli.dlq import installed_reactors
 from orchestrator.timeline import columns
 
 
-def reactor_rows() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": reactor.name,
-            "queue": reactor.service,
-            "events": sorted(reactor.events),
-            "max_attempts": reactor.max_attempts,
-        }
-        for reactor in sorted(installed_reactors().values(), key=lambda r: r.name)
-    ]
+def _name(raw: str) -> str:
+    return raw.removeprefix("reactor.")
 
 
-def format_reactors(reactors: Sequence[Mapping[str, Any]]) -> str:
-    if not reactors:
-        return f"no reactors installed (entry-point group {ENTRY_POINT_GROUP})"
-    rows = [["NAME", "QUEUE", "EVENTS", "MAX ATTEMPTS"]]
-    rows += [
-        [r["name"], r["queue"], ", ".join(r["events"]), str(r["max_attempts"])] for r in reactors
-    ]
-    return "\n".join(columns(rows))
+def format_subscriptions(subscriptions: Sequence[Mapping[str, Any]]) -> str:
+    if not subscriptions:
+        return "no reactor has subscribed yet (a reactor subscribes when its worker starts)"
+    rows = [["NAME", "FROM", "EVENTS", "STATE", "SENT", "HELD", "BEHIND", "LAST SEEN"]]
+    notes = []
+    for s in subscriptions:
+        state = "active" if s["active"] else "unsubscribed"
+        if s["active"] and s["catching_up"]:
+            state = "catching up"
+        seen = (s["last_seen_at"] or "never")[:19].replace("T", " ")
+        rows.append(
+            [
+                s["name"],
+                s["origin"],
+                ", ".join(s["events"]),
+                state,
+                str(s["sent"]),
+                str(s["acknowledged"]),
+                str(s["behind"]),
+                seen,
+            ]
+        )
+        notes += [f"{s['name']}: {warning}" for warning in s["warnings"]]
+    lines = columns(rows)
+    if notes:
+        lines += ["", *(f"warning: {note}" for note in notes)]
+    return "\n".join(lines)
 
 
 def run_reactors_list(args: argparse.Namespace, client: TaskClient) -> int:
-    emit(args, reactor_rows(), format_reactors)
+    emit(args, client.call(LIST, {}), format_subscriptions)
+    return 0
+
+
+def run_reactors_unsubscribe(args: argparse.Namespace, client: TaskClient) -> int:
+    name = _name(args.name)
+    client.call(UNSUBSCRIBE, {"name": name}, write=True)
+    print(
+        f"reactor.{name} unsubscribed: it gets no more copies. Copies already queued stay in"
+        f" the queue reactor.{name} until its worker takes them or you delete it"
+        f" (redis-cli del reactor.{name})."
+    )
     return 0
 
 
 def run_reactors_backfill(args: argparse.Namespace, client: TaskClient) -> int:
-    name = args.name.removeprefix("reactor.")
-    kwargs = {"reactor": name, "since": args.since}
-    result = client.call("orchestrator.backfill_events", kwargs, write=True)
+    name = _name(args.name)
+    result = client.call(BACKFILL, {"name": name, "since": args.since}, write=True)
     count = int(result.get("events", 0))
     since = f"logged since {args.since}" if args.since else "ever logged"
     print(
-        f"sent {count} past event{'s' if count != 1 else ''} ({since}) to reactor.{name};"
-        " it skips those it already handled"
+        f"sending {count} past event{'s' if count != 1 else ''} ({since}) to reactor.{name},"
+        " a page at a time behind live events; it skips those it already handled"
     )
     return 0

@@ -71,7 +71,7 @@ def _handle(url: str, raw: dict[str, Any], barrier: Any) -> int:
     try:
         with engine.begin() as conn:
             inbox.claim(conn, message.envelope.message_id, message.type)
-            return len(sagas.apply_reply(conn, DEFINITIONS, message, {}))
+            return len(sagas.apply_reply(conn, DEFINITIONS, message))
     finally:
         engine.dispose()
 
@@ -116,7 +116,7 @@ def test_a_write_from_a_stale_read_is_refused(
     # Another process moved the saga on after our read; our write must not land.
     monkeypatch.setattr(sagas, "load_for_update", lambda _conn, _saga_id: stale)
     with pytest.raises(Conflict), engine.begin() as conn:
-        sagas.apply_reply(conn, DEFINITIONS, decode(_reply(saga_id, awaiting)), {})
+        sagas.apply_reply(conn, DEFINITIONS, decode(_reply(saga_id, awaiting)))
     with engine.begin() as conn:
         saga = saga_queries.find(conn, saga_id=saga_id)
     engine.dispose()

@@ -1,5 +1,5 @@
-"""A reactor added later replays past events from the orchestrator's event log,
-deduplicated by event id."""
+"""A backfill sends a reactor past events from the orchestrator's event log again, a page
+at a time; the reactor deduplicates them by event id."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def test_backfill_sends_missed_events_once(platform: RunningPlatform) -> None:
         )
         conn.execute(delete(inbox).where(inbox.c.message_id == event["message_id"]))
 
-    first = platform.call("orchestrator.backfill_events", reactor="audit", since=since)
-    second = platform.call("orchestrator.backfill_events", reactor="audit", since=since)
+    first = platform.call("events.backfill", name="audit", since=since)
+    second = platform.call("events.backfill", name="audit", since=since)
 
     assert first["events"] >= 1
     assert second["events"] == first["events"]
@@ -54,5 +54,5 @@ def test_backfill_sends_missed_events_once(platform: RunningPlatform) -> None:
 
 
 def test_backfill_of_an_unknown_reactor_is_refused(platform: RunningPlatform) -> None:
-    with pytest.raises(ValueError, match="no reactor named 'nope'"):
-        platform.call("orchestrator.backfill_events", reactor="nope")
+    with pytest.raises(LookupError, match="no reactor named 'nope' has subscribed"):
+        platform.call("events.backfill", name="nope")

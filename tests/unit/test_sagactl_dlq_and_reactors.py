@@ -440,46 +440,107 @@ def test_dlq_replay_usage_errors(
 # --- reactors list ------------------------------------------------------------------------
 
 
-def test_reactors_list(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
-) -> None:
-    code, app = _run(monkeypatch, ["reactors", "list"])
-    assert code == 0
-    assert app.sent == []  # local discovery: no broker needed
-    assert capsys.readouterr().out.splitlines() == [
-        "NAME   QUEUE          EVENTS                          MAX ATTEMPTS",
-        "crm    reactor.crm    OrderConfirmed                  3",
-        "email  reactor.email  OrderCancelled, OrderConfirmed  5",
-    ]
+def _subscription(name: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "queue": f"reactor.{name}",
+        "events": ["OrderCancelled", "OrderConfirmed"],
+        "origin": "announced",
+        "owner": name,
+        "active": True,
+        "start": "latest",
+        "position": 40,
+        "sent": 12,
+        "acknowledged": 12,
+        "behind": 0,
+        "resent": 0,
+        "catching_up": False,
+        "last_seen_at": "2026-12-02T05:10:11.123+00:00",
+        "created_at": "2026-12-01T09:00:00+00:00",
+        "warnings": [],
+        **fields,
+    }
 
 
-def test_reactors_list_json(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
-) -> None:
-    code, _ = _run(monkeypatch, ["reactors", "list", "--json"])
-    assert code == 0
-    assert json.loads(capsys.readouterr().out) == [
-        {"name": "crm", "queue": "reactor.crm", "events": ["OrderConfirmed"], "max_attempts": 3},
-        {
-            "name": "email",
-            "queue": "reactor.email",
-            "events": ["OrderCancelled", "OrderConfirmed"],
-            "max_attempts": 5,
-        },
-    ]
+SUBSCRIPTIONS = [
+    _subscription("crm", origin="plugin", events=["OrderConfirmed"], acknowledged=9, behind=3),
+    _subscription("loyalty", events=["OrderConfirmd"], sent=0, acknowledged=0,
+                  warnings=["no service publishes 'OrderConfirmd'"]),
+    _subscription("old", active=False, last_seen_at=None),
+]  # fmt: skip
 
 
-def test_no_reactors_installed(
+def test_reactors_list_asks_the_dispatcher(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(dlq, "discover", dict)
-    assert _run(monkeypatch, ["reactors", "list"])[0] == 0
+    code, app = _run(monkeypatch, ["reactors", "list"], **{"events.subscriptions": SUBSCRIPTIONS})
+    assert code == 0
+    assert [(name, options["queue"]) for name, _, options in app.sent] == [
+        ("events.subscriptions", "events")
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        "NAME     FROM       EVENTS                          STATE         SENT  HELD  BEHIND"
+        "  LAST SEEN",
+        "crm      plugin     OrderConfirmed                  active        12    9     3     "
+        "  2026-12-02 05:10:11",
+        "loyalty  announced  OrderConfirmd                   active        0     0     0     "
+        "  2026-12-02 05:10:11",
+        "old      announced  OrderCancelled, OrderConfirmed  unsubscribed  12    12    0     "
+        "  never",
+        "",
+        "warning: loyalty: no service publishes 'OrderConfirmd'",
+    ]
+
+
+def test_reactors_list_json_is_what_the_dispatcher_said(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run(
+        monkeypatch, ["reactors", "list", "--json"], **{"events.subscriptions": SUBSCRIPTIONS}
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == SUBSCRIPTIONS
+
+
+def test_no_subscriptions_yet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(monkeypatch, ["reactors", "list"], **{"events.subscriptions": []})[0] == 0
     assert capsys.readouterr().out == (
-        "no reactors installed (entry-point group saga_platform.reactors)\n"
+        "no reactor has subscribed yet (a reactor subscribes when its worker starts)\n"
+    )
+
+
+# --- reactors unsubscribe -----------------------------------------------------------------
+
+
+def test_unsubscribe_by_queue_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = _run(
+        monkeypatch,
+        ["reactors", "unsubscribe", "reactor.old"],
+        **{"events.unsubscribe": _subscription("old", active=False)},
+    )
+    assert code == 0
+    name, kwargs, options = app.sent[0]
+    assert (name, kwargs, options["queue"], options["expires"]) == (
+        "events.unsubscribe",
+        {"name": "old"},
+        "events",
+        None,
+    )
+    assert capsys.readouterr().out.startswith("reactor.old unsubscribed: it gets no more copies.")
+
+
+def test_unsubscribe_of_an_unknown_reactor_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error = LookupError("no reactor named 'fax' has subscribed")
+    code, _ = _run(monkeypatch, ["reactors", "unsubscribe", "fax"], **{"events.unsubscribe": error})
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "sagactl: events.unsubscribe failed: no reactor named 'fax' has subscribed\n"
     )
 
 
@@ -492,39 +553,38 @@ def test_no_reactors_installed(
 def test_backfill_passes_an_iso_date_as_given(
     since: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer = {"reactor": "email", "events": 12, "since": since}
+    answer = {"name": "email", "events": 12, "since": since}
     code, app = _run(
         monkeypatch,
         ["reactors", "backfill", "email", "--since", since],
-        **{"orchestrator.backfill_events": answer},
+        **{"events.backfill": answer},
     )
     assert code == 0
     name, kwargs, options = app.sent[0]
     assert (name, kwargs, options["queue"]) == (
-        "orchestrator.backfill_events",
-        {"reactor": "email", "since": since},
-        "orchestrator",
+        "events.backfill",
+        {"name": "email", "since": since},
+        "events",
     )
     assert options["expires"] is None
     assert capsys.readouterr().out == (
-        f"sent 12 past events (logged since {since}) to reactor.email;"
-        " it skips those it already handled\n"
+        f"sending 12 past events (logged since {since}) to reactor.email, a page at a time"
+        " behind live events; it skips those it already handled\n"
     )
 
 
 def test_backfill_of_all_history_by_queue_name(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer = {"reactor": "crm", "events": 1, "since": None}
+    answer = {"name": "crm", "events": 1, "since": None}
     code, app = _run(
-        monkeypatch,
-        ["reactors", "backfill", "reactor.crm"],
-        **{"orchestrator.backfill_events": answer},
+        monkeypatch, ["reactors", "backfill", "reactor.crm"], **{"events.backfill": answer}
     )
     assert code == 0
-    assert app.sent[0][1] == {"reactor": "crm", "since": None}
+    assert app.sent[0][1] == {"name": "crm", "since": None}
     assert capsys.readouterr().out == (
-        "sent 1 past event (ever logged) to reactor.crm; it skips those it already handled\n"
+        "sending 1 past event (ever logged) to reactor.crm, a page at a time behind live"
+        " events; it skips those it already handled\n"
     )
 
 
@@ -544,12 +604,9 @@ def test_backfill_with_a_bad_date_is_a_usage_error(
 def test_backfill_of_an_unknown_reactor_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error = ValueError("no reactor named 'fax'; installed: ['analytics', 'crm', 'email']")
-    code, _ = _run(
-        monkeypatch, ["reactors", "backfill", "fax"], **{"orchestrator.backfill_events": error}
-    )
+    error = LookupError("no reactor named 'fax' has subscribed")
+    code, _ = _run(monkeypatch, ["reactors", "backfill", "fax"], **{"events.backfill": error})
     assert code == 1
     assert capsys.readouterr().err == (
-        "sagactl: orchestrator.backfill_events failed: no reactor named 'fax';"
-        " installed: ['analytics', 'crm', 'email']\n"
+        "sagactl: events.backfill failed: no reactor named 'fax' has subscribed\n"
     )
