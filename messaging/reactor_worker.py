@@ -70,7 +70,7 @@ def build_app(reactor: Reactor) -> ServiceApp:
     )
 
     @app.task(name=check_task(reactor.name), ignore_result=True)
-    def check_deliveries(head: int, after: int = 0) -> None:
+    def check_deliveries(head: int, after: int = 0, sent_at: str | None = None) -> None:
         """The dispatcher has sent copies up to ``head``. It comes behind them on this
         queue, so a number still missing now was lost: ask for exactly those."""
         with app.engine.begin() as conn:
@@ -81,6 +81,7 @@ def build_app(reactor: Reactor) -> ServiceApp:
                 "name": reactor.name,
                 "contiguous": found.contiguous,
                 "missing": found.missing,
+                "check_sent_at": sent_at,
             },
             queue=EVENTS_QUEUE,
             ignore_result=True,

@@ -40,6 +40,7 @@ class Check:
     queue: str
     head: int
     after: int
+    sent_at: datetime  # echoed in the answer: an answer older than a resend is stale
 
 
 class Sender(Protocol):
@@ -128,6 +129,8 @@ def _one(
             backfill_to=sub.backfill_to if backfill_from is not None else None,
             resent=sub.resent + len(catch_up),
         )
+        if sub.resend:
+            changes["resent_at"] = now
     if check is not None:
         changes["checked_at"] = now
     if changes:
@@ -225,7 +228,7 @@ def _check_due(sub: Any, head: int, now: datetime, interval: float) -> Check | N
         wait = interval if seen is not None and seen >= checked else 10 * interval
         if now - checked < timedelta(seconds=wait):
             return None
-    return Check(sub.name, sub.queue, head, sub.acknowledged)
+    return Check(sub.name, sub.queue, head, sub.acknowledged, now)
 
 
 def _aware(value: datetime | None) -> datetime | None:

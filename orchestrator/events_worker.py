@@ -73,10 +73,13 @@ def list_subscriptions() -> list[dict[str, Any]]:
 
 
 @app.task(name=ACKNOWLEDGE, ignore_result=True)
-def acknowledge(name: str, contiguous: int, missing: list[list[int]]) -> None:
+def acknowledge(
+    name: str, contiguous: int, missing: list[list[int]], check_sent_at: str | None = None
+) -> None:
     """A reactor's answer to a check: what it holds, and the numbers it lacks."""
+    sent_at = datetime.fromisoformat(check_sent_at) if check_sent_at else None
     with app.engine.begin() as conn:
-        subscriptions.acknowledge(conn, name, contiguous, missing)
+        subscriptions.acknowledge(conn, name, contiguous, missing, sent_at)
     if missing:
         log.warning("reactor_lacks_copies", reactor=name, missing=missing[:20])
 
@@ -103,7 +106,7 @@ class CheckingSender(CeleryPublisher):
     def send_check(self, check: event_dispatch.Check) -> None:
         self._app.send_task(
             check_task(check.name),
-            kwargs={"head": check.head, "after": check.after},
+            kwargs={"head": check.head, "after": check.after, "sent_at": check.sent_at.isoformat()},
             queue=check.queue,
             ignore_result=True,
         )

@@ -100,6 +100,7 @@ subscriptions = Table(
     Column("backfill_from", BigInteger, nullable=True),
     Column("backfill_to", BigInteger, nullable=True),
     Column("resent", BigInteger, nullable=False, server_default="0"),  # copies sent again
+    Column("resent_at", DateTime(timezone=True), nullable=True),  # the last page of them
     Column("warnings", JSON(none_as_null=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -156,26 +156,31 @@ def acknowledge(
     name: str,
     contiguous: int,
     missing: Sequence[Sequence[int]],
+    check_sent_at: datetime | None = None,
     now: datetime | None = None,
 ) -> None:
     """A reactor's answer to a check: it holds every copy up to ``contiguous`` and lacks
-    ``missing``. The missing ranges replace any resend in hand: one catch-up at a time."""
+    ``missing``. The missing ranges replace any resend in hand: one catch-up at a time.
+    An answer to a check sent before the last resend could not see that resend: its
+    missing numbers are stale and left out."""
     row = _locked(conn, name)
     if row is None or not row.active:
         return
+    resent_at = _aware(row.resent_at)
+    if check_sent_at is not None and check_sent_at.tzinfo is None:
+        check_sent_at = check_sent_at.replace(tzinfo=UTC)
+    stale = resent_at is not None and (check_sent_at is None or check_sent_at < resent_at)
     ranges = [
         [max(int(first), row.acknowledged + 1), min(int(last), row.head)] for first, last in missing
     ]
     ranges = [r for r in ranges if r[0] <= r[1]]
-    conn.execute(
-        update(subscriptions)
-        .where(subscriptions.c.name == name)
-        .values(
-            acknowledged=max(row.acknowledged, min(int(contiguous), row.head)),
-            last_seen_at=now or datetime.now(UTC),
-            resend=ranges or None,
-        )
-    )
+    changes: dict[str, Any] = {
+        "acknowledged": max(row.acknowledged, min(int(contiguous), row.head)),
+        "last_seen_at": now or datetime.now(UTC),
+    }
+    if not stale:
+        changes["resend"] = ranges or None
+    conn.execute(update(subscriptions).where(subscriptions.c.name == name).values(**changes))
 
 
 def request_backfill(conn: Connection, name: str, since: datetime | None) -> dict[str, Any]:
@@ -255,9 +260,12 @@ def _must(conn: Connection, name: str, lock: bool = False) -> Row[Any]:
     return row
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite keeps no zone: all UTC
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite keeps no zone: all UTC
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat()
+    aware = _aware(value)
+    return aware.isoformat() if aware is not None else None

@@ -99,9 +99,15 @@ def announce(
         return subscriptions.subscribe(conn, announcement, subscriptions.ANNOUNCED, now=T0)
 
 
-def acknowledge(engine: Engine, name: str, contiguous: int, missing: list[list[int]]) -> None:
+def acknowledge(
+    engine: Engine,
+    name: str,
+    contiguous: int,
+    missing: list[list[int]],
+    check_sent_at: datetime | None = None,
+) -> None:
     with engine.begin() as conn:
-        subscriptions.acknowledge(conn, name, contiguous, missing)
+        subscriptions.acknowledge(conn, name, contiguous, missing, check_sent_at)
 
 
 def subscription(engine: Engine, name: str) -> dict[str, Any]:
@@ -124,7 +130,7 @@ def test_latest_gets_what_comes_after_numbered_and_nothing_twice(engine: Engine)
         ("reactor.loyalty", after[2], 2),
     ]
     assert before[0] not in {c[1] for c in sender.copies}
-    assert sender.checks == [Check("loyalty", "reactor.loyalty", head=2, after=0)]
+    assert sender.checks == [Check("loyalty", "reactor.loyalty", head=2, after=0, sent_at=T0)]
     for _ in range(3):  # a reactor that lost nothing re-reads nothing
         dispatch_once(engine, sender, SETTINGS, now=T0 + timedelta(seconds=1))
     assert sender.take() == []
@@ -185,6 +191,23 @@ def test_an_answer_replaces_the_catch_up_in_hand(engine: Engine) -> None:
     sender.take()
     dispatch_once(engine, sender, SETTINGS, now=T0)
     assert [seq for _, _, seq in sender.take()] == [4]
+
+
+def test_an_answer_to_a_check_older_than_a_resend_asks_for_nothing(engine: Engine) -> None:
+    """Two checks in flight both find number 2 missing; the copy sent again after the
+    first answer must not be sent a third time because of the second."""
+    announce(engine, "loyalty", "OrderConfirmed")
+    log_events(engine, *["OrderConfirmed"] * 3)
+    sender = Recorder()
+    dispatch_once(engine, sender, SETTINGS, now=T0)
+    acknowledge(engine, "loyalty", 1, [[2, 2]], check_sent_at=T0)
+    dispatch_once(engine, sender, SETTINGS, now=T0 + timedelta(seconds=1))  # sends 2 again
+    acknowledge(engine, "loyalty", 1, [[2, 2]], check_sent_at=T0 + timedelta(milliseconds=1))
+    dispatch_once(engine, sender, SETTINGS, now=T0 + timedelta(seconds=2))
+    assert [seq for _, _, seq in sender.take()] == [1, 2, 3, 2]
+    assert subscription(engine, "loyalty")["resent"] == 1
+    acknowledge(engine, "loyalty", 3, [], check_sent_at=T0 + timedelta(seconds=40))
+    assert subscription(engine, "loyalty")["behind"] == 0
 
 
 def test_backfill_resends_past_events_with_their_numbers_when_known(engine: Engine) -> None:
