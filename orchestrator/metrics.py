@@ -30,6 +30,7 @@ from messaging.logs import get_logger
 from messaging.reactors import discover
 from messaging.settings import Settings
 from messaging.tables import dead_letters, inbox
+from orchestrator import subscriptions
 from orchestrator.store import saga_history, sagas
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -71,9 +72,40 @@ class PlatformCollector:
     def collect(self) -> Iterator[Metric]:
         try:
             yield from self._sagas(self.engines["orchestrator"])
+            yield from self._subscriptions(self.engines["orchestrator"])
         except SQLAlchemyError as exc:  # its store not created yet, or down: say nothing
             get_logger().warning("metrics_store_unavailable", store="orchestrator", error=repr(exc))
         yield from self._messaging()
+
+    @staticmethod
+    def _subscriptions(engine: Engine) -> Iterator[Metric]:
+        """Per active subscription: how far behind, copies sent again, last seen."""
+        behind = GaugeMetricFamily(
+            "reactor_events_behind",
+            "Events not yet sent to a reactor, plus copies sent it has not said it holds",
+            labels=["reactor"],
+        )
+        resent = CounterMetricFamily(
+            "reactor_copies_resent", "Copies sent again after a check", labels=["reactor"]
+        )
+        seen = GaugeMetricFamily(
+            "reactor_last_seen_timestamp_seconds",
+            "When a reactor last announced itself or answered a check",
+            labels=["reactor"],
+        )
+        with engine.connect() as conn:
+            listed = subscriptions.listing(conn)
+        for sub in listed:
+            if not sub["active"]:
+                continue
+            behind.add_metric([sub["name"]], sub["behind"])
+            resent.add_metric([sub["name"]], sub["resent"])
+            if sub["last_seen_at"]:
+                at = datetime.fromisoformat(sub["last_seen_at"]).timestamp()
+                seen.add_metric([sub["name"]], at)
+        yield behind
+        yield resent
+        yield seen
 
     def _messaging(self) -> Iterator[Metric]:
         parked = GaugeMetricFamily("dead_letters", "Messages parked, by store", labels=["store"])

@@ -66,3 +66,8 @@ def test_metrics_count_sagas_steps_and_reactor_events(platform: RunningPlatform)
     handled = ("reactor_events_total", (("outcome", "handled"), ("reactor", "email")))
     assert delta[handled] == 2
     assert ("dead_letters", (("store", "inventory"),)) in after
+    # every reactor's subscription, from the dispatcher's table
+    for reactor in ("email", "analytics", "crm"):
+        assert ("reactor_events_behind", (("reactor", reactor),)) in after
+        assert value(after, "reactor_last_seen_timestamp_seconds", reactor=reactor) > 0
+        assert ("reactor_copies_resent_total", (("reactor", reactor),)) in after

@@ -53,12 +53,11 @@ def test_only_the_lost_copy_is_sent_again(platform: RunningPlatform) -> None:
         platform.restart("reactor-audit")
 
     for submitted in placed:
-        entries = wait_for(
-            lambda o=submitted["order_id"]: platform.call("reactor.audit.entries", order_id=o),
-            bool,
-            timeout=60,
-        )
-        assert len(entries) == 1
+
+        def entries(order_id: str = submitted["order_id"]) -> Any:
+            return platform.call("reactor.audit.entries", order_id=order_id)
+
+        assert len(wait_for(entries, bool, timeout=60)) == 1
     after = settled(platform)
     assert after["sent"] == before["sent"] + 3
     assert after["resent"] == before["resent"] + 1  # that one copy, nothing else
