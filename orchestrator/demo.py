@@ -22,6 +22,7 @@ from celery import Celery
 
 from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.settings import DEFAULT_BROKER_URL
+from orchestrator.cli.reactor_commands import format_subscriptions
 from orchestrator.smtp_sink import SmtpSink, free_port
 from orchestrator.timeline import format_timeline
 
@@ -187,6 +188,15 @@ def show_reactor_effects(client: Client, sink: SmtpSink, orders: list[dict[str, 
     )
     for entry in entries:
         print(f"  {entry['order_id']}: {entry['event']} ({entry['note']})")
+    # each reactor says what it holds when the dispatcher checks (every few seconds)
+    settle = time.monotonic() + 15
+    listed = client.call("events.subscriptions")
+    while any(s["behind"] for s in listed) and time.monotonic() < settle:
+        time.sleep(0.5)
+        listed = client.call("events.subscriptions")
+    print("Subscriptions, as the event dispatcher holds them (sagactl reactors list):")
+    for line in format_subscriptions(listed).splitlines():
+        print(f"  {line}")
     return complete
 
 

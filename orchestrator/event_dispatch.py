@@ -59,7 +59,7 @@ class Sender(Protocol):
 @dataclass(frozen=True)
 class Settings:
     page: int = 200  # copies per subscription per pass, live and catch-up each
-    check_interval: float = 30.0  # seconds between checks of one subscription
+    check_interval: float = 5.0  # seconds between checks of one subscription
 
 
 @dataclass

@@ -133,7 +133,7 @@ def settings_from_env() -> tuple[event_dispatch.Settings, float]:
     env = os.environ
     settings = event_dispatch.Settings(
         page=int(env.get("SAGA_EVENTS_PAGE", "200")),
-        check_interval=float(env.get("SAGA_EVENTS_CHECK_INTERVAL", "30")),
+        check_interval=float(env.get("SAGA_EVENTS_CHECK_INTERVAL", "5")),
     )
     return settings, float(env.get("SAGA_EVENTS_INTERVAL", "0.1"))
 
