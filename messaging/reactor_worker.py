@@ -114,10 +114,13 @@ def announce(app: ServiceApp, reactor: Reactor, start: str, timeout: float) -> d
     client.conf.update(accept_content=["json"], result_accept_content=["json"])
     deadline = time.monotonic() + timeout
     with client:
+        wait = min(5.0, max(0.5, timeout))
         while True:
-            result = client.send_task(SUBSCRIBE, kwargs=kwargs, queue=EVENTS_QUEUE)
+            # each try expires with its wait: a dispatcher back from a restart answers
+            # the newest, not a pile of old ones
+            result = client.send_task(SUBSCRIBE, kwargs=kwargs, queue=EVENTS_QUEUE, expires=wait)
             try:
-                answer: dict[str, Any] = result.get(timeout=min(5.0, max(0.5, timeout)))
+                answer: dict[str, Any] = result.get(timeout=wait)
                 return answer
             except CeleryTimeout:
                 if time.monotonic() > deadline:

@@ -73,19 +73,28 @@ class PassResult:
 def dispatch_once(
     engine: Engine, sender: Sender, settings: Settings, now: datetime | None = None
 ) -> PassResult:
-    """One pass over every active subscription."""
+    """One pass over every active subscription. An idle pass is one short read: only a
+    subscription with something to do gets a transaction (and, on SQLite, the write lock)."""
     result = PassResult()
-    with engine.begin() as conn:
-        names = list(
-            conn.execute(
-                select(subscriptions.c.name)
-                .where(subscriptions.c.active.is_(True))
-                .order_by(subscriptions.c.name)
-            ).scalars()
-        )
+    now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        top = conn.execute(select(func.max(event_log.c.id))).scalar_one_or_none() or 0
+        rows = conn.execute(
+            select(subscriptions)
+            .where(subscriptions.c.active.is_(True))
+            .order_by(subscriptions.c.name)
+        ).all()
+    names = [
+        row.name
+        for row in rows
+        if row.position < top
+        or row.resend
+        or row.backfill_from is not None
+        or _check_due(row, row.head, now, settings.check_interval) is not None
+    ]
     for name in names:
         with engine.begin() as conn:
-            work = _one(conn, name, settings, now or datetime.now(UTC))
+            work = _one(conn, name, settings, now)
         if work is None:
             continue
         live, catch_up, check = work
