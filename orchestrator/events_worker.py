@@ -113,13 +113,14 @@ class CheckingSender(CeleryPublisher):
 
 
 def register_plugins() -> None:
-    """Installed entry-point reactors subscribe here as plug-ins (latest), so their copies
-    accumulate even before their worker first starts. A retired one stays retired."""
+    """Installed entry-point reactors subscribe here as plug-ins (from their declared
+    start), so their copies accumulate even before their worker first starts. A retired
+    one stays retired."""
     for reactor in discover(strict=False).values():
         announcement = Announcement(
             name=reactor.name,
             events=sorted(reactor.events),
-            start="latest",
+            start=reactor.start,
             owner=reactor.owner,
         )
         try:
