@@ -79,7 +79,7 @@ class ServiceApp(Celery):
         # lines then go through ours (messaging.logs), in the same format.
         setup_logging.connect(self._on_setup_logging, weak=False)
         worker_init.connect(self._on_worker_start, weak=False)
-        worker_process_init.connect(self._after_fork, weak=False)
+        worker_process_init.connect(self._on_process_init, weak=False)
         task_prerun.connect(bind_task_context, weak=False)
 
     def configure_logging(self) -> None:
@@ -93,7 +93,10 @@ class ServiceApp(Celery):
         if _runs_tasks_itself(sender):
             enable_tracing(self.service)  # solo pool: no fork, this process runs the tasks
 
-    def _after_fork(self, **_: Any) -> None:
+    def _on_process_init(self, **_: Any) -> None:
+        # Not named _after_fork: that is Celery's own hook, which resets the broker
+        # connection and producer pools in a forked child (overriding it left a replaced
+        # pool child with its parent's closed pools: "Acquire on closed pool").
         self._engine = None  # never share a parent's connection pool
         self._pid = None
         self.configure_logging()
