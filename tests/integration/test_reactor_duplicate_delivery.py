@@ -78,3 +78,12 @@ def test_event_restored_after_a_killed_reactor_process_is_applied_once(
     assert "WorkerLostError" in text or "exited with 'signal 9 (SIGKILL)'" in text
     # Delivered at least twice (the restore), applied once.
     assert text.count(received) >= 2
+    # The pool process that replaced the killed one publishes (its answers to the
+    # dispatcher's checks): it does not inherit its parent's closed broker pools.
+    wait_for(
+        lambda: {s["name"]: s for s in platform.call("events.subscriptions")}["audit"],
+        lambda s: s["acknowledged"] == s["sent"],
+        timeout=60,
+        interval=0.3,
+    )
+    assert "Acquire on closed pool" not in log.read_text()
