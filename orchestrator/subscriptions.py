@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from messaging.contracts import MESSAGE_TYPES, MessageKind
 from messaging.database import is_postgresql
 from messaging.subscriptions import Announcement, parse_start
-from orchestrator.store import event_log, subscriptions
+from orchestrator.store import event_deliveries, event_log, subscriptions
 
 PLUGIN = "plugin"  # an entry point installed where the dispatcher runs
 ANNOUNCED = "announced"  # the reactor said so itself when it started
@@ -174,13 +174,17 @@ def acknowledge(
         [max(int(first), row.acknowledged + 1), min(int(last), row.head)] for first, last in missing
     ]
     ranges = [r for r in ranges if r[0] <= r[1]]
-    changes: dict[str, Any] = {
-        "acknowledged": max(row.acknowledged, min(int(contiguous), row.head)),
-        "last_seen_at": now or datetime.now(UTC),
-    }
+    held = max(row.acknowledged, min(int(contiguous), row.head))
+    changes: dict[str, Any] = {"acknowledged": held, "last_seen_at": now or datetime.now(UTC)}
     if not stale:
         changes["resend"] = ranges or None
     conn.execute(update(subscriptions).where(subscriptions.c.name == name).values(**changes))
+    if held > row.acknowledged:  # never asked for again: which event they carried can go
+        conn.execute(
+            delete(event_deliveries).where(
+                event_deliveries.c.subscription == name, event_deliveries.c.seq <= held
+            )
+        )
 
 
 def request_backfill(conn: Connection, name: str, since: datetime | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, func, insert, select
 
 from messaging import receipts
 from messaging.database import build_engine, create_schema
@@ -22,7 +22,7 @@ from messaging.tables import metadata as platform_tables
 from messaging.tables import reactor_metadata
 from orchestrator import subscriptions
 from orchestrator.event_dispatch import Check, Settings, dispatch_once
-from orchestrator.store import event_log
+from orchestrator.store import event_deliveries, event_log
 from orchestrator.store import metadata as orchestrator_tables
 from tests.conftest import POSTGRES_ADMIN_URL
 
@@ -208,6 +208,8 @@ def test_an_answer_to_a_check_older_than_a_resend_asks_for_nothing(engine: Engin
     assert subscription(engine, "loyalty")["resent"] == 1
     acknowledge(engine, "loyalty", 3, [], check_sent_at=T0 + timedelta(seconds=40))
     assert subscription(engine, "loyalty")["behind"] == 0
+    with engine.begin() as conn:  # held copies are never asked for again: forgotten
+        assert conn.execute(select(func.count()).select_from(event_deliveries)).scalar() == 0
 
 
 def test_backfill_resends_past_events_with_their_numbers_when_known(engine: Engine) -> None:
