@@ -39,7 +39,18 @@ def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def reactors_settled(platform: RunningPlatform) -> None:
+    """Every copy of every event so far sent and held: earlier tests' events are in."""
+    wait_for(
+        lambda: platform.call("events.subscriptions"),
+        lambda listed: all(s["behind"] == 0 for s in listed if s["active"]),
+        timeout=60,
+        interval=0.3,
+    )
+
+
 def test_metrics_count_sagas_steps_and_reactor_events(platform: RunningPlatform) -> None:
+    reactors_settled(platform)
     before = scrape(platform)
     sku = new_sku()
     platform.set_stock(sku, 5)
