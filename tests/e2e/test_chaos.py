@@ -1,11 +1,13 @@
-"""Chaos: 300+ orders down every path through the public task API, while every process of
-the Procfile but the viewers (flower, metrics, web) is killed with -9 again and again, and
+"""Chaos: orders down every path through the public task API, while every process of the
+Procfile but the viewers (flower, metrics, web) is killed with -9 again and again, and
 Redis is restarted once. Then every invariant of a checkout must hold. Separate processes
 only; the test reads each service's own store at the end.
 
-Every wait has a deadline and every retry a budget, all within the test's own (BUDGET):
-the test fails saying what it waited for and how far it got, never hangs; its helper
-threads stop with it and none can keep the process alive."""
+The load is sized to the machine: a warm-up batch without kills measures the platform's
+capacity, then the chaos phase offers about half of it, paced, for about 75 s (100 to 300
+orders). Every wait has a deadline and every retry a budget, all within the test's own
+(BUDGET): the test fails saying what it waited for and how far it got, never hangs; its
+helper threads stop with it and none can keep the process alive."""
 
 from __future__ import annotations
 
@@ -32,13 +34,14 @@ from orchestrator.smtp_sink import SmtpSink, free_port
 from tests.e2e.redis_server import RedisServer
 from tests.platform import ROOT, order
 
-ORDERS = 300
-STOCK = {"CH-A": 100_000, "CH-B": 100_000, "CH-LOW": 30}
 VIEWERS = ("flower", "metrics", "web")  # they only read: killing them tests no saga
 VICTIMS = tuple(name for name in read_procfile(ROOT / "Procfile") if name not in VIEWERS)
 TERMINAL = ("completed", "compensated", "failed")
 KILLS_EACH = 2
-ORDER_SECONDS = 120  # a place_order is resubmitted for this long at most
+WARMUP = 24  # orders, all at once and without kills, to measure the capacity
+LOAD = 0.5  # of the measured capacity, offered during the chaos phase
+SUBMIT_SECONDS = 75  # the chaos phase's submissions should last about this long
+MIN_ORDERS, MAX_ORDERS = 100, 300
 SUBMITTERS = 8  # threads: a few may wait on a killed orchestrator, the others keep pace
 BUDGET = 270.0  # seconds for the test once the platform is ready; every wait ends by then
 # Failures a careful client retries: no answer in time, the broker being restarted.
@@ -68,6 +71,7 @@ class Chaos:
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # what a helper thread died of
+    sizing: str = "load not sized yet"  # for failure messages
 
     def until(self, seconds: float) -> float:
         """A deadline ``seconds`` from now, never past the test's own."""
@@ -123,11 +127,13 @@ class Chaos:
                 return
             if self.errors:
                 failed = "; ".join(self.errors)
-                pytest.fail(f"{what}: a helper failed ({failed}); {how_far}", pytrace=False)
+                pytest.fail(
+                    f"{what}: a helper failed ({failed}); {how_far}; {self.sizing}", pytrace=False
+                )
             if time.monotonic() > deadline:
                 waited = time.monotonic() - started
                 pytest.fail(
-                    f"{what}: not done after {waited:.0f}s; {how_far}",
+                    f"{what}: not done after {waited:.0f}s; {how_far}; {self.sizing}",
                     pytrace=False,
                 )
             time.sleep(0.2)
@@ -234,9 +240,9 @@ class Chaos:
                 continue
 
 
-def orders(rng: random.Random) -> list[dict[str, Any]]:
+def orders(rng: random.Random, count: int) -> list[dict[str, Any]]:
     made = []
-    for i in range(ORDERS):
+    for i in range(count):
         path = i % 10
         kwargs: dict[str, Any] = {
             "sku": rng.choice(("CH-A", "CH-B")),
@@ -258,6 +264,11 @@ def orders(rng: random.Random) -> list[dict[str, Any]]:
     return made
 
 
+def stock_for(count: int) -> dict[str, int]:
+    """Plenty of CH-A and CH-B; CH-LOW for about a third of the orders that want it."""
+    return {"CH-A": 100_000, "CH-B": 100_000, "CH-LOW": 3 * (count // 30)}
+
+
 def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(database, timeout=30) as conn:
         return conn.execute(query).fetchall()
@@ -265,6 +276,20 @@ def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
 
 def saga_states(data: Path) -> dict[str, str]:
     return dict(rows(data / "orchestrator.db", "SELECT order_id, status FROM sagas"))
+
+
+def measure_capacity(chaos: Chaos, data: Path, warmup: list[dict[str, Any]]) -> float:
+    """Sagas/s: ``warmup`` submitted at once, without kills, until all are terminal."""
+    started = time.monotonic()
+    chaos.submit_paced(warmup, float("inf"), order_seconds=60, seconds=60)
+    ids = {placed["order_id"] for placed in warmup}
+
+    def progress() -> tuple[bool, str]:
+        ended = sum(1 for o, s in saga_states(data).items() if o in ids and s in TERMINAL)
+        return ended == len(ids), f"{ended} of {len(ids)} terminal"
+
+    chaos.wait_for("warm-up without kills", progress, chaos.until(90))
+    return len(warmup) / (time.monotonic() - started)
 
 
 @pytest.fixture
@@ -310,20 +335,34 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     chaos.deadline = time.monotonic() + BUDGET
     data = tmp_path / "data"
     rng = random.Random(20261122)
-    for sku, quantity in STOCK.items():
-        chaos.call("inventory.set_stock", sku=sku, quantity=quantity)
-    submitted = orders(rng)
-    duplicates = submitted[::15]
+    warmup = [
+        order(order_id=f"warmup-{i:04d}", sku=rng.choice(("CH-A", "CH-B"))) for i in range(WARMUP)
+    ]
+    # Stock first, sized for the most orders we may place; CH-LOW once we know how many.
+    chaos.call("inventory.set_stock", sku="CH-A", quantity=100_000)
+    chaos.call("inventory.set_stock", sku="CH-B", quantity=100_000)
+    capacity = measure_capacity(chaos, data, warmup)
+    rate = LOAD * capacity
+    count = min(MAX_ORDERS, max(MIN_ORDERS, round(rate * SUBMIT_SECONDS / 10) * 10))
+    stock = stock_for(count)
+    chaos.call("inventory.set_stock", sku="CH-LOW", quantity=stock["CH-LOW"])
+    chaos_orders = orders(rng, count)
+    duplicates = chaos_orders[::15]
+    submitted = warmup + chaos_orders
+    # A place_order waits at worst for a killed orchestrator to restart, the visibility
+    # timeout and the backlog a kill leaves in its queue (about 100 sagas' messages).
+    order_seconds = min(180.0, max(90.0, 60 + 100 / capacity))
+    chaos.sizing = f"capacity {capacity:.1f} sagas/s, offered {rate:.1f}/s, {count} orders"
 
     started = time.monotonic()
     chaos.spawn(chaos.kill_loop, rng)
     chaos.spawn(chaos.review_loop)
-    half = len(submitted) // 2
-    first, second = submitted[:half], submitted[half:] + duplicates
-    chaos.submit_paced(first, float("inf"), ORDER_SECONDS, ORDER_SECONDS + 60)
+    half = len(chaos_orders) // 2
+    first, second = chaos_orders[:half], chaos_orders[half:] + duplicates
+    chaos.submit_paced(first, rate, order_seconds, len(first) / rate + order_seconds + 30)
     chaos.redis.restart()
     chaos.redis_restarts += 1
-    chaos.submit_paced(second, float("inf"), ORDER_SECONDS, ORDER_SECONDS + 60)
+    chaos.submit_paced(second, rate, order_seconds, len(second) / rate + order_seconds + 30)
     submitted_at = time.monotonic()
 
     def killed() -> tuple[bool, str]:
@@ -356,11 +395,12 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     assert not stuck, f"helper threads still running after the drain: {stuck}"
 
     assert min(chaos.kills[v] for v in VICTIMS) >= KILLS_EACH, f"kills: {chaos.kills}"
-    violations = check_invariants(chaos, data, submitted, states)
+    violations = check_invariants(chaos, data, submitted, states, stock)
     counts = Counter(states.values())
     with capsys.disabled():  # the figures belong in the CI log
         print(
-            f"\nchaos: {ORDERS} orders (+{len(duplicates)} duplicate submissions), "
+            f"\nchaos: {count} orders (+{len(duplicates)} duplicate submissions, +{WARMUP} "
+            f"warm-up), capacity {capacity:.1f} sagas/s measured, offered {rate:.1f}/s, "
             f"outcomes {dict(counts)}, kills {sum(chaos.kills.values())} {dict(chaos.kills)}, "
             f"redis restarts {chaos.redis_restarts}, submitted in {submitted_at - started:.1f}s, "
             f"drained in {drained_in:.1f}s, emails re-sent with the same Message-ID "
@@ -370,7 +410,11 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
 
 
 def check_invariants(
-    chaos: Chaos, data: Path, submitted: list[dict[str, Any]], states: dict[str, str]
+    chaos: Chaos,
+    data: Path,
+    submitted: list[dict[str, Any]],
+    states: dict[str, str],
+    initial_stock: dict[str, int],
 ) -> list[str]:
     violations: list[str] = []
     by_id = {o["order_id"]: o for o in submitted}
@@ -389,7 +433,7 @@ def check_invariants(
         for item in by_id[order_id]["items"]:
             sold[item["sku"]] += item["quantity"]
     stock = dict(rows(data / "inventory.db", "SELECT sku, available FROM stock"))
-    for sku, initial in STOCK.items():
+    for sku, initial in initial_stock.items():
         if initial - sold[sku] != stock[sku]:
             violations.append(f"{sku}: {initial} - {sold[sku]} sold != {stock[sku]} available")
     held = rows(
