@@ -310,6 +310,7 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
             "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
             "FLOWER_PORT": str(free_port()),
             "SAGA_METRICS_PORT": str(free_port()),
+            "SAGA_WEB_PORT": str(free_port()),  # not 8088: another run may hold it
         }
     )
     platform = Platform(read_procfile(ROOT / "Procfile"), env, tmp_path)
