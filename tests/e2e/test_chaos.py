@@ -128,15 +128,27 @@ class Chaos:
             if self.errors:
                 failed = "; ".join(self.errors)
                 pytest.fail(
-                    f"{what}: a helper failed ({failed}); {how_far}; {self.sizing}", pytrace=False
+                    f"{what}: a helper failed ({failed}); {how_far}; {self.sizing}; "
+                    f"queued {self.backlog()}",
+                    pytrace=False,
                 )
             if time.monotonic() > deadline:
                 waited = time.monotonic() - started
                 pytest.fail(
-                    f"{what}: not done after {waited:.0f}s; {how_far}; {self.sizing}",
+                    f"{what}: not done after {waited:.0f}s; {how_far}; {self.sizing}; "
+                    f"queued {self.backlog()}",
                     pytrace=False,
                 )
             time.sleep(0.2)
+
+    def backlog(self) -> dict[str, int] | str:
+        """Messages waiting in each queue of our Redis (a queue is a list there)."""
+        try:
+            with redis.Redis.from_url(self.redis.url, socket_timeout=5) as client:
+                lists = [k for k in client.scan_iter(count=1000) if client.type(k) == b"list"]
+                return {key.decode(): client.llen(key) for key in sorted(lists)}
+        except redis.RedisError as exc:
+            return f"unknown ({exc!r})"
 
     def call(self, task: str, timeout: float = 20.0, **kwargs: Any) -> Any:
         queue = task.rsplit(".", 1)[0]
