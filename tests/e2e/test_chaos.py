@@ -171,7 +171,8 @@ class Chaos:
 
     def submit(self, submitted: dict[str, Any], seconds: float) -> None:
         """What a careful client does: resubmit (same order id) until it gets an answer,
-        for ``seconds`` at most."""
+        for ``seconds`` at most, waiting longer each time (30 s, 60 s, ...): a copy sent
+        into a queue that is only slow makes it slower."""
         deadline = time.monotonic() + seconds
         attempts, last = 0, "none"
         while (left := deadline - time.monotonic()) > 0:
@@ -179,9 +180,8 @@ class Chaos:
                 raise Stopped
             attempts += 1
             try:
-                self.call(
-                    "orchestrator.place_order", timeout=min(30.0, max(1.0, left)), **submitted
-                )
+                wait = min(30.0 * attempts, max(1.0, left))
+                self.call("orchestrator.place_order", timeout=wait, **submitted)
                 return
             except CeleryTimeout as exc:  # it waited already: ask again at once
                 last = repr(exc)
