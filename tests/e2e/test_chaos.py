@@ -97,8 +97,8 @@ class Chaos:
 
     def close_backend(self) -> None:
         """Close this thread's result backend (Celery makes one per thread). Left to the
-        garbage collector, a connection may be finalized after its socket: a
-        ResourceWarning, an error in this suite."""
+        garbage collector, its sockets can be finalized still open: a ResourceWarning,
+        which this suite turns into an error (it failed this test once)."""
         backend = self.client.backend
         backend.result_consumer.stop()
         backend.client.connection_pool.disconnect()
