@@ -1,10 +1,15 @@
 """Start and stop the platform's processes, as listed in the Procfile.
 
 Used by the demo and the integration tests, so both run exactly what operators run.
+Each process runs in a session of its own, so nothing of ours ends it when its starter
+dies: a watchdog (``Reaper``) kills what is left once the starter is gone.
+
+    python -m messaging.launcher --watch PARENT_PID STATEFILE   # the watchdog itself
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import re
@@ -13,6 +18,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +49,75 @@ def worker_node(command: str) -> str | None:
     return parts[parts.index("-n") + 1].replace("%h", socket.gethostname())
 
 
+class Reaper:
+    """A watchdog process that kills (SIGKILL) the process groups listed with ``watch``
+    once the process that made this Reaper is gone, however it ended (kill -9 included).
+
+    The groups are kept in a state file, rewritten whole on every change. The watchdog
+    polls its parent pid; it leaves without killing anything when ``close`` removes the
+    state file or sends it SIGTERM. Not ``PR_SET_PDEATHSIG``: that fires when the *thread*
+    that started a process ends, and the chaos test restarts processes from helper threads.
+    """
+
+    def __init__(self, directory: Path, poll_seconds: float = 0.5) -> None:
+        fd, name = tempfile.mkstemp(prefix="reaper-", suffix=".pgids", dir=directory)
+        os.close(fd)
+        self.state_file = Path(name)
+        self._groups: set[int] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        argv = [sys.executable, "-m", __name__, "--watch", str(os.getpid()), name]
+        with open(directory / "reaper.log", "ab") as log:
+            self.watchdog = subprocess.Popen(
+                [*argv, "--poll", str(poll_seconds)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a Ctrl-C to our process group must not end it first
+            )
+
+    def watch(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.add(pgid)
+            self._write()
+
+    def forget(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.discard(pgid)
+            self._write()
+
+    def _write(self) -> None:
+        if self._closed:
+            return
+        new = self.state_file.with_suffix(".new")
+        new.write_text("".join(f"{pgid}\n" for pgid in sorted(self._groups)))
+        new.replace(self.state_file)  # the watchdog never reads half a file
+
+    def close(self) -> None:
+        """The normal end: the watchdog leaves and kills nothing."""
+        with self._lock:
+            self._closed = True
+            self.state_file.unlink(missing_ok=True)
+            self.watchdog.terminate()
+            self.watchdog.wait(timeout=10)
+
+
+def watch(parent: int, state_file: Path, poll_seconds: float) -> None:
+    """The watchdog: wait while ``parent`` lives and the state file exists; if the parent
+    is gone first, kill every process group the file lists."""
+    while os.getppid() == parent and state_file.exists():  # we are reparented when it dies
+        time.sleep(poll_seconds)
+    try:
+        listed = state_file.read_text().split()
+    except FileNotFoundError:
+        return  # stopped normally
+    for pgid in map(int, listed):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+    print(f"parent {parent} gone: killed process groups {listed}", flush=True)
+    state_file.unlink(missing_ok=True)
+
+
 @dataclass
 class Platform:
     commands: dict[str, str]
@@ -49,9 +125,15 @@ class Platform:
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    _reaper: Reaper | None = field(default=None, init=False, repr=False)
 
     def start(self, names: Iterable[str] | None = None) -> None:
+        if self._reaper is None:
+            self._reaper = Reaper(self.log_dir)
         for name in names or self.commands:
+            previous = self.processes.get(name)
+            if previous is not None and previous.poll() is not None:
+                self._reaper.forget(previous.pid)
             if name in self._logs:
                 self._logs[name].close()
             self._logs[name] = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
@@ -63,12 +145,18 @@ class Platform:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # a process group: kill -9 takes the pool children too
             )
+            self._reaper.watch(self.processes[name].pid)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         process.wait(timeout=30)
+        self._forget(process)
+
+    def _forget(self, process: subprocess.Popen[bytes]) -> None:
+        if self._reaper is not None:
+            self._reaper.forget(process.pid)
 
     def stop_one(self, name: str, timeout: float = 20.0) -> None:
         """Warm shutdown of one process (SIGTERM to its main process)."""
@@ -76,6 +164,7 @@ class Platform:
         process.terminate()
         try:
             process.wait(timeout=timeout)
+            self._forget(process)
         except subprocess.TimeoutExpired:
             self.kill(name)
 
@@ -89,6 +178,9 @@ class Platform:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.kill(name)
+        if self._reaper is not None:
+            self._reaper.close()
+            self._reaper = None
         for log in self._logs.values():
             log.close()
 
@@ -125,3 +217,15 @@ def platform_env(overrides: Mapping[str, str]) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     return env
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m messaging.launcher")
+    parser.add_argument("--watch", nargs=2, metavar=("PARENT_PID", "STATEFILE"), required=True)
+    parser.add_argument("--poll", type=float, default=0.5, metavar="SECONDS")
+    args = parser.parse_args(argv)
+    watch(int(args.watch[0]), Path(args.watch[1]), args.poll)
+
+
+if __name__ == "__main__":
+    main()
