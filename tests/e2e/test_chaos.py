@@ -323,9 +323,9 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
             "FLOWER_PORT": str(free_port()),
             "SAGA_METRICS_PORT": str(free_port()),
             "SAGA_WEB_PORT": str(free_port()),  # not 8088: another run may hold it
-            # Until the core drops it: each reactor start asks the orchestrator for every
-            # event of the last 600 s, which under kills kept it busy 4-6 s per request.
-            "SAGA_REACTOR_CATCH_UP_SECONDS": "5",
+            # lost copies (a killed reactor, the Redis restart) asked for again within
+            # seconds, so the final check of every reactor's effects does not wait long
+            "SAGA_EVENTS_CHECK_INTERVAL": "2",
         }
     )
     platform = Platform(read_procfile(ROOT / "Procfile"), env, tmp_path)
