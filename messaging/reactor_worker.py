@@ -143,7 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", "-c", default="1")
     parser.add_argument("--loglevel", "-l", default="INFO")
     args, extra = parser.parse_known_args(argv)
-    reactors = discover()
+    try:
+        reactors = discover()
+    except Exception as exc:  # a declaration that does not load or is invalid: say which
+        parser.exit(2, f"saga-reactor: cannot load the installed reactors: {exc}\n")
     if args.name not in reactors:
         parser.error(f"no reactor named {args.name!r}; installed: {sorted(reactors)}")
     reactor = reactors[args.name]
