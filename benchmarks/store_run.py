@@ -9,7 +9,7 @@ from typing import Any
 
 from benchmarks.phases import run_phase
 from benchmarks.platform_run import PlatformRun, services
-from benchmarks.seed import Template
+from benchmarks.seed import Template, hold_copies
 from benchmarks.settings import Mode
 from benchmarks.stores import databases
 from benchmarks.workers import rss
@@ -22,6 +22,11 @@ GROWTH_RATE = 10.0
 def _seed(templates: dict[str, Template], first: int, clones: int) -> dict[str, Any]:
     start = time.monotonic()
     rows = sum(template.insert_clones(first, clones) for template in templates.values())
+    heads = templates["orchestrator"].heads  # subscription -> its head past the clones
+    for service, template in templates.items():
+        name = service.removeprefix("reactor.")
+        if service.startswith("reactor.") and name in heads:
+            hold_copies(template.engine, heads[name])
     return {"rows": rows, "seconds": round(time.monotonic() - start, 1)}
 
 
