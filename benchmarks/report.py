@@ -148,8 +148,49 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     "",
                 )
             )
-        out.extend(memory_rows(kind, run["memory"]))
+        out.extend(later_rows(kind, run))
     return out
+
+
+def later_rows(kind: str, run: dict[str, Any]) -> list[Row]:
+    """Memory, then (where it ran) the crash loop."""
+    out = memory_rows(kind, run["memory"])
+    if "crash_loop" in run:
+        out.extend(crash_rows(kind, run["crash_loop"]))
+    return out
+
+
+def _pair(latency: dict[str, float]) -> str:
+    return f"{_f(latency['p50_ms'])}/{_f(latency['p99_ms'])} ms"
+
+
+def crash_rows(kind: str, crash: dict[str, Any]) -> list[Row]:
+    """Checkout latency with one reactor killed -9 every 10 s against none killed, and the
+    reactors' effects counted in their stores afterwards."""
+    killed, none = crash["killed"], crash["none"]
+    p50, p99 = crash["ratio_p50"], crash["ratio_p99"]
+    ok = crash["within_1_5x"] and killed["not_completed"] == 0
+    effects = crash["effects"]
+    kills = len(killed["kills"])
+    late = f", {killed['not_completed']} not done" if killed["not_completed"] else ""
+    return [
+        (
+            f"[{kind}] checkout p50/p99 at {crash['rate_per_s']:g}/s (half capacity), "
+            f"{kills} reactor kills -9 in {crash['seconds']:g} s{late}",
+            _pair(killed["latency"]),
+            f"none killed {_pair(none['latency'])}",
+            "-" if p50 is None or p99 is None else f"{p50:.2f}x/{p99:.2f}x",
+            _target(None if p50 is None or p99 is None else bool(ok), "within 1.5x"),
+        ),
+        (
+            f"[{kind}] orders whose effect is not exactly once in a reactor's store "
+            f"({effects['completed']:,} orders x 3 reactors)",
+            f"{effects['violations']}",
+            f"SMTP resends {effects['smtp_resends']}",
+            "",
+            _target(effects["violations"] == 0, "0 violations"),
+        ),
+    ]
 
 
 def _growth_load(phase: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class Mode:
     memory_sagas: int  # sagas run for the RSS figure (0: what the other phases ran)
     baseline_items: int  # chains and celery-saga sagas at saturation
     noop_tasks: int
+    crash_seconds: float  # each crash-loop window: none killed, then one every 10 s
 
 
 QUICK = Mode(
@@ -39,6 +40,7 @@ QUICK = Mode(
     memory_sagas=0,
     baseline_items=200,
     noop_tasks=1500,
+    crash_seconds=40.0,
 )
 LONG = Mode(
     name="long",
@@ -50,4 +52,5 @@ LONG = Mode(
     memory_sagas=10_000,
     baseline_items=1500,
     noop_tasks=10_000,
+    crash_seconds=120.0,
 )

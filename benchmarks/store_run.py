@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.crashloop import run_crash_loop
 from benchmarks.phases import run_phase
 from benchmarks.platform_run import PlatformRun, services
 from benchmarks.seed import Template, hold_copies
 from benchmarks.settings import Mode
 from benchmarks.stores import databases
 from benchmarks.workers import rss
+from messaging.dead_letters import count_parked
 
 WARMUP = 20  # also the templates the seeded sagas are cloned from
 # Cost growth compares p99 at a load below capacity: above it, p99 is the queue's length.
@@ -92,6 +94,10 @@ def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any
                 "end": rss(run.processes),
                 "sagas_between": processed - WARMUP - mode.saturation_sagas,
             }
+            if full:  # last: restarts and kills change the processes measured above
+                out["crash_loop"] = run_crash_loop(run, out["saturation"], mode.crash_seconds)
+            # none in a run of ours: messages of another platform on our Redis DB land here
+            out["parked"] = {s: count_parked(engine) for s, engine in run.engines.items()}
         finally:
             run.stop()
     return out
