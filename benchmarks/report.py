@@ -153,10 +153,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
 
 
 def later_rows(kind: str, run: dict[str, Any]) -> list[Row]:
-    """Memory, then (where it ran) the crash loop."""
+    """Memory, then (where they ran) the crash loop and the reactor starts."""
     out = memory_rows(kind, run["memory"])
     if "crash_loop" in run:
         out.extend(crash_rows(kind, run["crash_loop"]))
+    if "reactor_start" in run:
+        out.extend(start_rows(kind, run["reactor_start"]))
     return out
 
 
@@ -189,6 +191,51 @@ def crash_rows(kind: str, crash: dict[str, Any]) -> list[Row]:
             f"SMTP resends {effects['smtp_resends']}",
             "",
             _target(effects["violations"] == 0, "0 violations"),
+        ),
+    ]
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def start_rows(kind: str, start: dict[str, Any]) -> list[Row]:
+    """CPU of one reactor start from exec to ready (and to caught up), and what the event
+    dispatcher and the orchestrator worker used meanwhile above their idle rate."""
+    name = start["reactor"]
+    plain = start["nothing_lost"]["median"]
+    mingle = start["mingle_gossip"]["median"]
+    catch = start["catch_up"]["median"]
+    done = start["catch_up"]["median_done"]
+
+    def others(m: dict[str, Any]) -> str:
+        return (
+            f"events {m['events_above_idle_cpu_s']:+.2f} s, "
+            f"orchestrator {m['orchestrator_above_idle_cpu_s']:+.2f} s"
+        )
+
+    n = start["repeats"]
+    return [
+        (
+            f"[{kind}] CPU of one saga-reactor {name} start to ready, nothing lost (median of {n})",
+            f"{_s(plain['reactor_cpu_s'])} in {_s(plain['seconds'])}",
+            others(plain),
+            "",
+            "",
+        ),
+        (
+            f"[{kind}] the same after losing {start['lost']} copies: to ready / to caught up",
+            f"{_s(catch['reactor_cpu_s'])} / {_s(done['reactor_cpu_s'])} in {_s(done['seconds'])}",
+            others(done),
+            _f(_ratio(done["reactor_cpu_s"], plain["reactor_cpu_s"]), "x"),
+            "",
+        ),
+        (
+            f"[{kind}] the same, nothing lost, with mingle and gossip on",
+            f"{_s(mingle['reactor_cpu_s'])} in {_s(mingle['seconds'])}",
+            f"without {_s(plain['reactor_cpu_s'])}; {others(mingle)}",
+            _f(_ratio(mingle["reactor_cpu_s"], plain["reactor_cpu_s"]), "x"),
+            "",
         ),
     ]
 

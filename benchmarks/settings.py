@@ -28,6 +28,8 @@ class Mode:
     baseline_items: int  # chains and celery-saga sagas at saturation
     noop_tasks: int
     crash_seconds: float  # each crash-loop window: none killed, then one every 10 s
+    start_repeats: int  # reactor starts measured for each case (the median is reported)
+    lost_copies: int  # copies a reactor loses before a catch-up start
 
 
 QUICK = Mode(
@@ -41,6 +43,8 @@ QUICK = Mode(
     baseline_items=200,
     noop_tasks=1500,
     crash_seconds=40.0,
+    start_repeats=3,
+    lost_copies=200,
 )
 LONG = Mode(
     name="long",
@@ -53,4 +57,6 @@ LONG = Mode(
     baseline_items=1500,
     noop_tasks=10_000,
     crash_seconds=120.0,
+    start_repeats=5,
+    lost_copies=200,
 )

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import reactor_start
 from benchmarks.crashloop import run_crash_loop
 from benchmarks.phases import run_phase
 from benchmarks.platform_run import PlatformRun, services
@@ -95,6 +96,9 @@ def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any
                 "sagas_between": processed - WARMUP - mode.saturation_sagas,
             }
             if full:  # last: restarts and kills change the processes measured above
+                out["reactor_start"] = reactor_start.measure(
+                    run, mode.start_repeats, mode.lost_copies
+                )
                 out["crash_loop"] = run_crash_loop(run, out["saturation"], mode.crash_seconds)
             # none in a run of ours: messages of another platform on our Redis DB land here
             out["parked"] = {s: count_parked(engine) for s, engine in run.engines.items()}
