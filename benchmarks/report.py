@@ -185,6 +185,14 @@ def crash_rows(kind: str, crash: dict[str, Any]) -> list[Row]:
             _target(None if p50 is None or p99 is None else bool(ok), "within 1.5x"),
         ),
         (
+            f"[{kind}] cores busy outside the platform during the windows (other programs, "
+            "Redis, PostgreSQL, the client): none / killed",
+            f"{_other(none)} / {_other(killed)}",
+            "",
+            "",
+            "",
+        ),
+        (
             f"[{kind}] orders whose effect is not exactly once in a reactor's store "
             f"({effects['completed']:,} orders x 3 reactors)",
             f"{effects['violations']}",
@@ -193,6 +201,14 @@ def crash_rows(kind: str, crash: dict[str, Any]) -> list[Row]:
             _target(effects["violations"] == 0, "0 violations"),
         ),
     ]
+
+
+def _other(phase: dict[str, Any]) -> str:
+    """Cores the rest of the machine kept busy during a phase (results from before the
+    figure existed: -)."""
+    if "busy_cores" not in phase:
+        return "-"
+    return f"{phase['busy_cores'] - phase['cpu_s'] / max(1e-9, phase['seconds']):.2f}"
 
 
 def _s(value: float | None) -> str:
