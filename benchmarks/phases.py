@@ -3,6 +3,7 @@ wait until they end and the reactors took their events, and compute the figures.
 
 from __future__ import annotations
 
+from time import time
 from typing import Any
 
 from sqlalchemy import Engine
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 from benchmarks import saga_figures as figures
 from benchmarks.load import closed_loop, paced, wait_for_all
 from benchmarks.platform_run import PlatformRun
+from benchmarks.procstat import machine_busy_seconds
 from benchmarks.stats import batch_rate, summary_ms
 from benchmarks.workers import cpu_delta, cpu_seconds
 
@@ -22,7 +24,7 @@ def run_phase(run: PlatformRun, label: str, count: int, rate: float | None) -> d
     ``count`` sagas at ``rate`` per second."""
     ids = run.new_ids(label, count)
     orchestrator = run.engines["orchestrator"]
-    before = cpu_seconds(run.processes)
+    before, busy_before, wall_before = cpu_seconds(run.processes), machine_busy_seconds(), time()
     if rate is None:
         times = closed_loop(
             lambda i: run.submit(ids[i], i),
@@ -49,6 +51,7 @@ def run_phase(run: PlatformRun, label: str, count: int, rate: float | None) -> d
         wait_for_all(reactor_took, len(event_ids), 10.0)
         lag[reactor] = [at - events[e] for e, at in figures.taken(engine, event_ids).items()]
     used = cpu_delta(before, cpu_seconds(run.processes))
+    busy, wall = machine_busy_seconds() - busy_before, time() - wall_before
     completed = [e for e in ended.values() if e.status == "completed"]
     submitted = dict(zip(ids, times, strict=True))
     latencies = [e.at - submitted[o] for o, e in ended.items() if e.status == "completed"]
@@ -65,6 +68,10 @@ def run_phase(run: PlatformRun, label: str, count: int, rate: float | None) -> d
         "steps": {step: summary_ms(values) for step, values in steps.items()},
         "reactor_lag": {reactor: summary_ms(values) for reactor, values in lag.items()},
         "cpu_s": sum(used.values()),
+        # the whole machine, in cores: what else ran (other programs, Redis, PostgreSQL,
+        # this client) is busy_cores - cpu_s / seconds (a shared machine: read it first)
+        "seconds": wall,
+        "busy_cores": busy / max(1e-9, wall),
         "cpu_ms_per_saga": sum(used.values()) / max(1, len(completed)) * 1000,
         "cpu_ms_per_saga_by_process": {
             name: round(cpu / max(1, len(completed)) * 1000, 2) for name, cpu in used.items()

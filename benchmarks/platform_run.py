@@ -56,6 +56,14 @@ def order(order_id: str, number: int) -> dict[str, Any]:
     }
 
 
+class Sink(SmtpSink):
+    def received(self) -> list[tuple[str, str]]:
+        """(order id, Message-ID) of every email received, in one pass (messages_for
+        parses every message's headers once per call: minutes for a thousand orders)."""
+        with self._keep.lock:
+            return [(str(m["X-Order-Id"]), str(m["Message-ID"])) for m in self._keep.messages]
+
+
 @dataclass
 class PlatformRun:
     kind: str
@@ -64,11 +72,12 @@ class PlatformRun:
     processes: Platform = field(init=False)
     client: Celery = field(init=False)
     engines: dict[str, Engine] = field(init=False)
-    sink: SmtpSink = field(init=False)
+    sink: Sink = field(init=False)
+    ids: dict[str, list[str]] = field(default_factory=dict)  # order ids of each label
 
     def start(self) -> None:
         flush(PLATFORM_BROKER)
-        self.sink = SmtpSink()
+        self.sink = Sink()
         self.sink.start()
         env = {f"{env_prefix(s)}_DATABASE_URL": url for s, url in self.urls.items()}
         env.update(
@@ -106,7 +115,8 @@ class PlatformRun:
         )
 
     def new_ids(self, label: str, count: int) -> list[str]:
-        return [f"bench-{label}-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+        self.ids[label] = [f"bench-{label}-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+        return self.ids[label]
 
     def writer(self, service: str) -> Engine:
         return build_engine(self.urls[service])

@@ -27,6 +27,9 @@ class Mode:
     memory_sagas: int  # sagas run for the RSS figure (0: what the other phases ran)
     baseline_items: int  # chains and celery-saga sagas at saturation
     noop_tasks: int
+    crash_seconds: float  # each crash-loop window: none killed, then one every 10 s
+    start_repeats: int  # reactor starts measured for each case (the median is reported)
+    lost_copies: int  # copies a reactor loses before a catch-up start
 
 
 QUICK = Mode(
@@ -39,6 +42,9 @@ QUICK = Mode(
     memory_sagas=0,
     baseline_items=200,
     noop_tasks=1500,
+    crash_seconds=40.0,
+    start_repeats=3,
+    lost_copies=200,
 )
 LONG = Mode(
     name="long",
@@ -50,4 +56,7 @@ LONG = Mode(
     memory_sagas=10_000,
     baseline_items=1500,
     noop_tasks=10_000,
+    crash_seconds=120.0,
+    start_repeats=5,
+    lost_copies=200,
 )

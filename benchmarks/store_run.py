@@ -7,12 +7,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import reactor_start
+from benchmarks.crashloop import run_crash_loop
 from benchmarks.phases import run_phase
 from benchmarks.platform_run import PlatformRun, services
-from benchmarks.seed import Template
+from benchmarks.seed import Template, hold_copies
 from benchmarks.settings import Mode
 from benchmarks.stores import databases
 from benchmarks.workers import rss
+from messaging.dead_letters import count_parked
 
 WARMUP = 20  # also the templates the seeded sagas are cloned from
 # Cost growth compares p99 at a load below capacity: above it, p99 is the queue's length.
@@ -22,6 +25,11 @@ GROWTH_RATE = 10.0
 def _seed(templates: dict[str, Template], first: int, clones: int) -> dict[str, Any]:
     start = time.monotonic()
     rows = sum(template.insert_clones(first, clones) for template in templates.values())
+    heads = templates["orchestrator"].heads  # subscription -> its head past the clones
+    for service, template in templates.items():
+        name = service.removeprefix("reactor.")
+        if service.startswith("reactor.") and name in heads:
+            hold_copies(template.engine, heads[name])
     return {"rows": rows, "seconds": round(time.monotonic() - start, 1)}
 
 
@@ -87,6 +95,13 @@ def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any
                 "end": rss(run.processes),
                 "sagas_between": processed - WARMUP - mode.saturation_sagas,
             }
+            if full:  # last: restarts and kills change the processes measured above
+                out["reactor_start"] = reactor_start.measure(
+                    run, mode.start_repeats, mode.lost_copies
+                )
+                out["crash_loop"] = run_crash_loop(run, out["saturation"], mode.crash_seconds)
+            # none in a run of ours: messages of another platform on our Redis DB land here
+            out["parked"] = {s: count_parked(engine) for s, engine in run.engines.items()}
         finally:
             run.stop()
     return out
