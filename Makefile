@@ -35,7 +35,7 @@ lint: install  ## ruff, mypy and the import-linter contracts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: install  ## benchmarks against baselines in the same run (under 3 minutes)
+bench: install  ## benchmarks against baselines in the same run (about 3.5 minutes)
 	$(BIN)/python -m benchmarks
 
 bench-long: install  ## the long mode: more sagas, cost growth up to 100,000 finished sagas
