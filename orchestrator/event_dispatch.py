@@ -23,6 +23,7 @@ from messaging.database import is_postgresql
 from messaging.logs import get_logger
 from messaging.routing import inbound_task
 from orchestrator.store import event_deliveries, event_log, subscriptions
+from orchestrator.subscriptions import as_utc
 
 log = get_logger()
 
@@ -231,16 +232,10 @@ def _check_due(sub: Any, head: int, now: datetime, interval: float) -> Check | N
     ten intervals, so its queue does not fill with checks."""
     if head <= sub.acknowledged:
         return None
-    checked = _aware(sub.checked_at)
-    seen = _aware(sub.last_seen_at)
+    checked = as_utc(sub.checked_at)
+    seen = as_utc(sub.last_seen_at)
     if checked is not None:
         wait = interval if seen is not None and seen >= checked else 10 * interval
         if now - checked < timedelta(seconds=wait):
             return None
     return Check(sub.name, sub.queue, head, sub.acknowledged, now)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite keeps no zone: all UTC
-        return value.replace(tzinfo=UTC)
-    return value

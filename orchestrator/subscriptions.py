@@ -45,11 +45,9 @@ def start_position(conn: Connection, start: str) -> int:
     """The event_log id a new subscription reads on from."""
     if start == "earliest":
         return 0
-    since = parse_start(start)
+    since = as_utc(parse_start(start))
     query = select(func.max(event_log.c.id))
     if since is not None:
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
         query = query.where(event_log.c.created_at < since)
     return int(conn.execute(query).scalar_one_or_none() or 0)
 
@@ -166,9 +164,8 @@ def acknowledge(
     row = _locked(conn, name)
     if row is None or not row.active:
         return
-    resent_at = _aware(row.resent_at)
-    if check_sent_at is not None and check_sent_at.tzinfo is None:
-        check_sent_at = check_sent_at.replace(tzinfo=UTC)
+    resent_at = as_utc(row.resent_at)
+    check_sent_at = as_utc(check_sent_at)
     stale = resent_at is not None and (check_sent_at is None or check_sent_at < resent_at)
     ranges = [
         [max(int(first), row.acknowledged + 1), min(int(last), row.head)] for first, last in missing
@@ -194,9 +191,8 @@ def request_backfill(conn: Connection, name: str, since: datetime | None) -> dic
     if not row.active:
         raise SubscriptionRefused(f"reactor {name!r} is unsubscribed: it gets no copies")
     query = select(func.min(event_log.c.id)).where(event_log.c.id <= row.position)
+    since = as_utc(since)
     if since is not None:
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
         query = query.where(event_log.c.created_at >= since)
     first = conn.execute(query).scalar_one_or_none()
     count = 0
@@ -264,12 +260,13 @@ def _must(conn: Connection, name: str, lock: bool = False) -> Row[Any]:
     return row
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite keeps no zone: all UTC
+def as_utc(value: datetime | None) -> datetime | None:
+    """A time with its zone: SQLite keeps none (all ours are UTC), a client may send none."""
+    if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
 
 
 def _iso(value: datetime | None) -> str | None:
-    aware = _aware(value)
+    aware = as_utc(value)
     return aware.isoformat() if aware is not None else None

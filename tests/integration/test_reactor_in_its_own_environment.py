@@ -57,13 +57,16 @@ class OwnEnvironment:
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv with the loyalty package pip-installed in it, and nowhere else."""
     directory = tmp_path_factory.mktemp("loyalty-venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True, timeout=120
+    )
     python = directory / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
         text=True,
         check=True,
+        timeout=60,
     ).stdout.strip()
     # the platform (celery, messaging.*) as if installed there too
     ours = sysconfig.get_paths()["purelib"]
