@@ -3,9 +3,11 @@ the replies that mean success or failure, and the compensation that undoes it.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from messaging.contracts import Payload
 
@@ -89,6 +91,70 @@ def no_event(_data: SagaData, _failure: Mapping[str, str]) -> Payload | None:
     return None
 
 
+def no_summary(_data: SagaData) -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class SagaRecord:
+    """What a definition may read of another saga when it admits a new one."""
+
+    saga_id: str
+    definition: str
+    business_key: str
+    status: str
+    data: SagaData
+
+
+class SagaLookup(Protocol):
+    """Read access to the orchestrator's own sagas, inside the starting transaction."""
+
+    def get(self, definition: str, business_key: str) -> SagaRecord | None:
+        """The saga, locked until the start commits (two starts that read it queue)."""
+        ...
+
+    def children(self, definition: str, parent_key: str) -> Sequence[SagaRecord]:
+        """Sagas of ``definition`` started with this ``parent_key``."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdmissionContext:
+    lookup: SagaLookup
+    settings: Mapping[str, str]  # the process environment: read at start, kept in the data
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The saga may start with this data; ``parent_key`` links it to the saga it is
+    about (a return to its order)."""
+
+    data: Mapping[str, Any]
+    parent_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The input is valid but the saga cannot start: ``reason`` says why, for the client."""
+
+    reason: str
+
+
+InputT = TypeVar("InputT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Admission(Generic[InputT]):
+    """How a client starts the saga: the input model it submits, the business key that
+    makes a start idempotent (the same key twice is the same saga), and the check that
+    turns a valid input into the saga's first data, or refuses it."""
+
+    model: type[InputT]
+    key_name: str  # the input field the key comes from, for people: "order_id"
+    key: Callable[[InputT], str]
+    admit: Callable[[InputT, AdmissionContext], Admitted | Refused]
+
+
 @dataclass(frozen=True)
 class SagaDefinition:
     name: str
@@ -96,6 +162,13 @@ class SagaDefinition:
     # domain events written with the final transition (fan-out is not the engine's business)
     on_completed: EventBuilder = no_event
     on_compensated: EventBuilder = no_event
+    # How clients start it (None: only code that builds the data itself, as tests do).
+    admission: Admission[Any] | None = None
+    # The event types it may record, for readers and the docs.
+    events: tuple[type[Payload], ...] = ()
+    # A few "label: value" pairs that tell one saga from another in a listing.
+    summary: Callable[[SagaData], Mapping[str, str]] = no_summary
+    description: str = ""
     step_index: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +211,4 @@ def scaled(definition: SagaDefinition, factor: float) -> SagaDefinition:
         )
         for step in definition.steps
     )
-    return SagaDefinition(
-        definition.name, steps, definition.on_completed, definition.on_compensated
-    )
+    return replace(definition, steps=steps)

@@ -3,6 +3,7 @@ past their deadline, and the event log for backfills."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,32 +19,48 @@ class SagaNotFound(LookupError):
     pass
 
 
+# A definition's own "label: value" pairs for a saga, from its name and data.
+Summarize = Callable[[str, Mapping[str, Any]], Mapping[str, str]]
+
+
+def no_summary(_definition: str, _data: Mapping[str, Any]) -> Mapping[str, str]:
+    return {}
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
 def find(
-    conn: Connection, *, saga_id: str | None = None, order_id: str | None = None
+    conn: Connection,
+    *,
+    saga_id: str | None = None,
+    business_key: str | None = None,
+    definition: str | None = None,
+    summarize: Summarize = no_summary,
 ) -> dict[str, Any]:
+    """One saga by id, or the latest by business key (of one definition, if given)."""
     if saga_id:
         row = conn.execute(select(sagas).where(sagas.c.saga_id == saga_id)).one_or_none()
-    elif order_id:
-        row = conn.execute(
-            select(sagas).where(sagas.c.order_id == order_id).order_by(sagas.c.created_at.desc())
-        ).first()
+        wanted = f"saga_id {saga_id}"
+    elif business_key:
+        query = select(sagas).where(sagas.c.business_key == business_key)
+        if definition:
+            query = query.where(sagas.c.definition == definition)
+        row = conn.execute(query.order_by(sagas.c.created_at.desc())).first()
+        wanted = f"{definition or 'any'} saga with key {business_key}"
     else:
-        raise ValueError("give saga_id or order_id")
+        raise ValueError("give saga_id, or a business key (order_id for a checkout)")
     if row is None:
-        raise SagaNotFound(
-            f"no saga with {'saga_id ' + saga_id if saga_id else 'order_id ' + str(order_id)}"
-        )
+        raise SagaNotFound(f"no {wanted}")
     history = conn.execute(
         select(saga_history)
         .where(saga_history.c.saga_id == row.saga_id)
         .order_by(saga_history.c.id)
     ).all()
     return {
-        **summary(row),
+        **summary(row, summarize),
+        "input": row.input,
         "steps": [{"name": name, "status": status} for name, status in row.steps.items()],
         "awaiting_message_id": row.awaiting,
         "data": row.data,
@@ -66,11 +83,13 @@ def find(
     }
 
 
-def summary(row: Row[Any]) -> dict[str, Any]:
+def summary(row: Row[Any], summarize: Summarize = no_summary) -> dict[str, Any]:
     return {
         "saga_id": row.saga_id,
         "definition": row.definition,
-        "order_id": row.order_id,
+        "business_key": row.business_key,
+        "parent_key": row.parent_key,
+        "summary": dict(summarize(row.definition, row.data)),
         "correlation_id": row.correlation_id,
         "state": row.status,
         "current_step": row.current_step,
@@ -81,17 +100,41 @@ def summary(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def listing(conn: Connection, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def listing(
+    conn: Connection,
+    state: str | None = None,
+    limit: int = 100,
+    definition: str | None = None,
+    parent_key: str | None = None,
+    summarize: Summarize = no_summary,
+) -> list[dict[str, Any]]:
     query = select(sagas).order_by(sagas.c.created_at.desc()).limit(limit)
     if state:
         query = query.where(sagas.c.status == state)
-    return [summary(row) for row in conn.execute(query)]
+    if definition:
+        query = query.where(sagas.c.definition == definition)
+    if parent_key:
+        query = query.where(sagas.c.parent_key == parent_key)
+    return [summary(row, summarize) for row in conn.execute(query)]
 
 
-def counts(conn: Connection) -> dict[str, int]:
+def counts(conn: Connection, definition: str | None = None) -> dict[str, int]:
     """How many sagas are in each state (one GROUP BY on the indexed status column)."""
     query = select(sagas.c.status, func.count()).group_by(sagas.c.status)
+    if definition:
+        query = query.where(sagas.c.definition == definition)
     return {status: int(count) for status, count in conn.execute(query)}
+
+
+def counts_by_definition(conn: Connection) -> dict[str, dict[str, int]]:
+    """definition -> state -> how many."""
+    query = select(sagas.c.definition, sagas.c.status, func.count()).group_by(
+        sagas.c.definition, sagas.c.status
+    )
+    found: dict[str, dict[str, int]] = {}
+    for definition, status, count in conn.execute(query):
+        found.setdefault(definition, {})[status] = int(count)
+    return found
 
 
 def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
@@ -108,7 +151,9 @@ def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def stuck(conn: Connection, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+def stuck(
+    conn: Connection, now: datetime, limit: int = 100, summarize: Summarize = no_summary
+) -> list[dict[str, Any]]:
     """Active sagas past a step deadline: what they wait on, since when, how many tries."""
     rows = conn.execute(
         select(sagas)
@@ -117,6 +162,6 @@ def stuck(conn: Connection, now: datetime, limit: int = 100) -> list[dict[str, A
         .limit(limit)
     ).all()
     return [
-        {**summary(row), "waiting_on": row.awaiting, "since": row.updated_at.isoformat()}
+        {**summary(row, summarize), "waiting_on": row.awaiting, "since": row.updated_at.isoformat()}
         for row in rows
     ]

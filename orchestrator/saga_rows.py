@@ -20,7 +20,7 @@ from messaging.database import is_postgresql
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
-from orchestrator.definition import SagaDefinition
+from orchestrator.definition import SagaDefinition, SagaRecord
 from orchestrator.engine import SagaState, SagaStatus, StepStatus, Transition
 from orchestrator.store import event_log, saga_history, sagas
 
@@ -34,6 +34,38 @@ def load_for_update(conn: Connection, saga_id: str) -> Row[Any] | None:
     if is_postgresql(conn):
         query = query.with_for_update()
     return conn.execute(query).one_or_none()
+
+
+def _record(row: Row[Any]) -> SagaRecord:
+    return SagaRecord(row.saga_id, row.definition, row.business_key, row.status, row.data)
+
+
+class StoreLookup:
+    """A definition's read access to other sagas while one starts (definition.SagaLookup).
+
+    PostgreSQL: ``get`` locks the row until the start commits, so two starts that check
+    the same saga (two returns of one order) run one after the other and the second sees
+    the first. SQLite: every transaction here begins IMMEDIATE, one writer at a time."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, definition: str, business_key: str) -> SagaRecord | None:
+        query = select(sagas).where(
+            sagas.c.definition == definition, sagas.c.business_key == business_key
+        )
+        if is_postgresql(self._conn):
+            query = query.with_for_update()
+        row = self._conn.execute(query).one_or_none()
+        return None if row is None else _record(row)
+
+    def children(self, definition: str, parent_key: str) -> list[SagaRecord]:
+        query = (
+            select(sagas)
+            .where(sagas.c.definition == definition, sagas.c.parent_key == parent_key)
+            .order_by(sagas.c.created_at)
+        )
+        return [_record(row) for row in self._conn.execute(query)]
 
 
 def step_name(definition: SagaDefinition, state: SagaState) -> str | None:
@@ -109,7 +141,7 @@ def save(
     return record(
         conn,
         row.saga_id,
-        row.order_id,
+        row.business_key,
         row.correlation_id,
         causation_id,
         version,
@@ -120,7 +152,7 @@ def save(
 def record(
     conn: Connection,
     saga_id: str,
-    order_id: str,
+    business_key: str,
     correlation_id: str,
     causation_id: str,
     version: int,
@@ -180,7 +212,7 @@ def record(
                 created_at=now,
             )
         )
-        detail = {"order_id": order_id}
+        detail = {"business_key": business_key}
         add_history(conn, saga_id, version, "event_recorded", None, envelope, detail)
     return outgoing
 

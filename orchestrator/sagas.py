@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, insert, select
+from pydantic import BaseModel
+from sqlalchemy import Connection, Row, insert, select
 
 from messaging import inbox
 from messaging.codec import MalformedMessage, Message
@@ -22,9 +23,10 @@ from messaging.contracts import Payload
 from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
 from orchestrator import engine
-from orchestrator.definition import SagaDefinition
+from orchestrator.definition import AdmissionContext, Refused, SagaDefinition
 from orchestrator.saga_queries import SagaNotFound
 from orchestrator.saga_rows import (
+    StoreLookup,
     add_history,
     load_for_update,
     record,
@@ -46,30 +48,64 @@ def new_id() -> str:
 @dataclass(frozen=True)
 class Started:
     saga_id: str
-    order_id: str
+    business_key: str
     state: str
     created: bool
     outgoing: Sequence[OutgoingMessage]
 
 
+class StartRefused(ValueError):
+    """The saga was not started: the input is refused by its definition, or the key was
+    already used with other content. The message says why, for the client."""
+
+
 def start(
     conn: Connection,
     definition: SagaDefinition,
-    order_id: str,
-    data: Mapping[str, Any],
+    submitted: BaseModel,
     correlation_id: str,
+    settings: Mapping[str, str],
 ) -> Started:
-    """Start one saga per (definition, order id); a repeat returns the first one."""
-    existing = conn.execute(
-        select(sagas).where(sagas.c.definition == definition.name, sagas.c.order_id == order_id)
-    ).one_or_none()
+    """Start one saga per (definition, business key) from a validated input; a repeat
+    with the same input returns the first one. The definition's admission check runs in
+    this transaction, so two starts that read the same saga are taken one at a time."""
+    admission = definition.admission
+    if admission is None:
+        raise StartRefused(f"saga {definition.name!r} cannot be started by a client")
+    key = admission.key(submitted)
+    given = submitted.model_dump(mode="json")
+    existing = _existing(conn, definition.name, key)
     if existing is not None:
-        if existing.data.get("order") != data.get("order"):
-            raise ValueError(
-                f"order_id {order_id!r} was already submitted with different content "
+        if existing.input != given:
+            raise StartRefused(
+                f"{admission.key_name} {key!r} was already submitted with different content "
                 f"(saga {existing.saga_id})"
             )
-        return Started(existing.saga_id, order_id, existing.status, False, ())
+        return Started(existing.saga_id, key, existing.status, False, ())
+    outcome = admission.admit(submitted, AdmissionContext(StoreLookup(conn), settings))
+    if isinstance(outcome, Refused):
+        raise StartRefused(outcome.reason)
+    return begin(conn, definition, key, outcome.data, correlation_id, outcome.parent_key, given)
+
+
+def begin(
+    conn: Connection,
+    definition: SagaDefinition,
+    business_key: str,
+    data: Mapping[str, Any],
+    correlation_id: str,
+    parent_key: str | None = None,
+    submitted: Mapping[str, Any] | None = None,
+) -> Started:
+    """Start a saga from data already admitted; a repeat of the key returns the first."""
+    existing = _existing(conn, definition.name, business_key)
+    if existing is not None:
+        if submitted is None and existing.data != dict(data):
+            raise StartRefused(
+                f"{business_key!r} was already submitted with different content "
+                f"(saga {existing.saga_id})"
+            )
+        return Started(existing.saga_id, business_key, existing.status, False, ())
     saga_id = new_id()
     transition = engine.start(definition, data, new_id)
     now = datetime.now(UTC)
@@ -77,7 +113,9 @@ def start(
         insert(sagas).values(
             saga_id=saga_id,
             definition=definition.name,
-            order_id=order_id,
+            business_key=business_key,
+            parent_key=parent_key,
+            input=None if submitted is None else dict(submitted),
             correlation_id=correlation_id,
             version=1,
             created_at=now,
@@ -85,8 +123,14 @@ def start(
             **state_columns(definition, transition.state),
         )
     )
-    outgoing = record(conn, saga_id, order_id, correlation_id, correlation_id, 1, transition)
-    return Started(saga_id, order_id, transition.state.status, True, outgoing)
+    outgoing = record(conn, saga_id, business_key, correlation_id, correlation_id, 1, transition)
+    return Started(saga_id, business_key, transition.state.status, True, outgoing)
+
+
+def _existing(conn: Connection, definition: str, business_key: str) -> Row[Any] | None:
+    return conn.execute(
+        select(sagas).where(sagas.c.definition == definition, sagas.c.business_key == business_key)
+    ).one_or_none()
 
 
 def apply_reply(
@@ -101,7 +145,7 @@ def apply_reply(
     if row is None:
         raise MalformedMessage(f"{env.type} names unknown saga {env.saga_id}")
     definition = definitions[row.definition]
-    structlog.contextvars.bind_contextvars(order_id=row.order_id, step=row.current_step)
+    structlog.contextvars.bind_contextvars(business_key=row.business_key, step=row.current_step)
     state = state_of(definition, row)
     outcome = engine.on_reply(
         definition, state, env.type, env.causation_id, message.payload, new_id
@@ -196,7 +240,7 @@ def _act(
     if row is None:
         raise SagaNotFound(f"no saga with saga_id {saga_id}")
     definition = definitions[row.definition]
-    structlog.contextvars.bind_contextvars(saga_id=saga_id, order_id=row.order_id)
+    structlog.contextvars.bind_contextvars(saga_id=saga_id, business_key=row.business_key)
     outcome = action(definition, state_of(definition, row), new_id)
     if isinstance(outcome, engine.Ignored):
         if quiet:

@@ -29,7 +29,11 @@ sagas = Table(
     metadata,
     Column("saga_id", String(64), primary_key=True),
     Column("definition", String(100), nullable=False),
-    Column("order_id", String(64), nullable=False),
+    # What makes a start idempotent: the input's key (a checkout's order id, a return id).
+    Column("business_key", String(64), nullable=False),
+    # The saga this one is about, if any (a return's order id): one index finds them all.
+    Column("parent_key", String(64), nullable=True),
+    Column("input", JSON, nullable=True),  # as the client submitted it, validated
     Column("correlation_id", String(64), nullable=False),
     Column("status", String(20), nullable=False, index=True),
     Column("current_step", String(100), nullable=True),
@@ -46,8 +50,9 @@ sagas = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("definition", "order_id", name="uq_sagas_definition_order"),
-    Index("ix_sagas_order_id", "order_id"),
+    UniqueConstraint("definition", "business_key", name="uq_sagas_definition_key"),
+    Index("ix_sagas_business_key", "business_key"),
+    Index("ix_sagas_parent_key", "parent_key"),
     Index("ix_sagas_deadline", "deadline", postgresql_where=text("deadline IS NOT NULL")),
 )
 

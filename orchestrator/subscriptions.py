@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from messaging.contracts import MESSAGE_TYPES, MessageKind
+from messaging.contracts import MessageKind, catalog
 from messaging.database import is_postgresql
 from messaging.subscriptions import Announcement, parse_start
 from orchestrator.store import event_deliveries, event_log, subscriptions
@@ -31,7 +31,7 @@ class UnknownSubscription(LookupError):
 
 def published_events() -> frozenset[str]:
     """The event types this platform publishes (the catalog's events)."""
-    return frozenset(t for t, cls in MESSAGE_TYPES.items() if cls.kind is MessageKind.EVENT)
+    return frozenset(t for t, cls in catalog().types.items() if cls.kind is MessageKind.EVENT)
 
 
 def _locked(conn: Connection, name: str) -> Row[Any] | None:

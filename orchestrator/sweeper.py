@@ -17,7 +17,8 @@ from types import FrameType
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from orchestrator import saga_queries, sagas
-from orchestrator.worker import app, definitions
+from orchestrator.saga_registry import definitions
+from orchestrator.worker import app
 
 
 def sweep_once() -> int:

@@ -5,8 +5,8 @@ Run: ``celery -A orchestrator.worker worker -Q orchestrator``; see docs/task-api
 
 from __future__ import annotations
 
-import functools
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,25 +18,16 @@ from sqlalchemy.exc import IntegrityError
 
 from messaging.codec import describe_validation_error
 from messaging.consumer import register_inbound_task
-from messaging.contracts.orders import Order
 from messaging.logs import get_logger
-from messaging.outbox import PendingRow, add, publish_now
+from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
-from orchestrator import saga_queries, sagas, store
-from orchestrator.checkout import CHECKOUT
-from orchestrator.definition import SagaDefinition, scaled
-from orchestrator.definitions import DEFINITIONS
+from orchestrator import saga_queries, saga_registry, sagas, store
+from orchestrator.definition import SagaDefinition
+from orchestrator.saga_registry import definitions
 
 app = ServiceApp("orchestrator", store.metadata)
 log = get_logger()
-
-
-@functools.cache
-def definitions() -> dict[str, SagaDefinition]:
-    """The definitions this process runs. SAGA_POLICY_SCALE multiplies every timeout and
-    retry delay (1 by default; tests and drills use less)."""
-    factor = float(os.environ.get("SAGA_POLICY_SCALE", "1"))
-    return {name: scaled(definition, factor) for name, definition in DEFINITIONS.items()}
+CHECKOUT = "checkout"
 
 
 def _apply_reply(conn: Connection, message: Any) -> Any:
@@ -48,73 +39,123 @@ handle_message = register_inbound_task(
 )
 
 
-def validate_order(order: dict[str, Any]) -> Order:
+def summarize(name: str, data: Mapping[str, Any]) -> Mapping[str, str]:
+    """A definition's own summary of one saga; nothing for a definition not deployed here."""
+    found = definitions().get(name)
+    return {} if found is None else found.summary(data)
+
+
+def validate_input(saga: SagaDefinition, given: Any, what: str) -> Any:
+    if saga.admission is None:
+        raise ValueError(f"saga {saga.name!r} cannot be started by a client")
+    if not isinstance(given, dict):
+        raise ValueError(f"invalid {what}: expected a JSON object, got {type(given).__name__}")
     try:
-        return Order.model_validate(order)
+        return saga.admission.model.model_validate(given)
     except ValidationError as exc:
-        raise ValueError("invalid order: " + describe_validation_error(exc)) from None
+        raise ValueError(f"invalid {what}: " + describe_validation_error(exc)) from None
 
 
 def _start(
-    order: Order, data: dict[str, Any], correlation_id: str
-) -> tuple[sagas.Started, list[PendingRow]]:
-    with app.engine.begin() as conn:
-        started = sagas.start(
-            conn, definitions()[CHECKOUT.name], order.order_id, data, correlation_id
-        )
-        return started, add(conn, started.outgoing)
-
-
-@app.task(name="orchestrator.place_order", bind=True, ignore_result=False)
-def place_order(self: Task, **order: Any) -> dict[str, Any]:
-    """Validate and start a checkout saga. Same order_id twice: same saga."""
-    valid = validate_order(order)
-    structlog.contextvars.bind_contextvars(order_id=valid.order_id, correlation_id=self.request.id)
-    data = {
-        "order": valid.model_dump(mode="json"),
-        # recorded per saga, so an audit shows why an order was (not) reviewed
-        "review_threshold_cents": int(os.environ.get("SAGA_REVIEW_THRESHOLD_CENTS", "100000")),
-    }
-    correlation_id = self.request.id or valid.order_id
-    try:
-        started, rows = _start(valid, data, correlation_id)
-    except IntegrityError:  # a concurrent first submission won the unique key: read it now
-        started, rows = _start(valid, data, correlation_id)
+    saga: SagaDefinition, given: Any, what: str, correlation_id: str | None
+) -> dict[str, Any]:
+    """Validate, admit and start; the first commands go out once it committed."""
+    submitted = validate_input(saga, given, what)
+    assert saga.admission is not None
+    key = saga.admission.key(submitted)
+    structlog.contextvars.bind_contextvars(business_key=key, correlation_id=correlation_id)
+    correlation_id = correlation_id or key
+    for attempt in (1, 2):
+        try:
+            with app.engine.begin() as conn:
+                started = sagas.start(conn, saga, submitted, correlation_id, os.environ)
+                rows = add(conn, started.outgoing)
+            break
+        except IntegrityError:  # a concurrent first start won the unique key: read it now
+            if attempt == 2:
+                raise
+        except sagas.StartRefused as exc:
+            raise ValueError(str(exc)) from None
     publish_now(app.engine, app.publisher, rows)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
-    log.info("order_placed", created=started.created)
+    log.info("saga_started", definition=saga.name, created=started.created)
     return {
         "saga_id": started.saga_id,
-        "order_id": started.order_id,
+        "definition": saga.name,
+        "business_key": started.business_key,
         "state": started.state,
         "duplicate": not started.created,
     }
 
 
+@app.task(name="orchestrator.start_saga", bind=True, ignore_result=False)
+def start_saga(self: Task, definition: str = "", input: Any = None) -> dict[str, Any]:
+    """Validate ``input`` against the definition's model, admit it and start the saga.
+    The same business key twice: the same saga (different content is refused)."""
+    try:
+        saga = saga_registry.definition(definition)
+    except saga_registry.UnknownDefinition as exc:
+        raise ValueError(str(exc)) from None
+    return _start(saga, input, f"{saga.name} input", self.request.id)
+
+
+@app.task(name="orchestrator.place_order", bind=True, ignore_result=False)
+def place_order(self: Task, **order: Any) -> dict[str, Any]:
+    """The checkout's own entry point: validate and start a checkout saga. Same order_id
+    twice: same saga."""
+    started = _start(definitions()[CHECKOUT], order, "order", self.request.id)
+    return {**started, "order_id": started["business_key"]}
+
+
 @app.task(name="orchestrator.get_saga", ignore_result=False)
-def get_saga(saga_id: str | None = None, order_id: str | None = None) -> dict[str, Any]:
-    """State, current step, steps, data and history of one saga.
+def get_saga(
+    saga_id: str | None = None,
+    order_id: str | None = None,
+    definition: str | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """State, current step, steps, data and history of one saga: by ``saga_id``, by
+    ``definition`` and business ``key`` (the latest of any definition without one), or by
+    ``order_id`` (the checkout of that order).
 
     Errors are builtin exception types, so a client without our code can catch them.
     """
+    if order_id and not key:
+        definition, key = definition or CHECKOUT, order_id
     try:
         with app.engine.begin() as conn:
-            return saga_queries.find(conn, saga_id=saga_id, order_id=order_id)
+            return saga_queries.find(
+                conn, saga_id=saga_id, business_key=key, definition=definition, summarize=summarize
+            )
     except saga_queries.SagaNotFound as exc:
         raise LookupError(str(exc)) from None
 
 
 @app.task(name="orchestrator.list_sagas", ignore_result=False)
-def list_sagas(state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def list_sagas(
+    state: str | None = None,
+    limit: int = 100,
+    definition: str | None = None,
+    parent_key: str | None = None,
+) -> list[dict[str, Any]]:
+    """The latest sagas, newest first: of one state, one definition, or those started for
+    one parent (the returns of an order: ``definition="returns", parent_key=ORDER``)."""
     with app.engine.begin() as conn:
-        return saga_queries.listing(conn, state=state, limit=min(int(limit), 1000))
+        return saga_queries.listing(
+            conn,
+            state=state,
+            limit=min(int(limit), 1000),
+            definition=definition,
+            parent_key=parent_key,
+            summarize=summarize,
+        )
 
 
 @app.task(name="orchestrator.saga_counts", ignore_result=False)
-def saga_counts() -> dict[str, int]:
+def saga_counts(definition: str | None = None) -> dict[str, int]:
     """How many sagas are in each state (states with none are left out)."""
     with app.engine.begin() as conn:
-        return saga_queries.counts(conn)
+        return saga_queries.counts(conn, definition=definition)
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
@@ -150,7 +191,9 @@ def cancel_saga(saga_id: str, reason: str = "cancelled by an operator") -> dict[
 def stuck_sagas(limit: int = 100) -> list[dict[str, Any]]:
     """Running or compensating sagas past a step deadline."""
     with app.engine.begin() as conn:
-        return saga_queries.stuck(conn, datetime.now(UTC), limit=min(int(limit), 1000))
+        return saga_queries.stuck(
+            conn, datetime.now(UTC), limit=min(int(limit), 1000), summarize=summarize
+        )
 
 
 @app.task(name="orchestrator.approve_saga", ignore_result=False)

@@ -56,3 +56,12 @@ class InventoryReleased(Payload):
     order_id: Identifier
     reservation_id: str
     items: list[StockLine]
+
+
+MESSAGES: tuple[type[Payload], ...] = (
+    ReserveInventory,
+    InventoryReserved,
+    InventoryReservationFailed,
+    ReleaseInventory,
+    InventoryReleased,
+)

@@ -83,3 +83,15 @@ class CheckPaymentStatus(Payload):
 
     order_id: Identifier
     payment_id: str
+
+
+MESSAGES: tuple[type[Payload], ...] = (
+    ChargePayment,
+    PaymentCharged,
+    PaymentDeclined,
+    RefundPayment,
+    PaymentRefunded,
+    PaymentRefundFailed,
+    PaymentOutcomeUnknown,
+    CheckPaymentStatus,
+)

@@ -35,3 +35,10 @@ class ShipmentFailed(Payload):
     order_id: Identifier
     code: str
     reason: str
+
+
+MESSAGES: tuple[type[Payload], ...] = (
+    CreateShipment,
+    ShipmentCreated,
+    ShipmentFailed,
+)

@@ -6,9 +6,9 @@ from sqlalchemy import Connection
 
 from messaging.codec import Message
 from messaging.contracts import Payload
-from messaging.contracts.events import OrderCancelled, OrderConfirmed
 from messaging.reactors import EventHandler
 from reactors.analytics import store
+from sagas.checkout.events import OrderCancelled, OrderConfirmed
 
 
 def build() -> EventHandler:

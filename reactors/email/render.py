@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from messaging.contracts.events import OrderCancelled, OrderConfirmed
 from messaging.contracts.orders import OrderItem
+from sagas.checkout.events import OrderCancelled, OrderConfirmed
 
 
 @dataclass(frozen=True)

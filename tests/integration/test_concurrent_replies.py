@@ -21,8 +21,8 @@ from messaging.contracts import Envelope
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.database import build_engine, create_schema
 from orchestrator import saga_queries, sagas, store
-from orchestrator.checkout import CHECKOUT
-from orchestrator.definitions import DEFINITIONS
+from orchestrator.saga_registry import definitions
+from sagas.checkout.definition import CHECKOUT
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.platform import order, postgres_databases
 
@@ -43,7 +43,7 @@ def _start_saga(url: str) -> tuple[str, str]:
     create_schema(engine, tables.metadata, store.metadata)
     submitted = order(sku="SKU-C", quantity=1)
     with engine.begin() as conn:
-        started = sagas.start(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
+        started = sagas.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
         awaiting = conn.execute(
             select(store.sagas.c.awaiting).where(store.sagas.c.saga_id == started.saga_id)
         ).scalar_one()
@@ -71,7 +71,7 @@ def _handle(url: str, raw: dict[str, Any], barrier: Any) -> int:
     try:
         with engine.begin() as conn:
             inbox.claim(conn, message.envelope.message_id, message.type)
-            return len(sagas.apply_reply(conn, DEFINITIONS, message))
+            return len(sagas.apply_reply(conn, definitions(), message))
     finally:
         engine.dispose()
 
@@ -116,7 +116,7 @@ def test_a_write_from_a_stale_read_is_refused(
     # Another process moved the saga on after our read; our write must not land.
     monkeypatch.setattr(sagas, "load_for_update", lambda _conn, _saga_id: stale)
     with pytest.raises(Conflict), engine.begin() as conn:
-        sagas.apply_reply(conn, DEFINITIONS, decode(_reply(saga_id, awaiting)))
+        sagas.apply_reply(conn, definitions(), decode(_reply(saga_id, awaiting)))
     with engine.begin() as conn:
         saga = saga_queries.find(conn, saga_id=saga_id)
     engine.dispose()

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from messaging.contracts import Payload
-from messaging.contracts.events import OrderCancelled, OrderConfirmed
 from messaging.contracts.inventory import (
     InventoryReleased,
     InventoryReservationFailed,
@@ -27,7 +26,6 @@ from messaging.contracts.payment import (
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
 from orchestrator import engine
-from orchestrator.checkout import CHECKOUT
 from orchestrator.engine import (
     HistoryEntry,
     Ignored,
@@ -37,6 +35,8 @@ from orchestrator.engine import (
     StepStatus,
     Transition,
 )
+from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.events import OrderCancelled, OrderConfirmed
 
 IdFactory = Callable[[], str]
 

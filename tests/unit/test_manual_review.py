@@ -10,8 +10,8 @@ import pytest
 
 from messaging.contracts.inventory import InventoryReleased, InventoryReserved, StockLine
 from orchestrator import engine
-from orchestrator.checkout import CHECKOUT, REVIEW
 from orchestrator.engine import Ignored, SagaStatus, StepStatus, Transition
+from sagas.checkout.definition import CHECKOUT, REVIEW
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

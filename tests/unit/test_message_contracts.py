@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from messaging.codec import MAX_MESSAGE_BYTES, MalformedMessage, Message, decode
-from messaging.contracts import MESSAGE_TYPES, Envelope, MessageKind, Payload
-from messaging.contracts.catalog import ALL_PAYLOADS
+from messaging.contracts import Envelope, MessageKind, Payload, catalog
 from messaging.contracts.inventory import ReserveInventory, StockLine
-from messaging.contracts.orders import Order
 from messaging.contracts.payment import PaymentCharged
-from orchestrator.checkout import CHECKOUT
+from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.input import Order
 
 EXPECTED_COMMANDS = {
     "ReserveInventory",
@@ -40,7 +39,7 @@ EXPECTED_REPLIES = {
     "ShipmentCreated",
     "ShipmentFailed",
 }
-EXPECTED_EVENTS = {"OrderConfirmed", "OrderCancelled"}
+EXPECTED_EVENTS = {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}
 
 
 def names_of(kind: MessageKind) -> set[str]:
@@ -50,9 +49,11 @@ def names_of(kind: MessageKind) -> set[str]:
 # --- the catalog --------------------------------------------------------------------------
 
 
+MESSAGE_TYPES = catalog().types
+ALL_PAYLOADS = tuple(MESSAGE_TYPES.values())
+
+
 def test_every_catalog_type_has_a_unique_name_a_kind_and_a_version():
-    assert len(MESSAGE_TYPES) == len(ALL_PAYLOADS)  # no name is used twice
-    assert len({cls.message_type for cls in ALL_PAYLOADS}) == len(ALL_PAYLOADS)
     for name, cls in MESSAGE_TYPES.items():
         assert issubclass(cls, Payload)
         assert cls.message_type == name

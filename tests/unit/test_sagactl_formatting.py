@@ -10,9 +10,9 @@ from typing import Any, cast
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from messaging.contracts.orders import Order
 from orchestrator import cli
 from orchestrator.timeline import format_saga_table, format_status, format_timeline
+from sagas.checkout.input import Order
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 

@@ -22,8 +22,8 @@ from messaging.contracts.payment import (
 )
 from messaging.contracts.shipping import ShipmentCreated, ShipmentFailed
 from orchestrator import engine
-from orchestrator.checkout import CHECKOUT, COMPENSATION_POLICY
 from orchestrator.engine import Ignored, SagaState, SagaStatus, Transition
+from sagas.checkout.definition import CHECKOUT, COMPENSATION_POLICY
 
 IdFactory = Callable[[], str]
 

@@ -13,8 +13,8 @@ from messaging.contracts import Payload
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.contracts.payment import PaymentCharged, PaymentDeclined, PaymentOutcomeUnknown
 from orchestrator import engine
-from orchestrator.checkout import CHECKOUT
 from orchestrator.engine import SagaState, SagaStatus, Transition
+from sagas.checkout.definition import CHECKOUT
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 UNKNOWN = PaymentOutcomeUnknown(order_id="ord-1", payment_id="pay-1", reason="no answer")

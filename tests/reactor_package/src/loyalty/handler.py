@@ -7,8 +7,8 @@ from sqlalchemy import Connection, insert
 from loyalty.store import points
 from messaging.codec import Message
 from messaging.contracts import Payload
-from messaging.contracts.events import OrderCancelled, OrderConfirmed
 from messaging.reactors import EventHandler
+from sagas.checkout.events import OrderCancelled, OrderConfirmed
 
 
 def build() -> EventHandler:

@@ -31,3 +31,6 @@ class OrderCancelled(Payload):
     currency: CurrencyCode
     code: str
     reason: str
+
+
+MESSAGES: tuple[type[Payload], ...] = (OrderConfirmed, OrderCancelled)

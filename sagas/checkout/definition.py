@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from messaging.contracts.events import OrderCancelled, OrderConfirmed
 from messaging.contracts.inventory import (
     InventoryReleased,
     InventoryReservationFailed,
@@ -18,7 +17,6 @@ from messaging.contracts.inventory import (
     ReserveInventory,
     StockLine,
 )
-from messaging.contracts.orders import Order
 from messaging.contracts.payment import (
     ChargePayment,
     CheckPaymentStatus,
@@ -31,6 +29,9 @@ from messaging.contracts.payment import (
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
 from orchestrator.definition import (
+    Admission,
+    AdmissionContext,
+    Admitted,
     Approval,
     Compensation,
     RetryPolicy,
@@ -38,6 +39,8 @@ from orchestrator.definition import (
     SagaDefinition,
     Step,
 )
+from sagas.checkout.events import OrderCancelled, OrderConfirmed
+from sagas.checkout.input import Order
 
 
 def order_of(data: SagaData) -> Order:
@@ -135,6 +138,30 @@ def needs_review(data: SagaData) -> bool:
 # A decision is due within a day; no decision rejects the order (stock released).
 REVIEW = Approval(needed=needs_review, timeout=24 * 3600.0)
 
+DEFAULT_REVIEW_THRESHOLD_CENTS = 100_000
+
+
+def admit(order: Order, context: AdmissionContext) -> Admitted:
+    """Any valid order may start. The review threshold in force is recorded with it, so
+    an audit shows why an order was (not) reviewed."""
+    threshold = context.settings.get("SAGA_REVIEW_THRESHOLD_CENTS")
+    return Admitted(
+        data={
+            "order": order.model_dump(mode="json"),
+            "review_threshold_cents": int(threshold or DEFAULT_REVIEW_THRESHOLD_CENTS),
+        }
+    )
+
+
+def summary(data: SagaData) -> Mapping[str, str]:
+    order = data["order"]
+    total = sum(item["quantity"] * item["unit_price_cents"] for item in order["items"])
+    return {
+        "customer": str(order["customer"]["id"]),
+        "total": f"{total / 100:.2f} {order['currency']}",
+    }
+
+
 CHECKOUT = SagaDefinition(
     name="checkout",
     steps=(
@@ -183,4 +210,10 @@ CHECKOUT = SagaDefinition(
     ),
     on_completed=confirmed,
     on_compensated=cancelled,
+    admission=Admission(model=Order, key_name="order_id", key=lambda o: o.order_id, admit=admit),
+    events=(OrderConfirmed, OrderCancelled),
+    summary=summary,
+    description=__doc__ or "",
 )
+
+DEFINITION = CHECKOUT

@@ -1,0 +1,1 @@
+"""The checkout saga: reserve inventory -> charge payment -> create shipment -> confirm."""
