@@ -4,6 +4,7 @@ per-process resources (engine, publisher) built lazily after fork, never at impo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from celery import Celery
@@ -12,6 +13,7 @@ from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine, MetaData
 
 from messaging import tables
+from messaging.contracts import catalog
 from messaging.database import build_engine, create_schema
 from messaging.log_context import bind_task_context, log_headers, summary
 from messaging.logs import configure_logging, get_logger
@@ -60,15 +62,22 @@ class ServiceApp(Celery):
 
     ``queue`` is the one queue its worker consumes (the service's name unless told);
     ``metadata`` are the service's own tables, created next to outbox, inbox and dead
-    letters."""
+    letters; ``at_start`` are checks run when a worker process starts (the message
+    catalog is always gathered then: two types with one name stop the worker there)."""
 
     def __init__(
-        self, service: str, *metadata: MetaData, queue: str | None = None, **kwargs: Any
+        self,
+        service: str,
+        *metadata: MetaData,
+        queue: str | None = None,
+        at_start: Sequence[Callable[[], object]] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(service, set_as_current=False, **kwargs)
         self.service = service
         self.queue = queue or service
         self.service_metadata = metadata
+        self.at_start: tuple[Callable[[], object], ...] = (catalog, *at_start)
         self.settings = Settings.from_env(service)
         self._engine: Engine | None = None
         self._pid: int | None = None
@@ -90,6 +99,8 @@ class ServiceApp(Celery):
 
     def _on_worker_start(self, sender: Any = None, **_: Any) -> None:
         self.configure_logging()
+        for check in self.at_start:  # a prefork parent stops here, not each child in turn
+            check()
         if _runs_tasks_itself(sender):
             enable_tracing(self.service)  # solo pool: no fork, this process runs the tasks
 
@@ -101,6 +112,8 @@ class ServiceApp(Celery):
         self._pid = None
         self.configure_logging()
         enable_tracing(self.service)  # when SAGA_TRACING asks for it
+        for check in self.at_start:  # fail at start, not at the first message
+            check()
         started = self.engine  # connect and create missing tables now: fail at start
         log.debug("store_ready", dialect=started.dialect.name)
 

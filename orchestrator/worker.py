@@ -25,7 +25,7 @@ from orchestrator import saga_queries, saga_registry, sagas, store
 from orchestrator.definition import SagaDefinition
 from orchestrator.saga_registry import definitions
 
-app = ServiceApp("orchestrator", store.metadata)
+app = ServiceApp("orchestrator", store.metadata, at_start=(definitions,))
 log = get_logger()
 CHECKOUT = "checkout"
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
@@ -24,7 +23,7 @@ from orchestrator import subscriptions
 from orchestrator.event_dispatch import Check, Settings, dispatch_once
 from orchestrator.store import event_deliveries, event_log
 from orchestrator.store import metadata as orchestrator_tables
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.stores import KINDS, throwaway_store
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -55,25 +54,10 @@ class Recorder:
         return taken
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        built = build_engine(f"sqlite:///{tmp_path / 'orchestrator.db'}")
-        create_schema(built, platform_tables, orchestrator_tables)
+    with throwaway_store(request.param, tmp_path, platform_tables, orchestrator_tables) as built:
         yield built
-        built.dispose()
-        return
-    name = f"saga_d{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    built = build_engine(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-    try:
-        create_schema(built, platform_tables, orchestrator_tables)
-        yield built
-    finally:
-        built.dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def log_events(engine: Engine, *types: str, at: datetime = T0) -> list[str]:
