@@ -48,11 +48,11 @@ def find(
         if definition:
             query = query.where(sagas.c.definition == definition)
         row = conn.execute(query.order_by(sagas.c.created_at.desc())).first()
-        wanted = f"{definition or 'any'} saga with key {business_key}"
+        wanted = f"key {business_key}" + (f" in definition {definition}" if definition else "")
     else:
         raise ValueError("give saga_id, or a business key (order_id for a checkout)")
     if row is None:
-        raise SagaNotFound(f"no {wanted}")
+        raise SagaNotFound(f"no saga with {wanted}")
     history = conn.execute(
         select(saga_history)
         .where(saga_history.c.saga_id == row.saga_id)
