@@ -85,6 +85,9 @@ class Step:
     # second attempt at the command itself.
     unknown_on: Mapping[str, ReplyRecorder] = field(default_factory=dict)
     status_query: CommandBuilder | None = None
+    # Consecutive steps with the same group run at the same time: their commands go out
+    # together and the saga goes on once every one has answered.
+    group: str | None = None
 
 
 def no_event(_data: SagaData, _failure: Mapping[str, str]) -> Payload | None:
@@ -170,6 +173,8 @@ class SagaDefinition:
     summary: Callable[[SagaData], Mapping[str, str]] = no_summary
     description: str = ""
     step_index: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    # Step indexes run together, in order: a group of steps, or a step on its own.
+    stages: tuple[tuple[int, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -186,6 +191,42 @@ class SagaDefinition:
             if overlap:
                 raise ValueError(f"step {step.name!r}: {overlap} both success and failure")
         object.__setattr__(self, "step_index", {name: i for i, name in enumerate(names)})
+        object.__setattr__(self, "stages", stages_of(self.steps))
+
+
+def stages_of(steps: tuple[Step, ...]) -> tuple[tuple[int, ...], ...]:
+    """Consecutive steps of one group form a stage; every other step is a stage alone."""
+    stages: list[list[int]] = []
+    for i, step in enumerate(steps):
+        if step.group is not None and i > 0 and steps[i - 1].group == step.group:
+            stages[-1].append(i)
+        else:
+            stages.append([i])
+    groups = [steps[stage[0]].group for stage in stages if steps[stage[0]].group is not None]
+    for group in groups:
+        if groups.count(group) > 1:
+            apart = [step.name for step in steps if step.group == group]
+            raise ValueError(f"group {group!r}: its steps {apart} are not consecutive")
+    for stage in stages:
+        group = steps[stage[0]].group
+        if group is not None:
+            _check_group(group, [steps[i] for i in stage])
+    return tuple(tuple(stage) for stage in stages)
+
+
+def _check_group(group: str, members: list[Step]) -> None:
+    """A group's members are answered by their command alone: no review before one (the
+    others would be sent and wait) and no unknown outcome (asked about step by step)."""
+    if len(members) == 1:
+        only = members[0].name
+        raise ValueError(f"group {group!r} has one step ({only!r}): a group needs two or more")
+    for step in members:
+        if step.approval is not None:
+            raise ValueError(f"step {step.name!r}: an approval is not supported in a group")
+        if step.status_query is not None or step.unknown_on:
+            raise ValueError(
+                f"step {step.name!r}: an unknown outcome (status_query) is not supported in a group"
+            )
 
 
 def scaled(definition: SagaDefinition, factor: float) -> SagaDefinition:

@@ -1,6 +1,11 @@
 """The saga state machine: pure functions from (definition, state, input, now) to a
 transition. Inputs are a reply, a due deadline, or an operator's retry or cancel.
 
+Steps run in stages (``SagaDefinition.stages``): a step alone, awaited through the scalar
+fields of the state, or a group whose commands are all in flight at once, one ``Flight``
+each. A group goes on when every member has answered; a failure in it is undone only then,
+because a member still in flight may yet commit.
+
 No I/O here. The caller persists the new state, the outgoing commands (outbox), the
 domain events and the history entries in one transaction.
 """
@@ -46,6 +51,17 @@ class StepStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Flight:
+    """One member's command of a parallel stage, in flight: each member has its own
+    message id, attempts and deadline, as a step alone has in the saga's scalar fields."""
+
+    step: int
+    message_id: str
+    attempt: int
+    deadline: datetime
+
+
+@dataclass(frozen=True)
 class SagaState:
     status: SagaStatus
     current_step: int | None
@@ -58,6 +74,12 @@ class SagaState:
     deadline: datetime | None = None  # when to act if nothing arrives: resend or retry
     cancel_reason: str | None = None  # an operator asked to cancel; applied at the next reply
     querying: bool = False  # the step's outcome is unknown: we ask for it, never redo it
+    # A parallel stage's commands in flight (then awaiting is None, current_step is the
+    # stage's first step and deadline the earliest of theirs); kept, unanswered, when a
+    # member's timeout fails the saga, so that a retry sends them again.
+    flights: tuple[Flight, ...] = ()
+    # Step indexes in the order their success replies were applied: undone in reverse.
+    completed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,7 +132,7 @@ def start(
         steps=tuple(StepStatus.PENDING for _ in definition.steps),
         data=dict(data),
     )
-    begun = _run_step(definition, state, 0, new_id, _now(now))
+    begun = _run_stage(definition, state, 0, new_id, _now(now))
     return _prefixed(begun, HistoryEntry("started", None, {}))
 
 
@@ -126,8 +148,11 @@ def on_reply(
     at = _now(now)
     if state.status.terminal:
         return Ignored(f"saga is already {state.status}")
-    if state.current_step is None or causation_id != state.awaiting:
-        return Ignored(f"{reply_type} answers {causation_id}, saga waits on {state.awaiting}")
+    flight = next((f for f in state.flights if f.message_id == causation_id), None)
+    if flight is not None:
+        return _member_reply(definition, state, flight, reply_type, reply, new_id, at)
+    if state.current_step is None or state.awaiting is None or causation_id != state.awaiting:
+        return Ignored(f"{reply_type} answers {causation_id}, saga waits on {_waits_on(state)}")
     step = definition.steps[state.current_step]
     applied = HistoryEntry("reply_applied", step.name, {"type": reply_type})
     if state.status is SagaStatus.RUNNING:
@@ -153,18 +178,8 @@ def _forward_reply(
     index = state.current_step
     step = definition.steps[index]
     if reply_type in step.success_on:
-        data = {**state.data, **step.success_on[reply_type](reply)}
-        state = _with_step(replace(state, querying=False), index, StepStatus.SUCCEEDED, data=data)
-        if state.cancel_reason is not None and step.compensation is not None:
-            failure = {"step": step.name, "code": "cancelled", "reason": state.cancel_reason}
-            return _compensate_from(definition, _compensating(state, failure), index, new_id, at)
-        if state.cancel_reason is not None:  # a step that cannot be undone: go on
-            late = HistoryEntry(
-                "cancel_too_late", step.name, {"reason": f"{step.name} cannot be undone"}
-            )
-            state = replace(state, cancel_reason=None)
-            return _prefixed(_continue(definition, state, index, new_id, at), late)
-        return _continue(definition, state, index, new_id, at)
+        state = _succeeded(replace(state, querying=False), step, index, reply_type, reply)
+        return _go_on(definition, state, index, new_id, at)
     if reply_type in step.unknown_on:
         data = {**state.data, **step.unknown_on[reply_type](reply)}
         checks = int(data.get("status_checks", 0))
@@ -180,14 +195,36 @@ def _forward_reply(
         detail = {"reason": str(getattr(reply, "reason", "")), "check_in_seconds": round(delay, 3)}
         return Transition(state, history=(HistoryEntry("outcome_unknown", step.name, detail),))
     if reply_type in step.failure_on:
-        failure = {
-            "step": step.name,
-            "code": str(getattr(reply, "code", reply_type)),
-            "reason": str(getattr(reply, "reason", reply_type)),
-        }
+        failure = _failure_of(step, reply_type, reply)
         state = _with_step(replace(state, querying=False), index, StepStatus.FAILED)
-        return _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+        return _compensate(definition, _compensating(state, failure), new_id, at)
     return None
+
+
+def _member_reply(
+    definition: SagaDefinition,
+    state: SagaState,
+    flight: Flight,
+    reply_type: str,
+    reply: Payload,
+    new_id: IdFactory,
+    at: datetime,
+) -> Transition | Ignored:
+    """A reply to one member of a parallel stage. A failure turns the saga to compensating
+    (the first failure is the saga's), but nothing is undone while members are in flight:
+    each one's outcome, success or failure, is recorded as it comes."""
+    index = flight.step
+    step = definition.steps[index]
+    if reply_type in step.success_on:
+        state = _succeeded(state, step, index, reply_type, reply)
+    elif reply_type in step.failure_on:
+        failure = _failure_of(step, reply_type, reply)
+        state = _compensating(_with_step(state, index, StepStatus.FAILED), failure)
+    else:
+        return Ignored(f"{reply_type} is not an expected reply of {step.name} while {state.status}")
+    state = replace(state, flights=tuple(f for f in state.flights if f != flight))
+    nxt = _settle(definition, state, index, new_id, at)
+    return _prefixed(nxt, HistoryEntry("reply_applied", step.name, {"type": reply_type}))
 
 
 def _compensation_reply(
@@ -206,7 +243,7 @@ def _compensation_reply(
         return None
     if reply_type in compensation.done_on:
         state = _with_step(state, index, StepStatus.COMPENSATED)
-        return _compensate_from(definition, state, index - 1, new_id, at)
+        return _compensate(definition, state, new_id, at)
     if reply_type not in compensation.failed_on:
         return None
     reason = f"{getattr(reply, 'code', reply_type)}: {getattr(reply, 'reason', '')}"
@@ -236,6 +273,8 @@ def on_deadline(
         return Ignored(f"deadline {state.deadline.isoformat()} not due")
     if state.status is SagaStatus.AWAITING_APPROVAL:
         return decide(definition, state, False, "no decision before the deadline", new_id, at)
+    if state.flights:
+        return _flights_due(definition, state, new_id, at)
     index = state.current_step
     step = definition.steps[index]
     compensating = state.status is SagaStatus.COMPENSATING
@@ -249,23 +288,68 @@ def on_deadline(
         attempt = state.attempt + 1
         deadline = at + timedelta(seconds=policy.timeout_for(attempt))
         state = replace(state, attempt=attempt, deadline=deadline)
-        detail = {
-            "type": command.payload.message_type,
-            "message_id": command.message_id,
-            "attempt": attempt,
-            "reason": f"no reply after {policy.timeout_for(attempt - 1):g}s",
-        }
-        return Transition(
-            state, (command,), history=(HistoryEntry("command_resent", step.name, detail),)
-        )
-    reason = f"no reply from {step.service} to {step.name} after {state.attempt} attempts"
+        return Transition(state, (command,), history=(_resent(command, attempt, policy),))
+    reason = _no_reply(step, state.attempt)
     if compensating or step.on_exhausted == "fail":
         state = _failed(_with_step(state, index, StepStatus.TIMED_OUT), reason)
         return Transition(state, history=(HistoryEntry("failed", step.name, {"error": reason}),))
     failure = {"step": step.name, "code": "timeout", "reason": reason}
     state = _compensating(_with_step(state, index, StepStatus.TIMED_OUT), failure)
-    nxt = _compensate_from(definition, state, index - 1, new_id, at)
+    nxt = _compensate(definition, state, new_id, at)
     return _prefixed(nxt, HistoryEntry("timed_out", step.name, {"reason": reason}))
+
+
+def _flights_due(
+    definition: SagaDefinition, state: SagaState, new_id: IdFactory, at: datetime
+) -> Transition:
+    """A parallel stage's earliest deadline passed: resend each overdue member under its
+    own id, or give it up as its step says. One member out of attempts with "fail" fails
+    the saga at once, before anything is resent."""
+    first = state.flights[0].step
+    due = [f for f in state.flights if f.deadline <= at]
+    spent = [f for f in due if f.attempt >= definition.steps[f.step].policy.max_attempts]
+    fatal = [f for f in spent if definition.steps[f.step].on_exhausted == "fail"]
+    if fatal:
+        return _group_failed(definition, state, fatal)
+    flights: list[Flight] = []
+    commands: list[OutgoingCommand] = []
+    history: list[HistoryEntry] = []
+    for flight in state.flights:
+        step = definition.steps[flight.step]
+        if flight not in due:
+            flights.append(flight)
+        elif flight not in spent:
+            attempt = flight.attempt + 1
+            deadline = at + timedelta(seconds=step.policy.timeout_for(attempt))
+            flights.append(replace(flight, attempt=attempt, deadline=deadline))
+            commands.append(_command(step, step.command(state.data), flight.message_id, False))
+            history.append(_resent(commands[-1], attempt, step.policy))
+        else:  # out of attempts, and the step says "compensate": a failure
+            reason = _no_reply(step, flight.attempt)
+            failure = {"step": step.name, "code": "timeout", "reason": reason}
+            state = _compensating(_with_step(state, flight.step, StepStatus.TIMED_OUT), failure)
+            history.append(HistoryEntry("timed_out", step.name, {"reason": reason}))
+    nxt = _settle(definition, replace(state, flights=tuple(flights)), first, new_id, at)
+    return replace(nxt, commands=(*commands, *nxt.commands), history=(*history, *nxt.history))
+
+
+def _group_failed(definition: SagaDefinition, state: SagaState, fatal: list[Flight]) -> Transition:
+    """Members out of attempts whose steps say "fail": the saga stops for an operator.
+    Every flight is kept, unanswered: their replies are ignored while the saga is failed,
+    and a retry sends each again under its own id (the receivers are idempotent)."""
+    history = []
+    for flight in fatal:
+        step = definition.steps[flight.step]
+        state = _with_step(state, flight.step, StepStatus.TIMED_OUT)
+        history.append(
+            HistoryEntry("failed", step.name, {"error": _no_reply(step, flight.attempt)})
+        )
+    error = "; ".join(entry.detail["error"] for entry in history)
+    return Transition(_failed(state, error), history=tuple(history))
+
+
+def _no_reply(step: Step, attempts: int) -> str:
+    return f"no reply from {step.service} to {step.name} after {attempts} attempts"
 
 
 def retry(
@@ -276,6 +360,9 @@ def retry(
     if state.status is not SagaStatus.FAILED or state.current_step is None:
         return Ignored(f"only a failed saga can be retried; this one is {state.status}")
     index = state.current_step
+    if state.flights:
+        nxt = _resend_flights(definition, replace(state, error=None), at)
+        return _prefixed(nxt, HistoryEntry("retried_by_operator", definition.steps[index].name, {}))
     step_status = state.steps[index]
     resumed = replace(state, error=None, attempt=0)
     if step_status is StepStatus.COMPENSATION_FAILED:  # same failure again under the same id
@@ -316,7 +403,7 @@ def decide(
         return _prefixed(nxt, HistoryEntry("approved", step.name, {"by": reason}))
     failure = {"step": step.name, "code": "rejected", "reason": reason}
     state = _with_step(state, index, StepStatus.FAILED)
-    nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+    nxt = _compensate(definition, _compensating(state, failure), new_id, at)
     return _prefixed(nxt, HistoryEntry("rejected", step.name, {"reason": reason}))
 
 
@@ -327,28 +414,87 @@ def cancel(
     new_id: IdFactory,
     now: datetime | None = None,
 ) -> Transition | Ignored:
-    """An operator cancels a running saga: undo what committed. A command in flight is
-    let finish (its reply decides whether its step needs undoing too)."""
+    """An operator cancels a running saga: undo what committed. Commands in flight are
+    let finish (their replies decide whether their steps need undoing too)."""
     at = _now(now)
     if state.status is SagaStatus.AWAITING_APPROVAL:
         return decide(definition, state, False, reason, new_id, at)
     if state.status is not SagaStatus.RUNNING:
         return Ignored(f"only a running saga can be cancelled; this one is {state.status}")
     entry = HistoryEntry("cancel_requested", None, {"reason": reason})
-    if state.awaiting is not None or state.querying:  # wait for what is in flight or unknown
+    if state.awaiting is not None or state.querying or state.flights:  # in flight or unknown
         return Transition(replace(state, cancel_reason=reason), history=(entry,))
     index = state.current_step if state.current_step is not None else 0
     failure = {"step": definition.steps[index].name, "code": "cancelled", "reason": reason}
-    nxt = _compensate_from(definition, _compensating(state, failure), index - 1, new_id, at)
+    nxt = _compensate(definition, _compensating(state, failure), new_id, at)
     return _prefixed(nxt, entry)
+
+
+def _succeeded(
+    state: SagaState, step: Step, index: int, reply_type: str, reply: Payload
+) -> SagaState:
+    data = {**state.data, **step.success_on[reply_type](reply)}
+    state = _with_step(state, index, StepStatus.SUCCEEDED, data=data)
+    return replace(state, completed=(*state.completed, index))
+
+
+def _failure_of(step: Step, reply_type: str, reply: Payload) -> dict[str, str]:
+    return {
+        "step": step.name,
+        "code": str(getattr(reply, "code", reply_type)),
+        "reason": str(getattr(reply, "reason", reply_type)),
+    }
+
+
+def _settle(
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+) -> Transition:
+    """A member of a parallel stage has its outcome (``index``): wait for the others; once
+    none is in flight, undo what committed after a failure, or go on."""
+    if state.flights:
+        return Transition(_in_flight(state, state.flights))
+    state = replace(state, deadline=None)
+    if state.status is SagaStatus.COMPENSATING:
+        return _compensate(definition, state, new_id, at)
+    return _go_on(definition, state, index, new_id, at)
+
+
+def _go_on(
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+) -> Transition:
+    """The stage of ``index`` committed: the next stage, unless an operator asked to cancel
+    meanwhile. Then undo it all, or go on if a step of this stage cannot be undone."""
+    if state.cancel_reason is None:
+        return _continue(definition, state, index, new_id, at)
+    name = definition.steps[index].name
+    stage = _stage_of(definition, index)
+    fixed = [definition.steps[i].name for i in stage if definition.steps[i].compensation is None]
+    if not fixed:
+        failure = {"step": name, "code": "cancelled", "reason": state.cancel_reason}
+        return _compensate(definition, _compensating(state, failure), new_id, at)
+    late = HistoryEntry("cancel_too_late", name, {"reason": f"{', '.join(fixed)} cannot be undone"})
+    state = replace(state, cancel_reason=None)
+    return _prefixed(_continue(definition, state, index, new_id, at), late)
 
 
 def _continue(
     definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
 ) -> Transition:
-    if index + 1 < len(definition.steps):
-        return _run_step(definition, state, index + 1, new_id, at)
+    """Run the stage after the one holding ``index``, or complete after the last."""
+    following = _stage_of(definition, index)[-1] + 1
+    if following < len(definition.steps):
+        return _run_stage(definition, state, following, new_id, at)
     return _complete(definition, state)
+
+
+def _stage_of(definition: SagaDefinition, index: int) -> tuple[int, ...]:
+    return next(stage for stage in definition.stages if index in stage)
+
+
+def _waits_on(state: SagaState) -> str | None:
+    if state.flights:
+        return ", ".join(f.message_id for f in state.flights)
+    return state.awaiting
 
 
 def _prefixed(transition: Transition, entry: HistoryEntry) -> Transition:
@@ -424,6 +570,54 @@ def _resend(
     return Transition(state, commands=(command,), history=(_sent(command, 1),))
 
 
+def _in_flight(state: SagaState, flights: tuple[Flight, ...]) -> SagaState:
+    """A parallel stage's state: its flights, and the earliest of their deadlines where
+    the sweeper looks; the scalar fields belong to a step alone and stay clear."""
+    return replace(
+        state,
+        flights=flights,
+        awaiting=None,
+        attempt=0,
+        deadline=min(f.deadline for f in flights),
+    )
+
+
+def _run_stage(
+    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+) -> Transition:
+    stage = _stage_of(definition, index)
+    if len(stage) == 1:
+        return _run_step(definition, state, index, new_id, at)
+    commands = []
+    flights = []
+    for i in stage:
+        step = definition.steps[i]
+        state = _with_step(state, i, StepStatus.RUNNING)
+        command = _command(step, step.command(state.data), new_id(), False)
+        deadline = at + timedelta(seconds=step.policy.timeout_for(1))
+        commands.append(command)
+        flights.append(Flight(i, command.message_id, 1, deadline))
+    state = _in_flight(replace(state, current_step=stage[0]), tuple(flights))
+    return Transition(state, tuple(commands), history=tuple(_sent(c, 1) for c in commands))
+
+
+def _resend_flights(definition: SagaDefinition, state: SagaState, at: datetime) -> Transition:
+    """An operator's retry of a stage that failed on a timeout: every member that never
+    answered goes out again under its own id, with its attempts counted afresh."""
+    status = SagaStatus.RUNNING if state.failure is None else SagaStatus.COMPENSATING
+    state = replace(state, status=status)
+    commands = []
+    flights = []
+    for flight in state.flights:
+        step = definition.steps[flight.step]
+        state = _with_step(state, flight.step, StepStatus.RUNNING)
+        commands.append(_command(step, step.command(state.data), flight.message_id, False))
+        deadline = at + timedelta(seconds=step.policy.timeout_for(1))
+        flights.append(replace(flight, attempt=1, deadline=deadline))
+    state = _in_flight(state, tuple(flights))
+    return Transition(state, tuple(commands), history=tuple(_sent(c, 1) for c in commands))
+
+
 def _run_step(
     definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
 ) -> Transition:
@@ -444,11 +638,11 @@ def _run_step(
     return _send(definition, state, index, new_id, at, compensation=False, retry=False)
 
 
-def _compensate_from(
-    definition: SagaDefinition, state: SagaState, index: int, new_id: IdFactory, at: datetime
+def _compensate(
+    definition: SagaDefinition, state: SagaState, new_id: IdFactory, at: datetime
 ) -> Transition:
-    """Undo, in reverse order, every committed step at or before ``index``."""
-    for i in range(index, -1, -1):
+    """Undo every committed step, one at a time, the last committed first."""
+    for i in _undo_order(state):
         step = definition.steps[i]
         if state.steps[i] is StepStatus.SUCCEEDED and step.compensation is not None:
             state = _with_step(state, i, StepStatus.COMPENSATING)
@@ -465,6 +659,14 @@ def _compensate_from(
     )
 
 
+def _undo_order(state: SagaState) -> list[int]:
+    """Step indexes, newest commit first. Steps missing from ``completed`` (committed
+    before a release that recorded it) committed before all of it: last, by index."""
+    recorded = list(reversed(state.completed))
+    older = [i for i in reversed(range(len(state.steps))) if i not in recorded]
+    return recorded + older
+
+
 def _complete(definition: SagaDefinition, state: SagaState) -> Transition:
     state = replace(
         state, status=SagaStatus.COMPLETED, current_step=None, awaiting=None, deadline=None
@@ -477,6 +679,16 @@ def _complete(definition: SagaDefinition, state: SagaState) -> Transition:
 
 def _command(step: Step, payload: Payload, message_id: str, compensation: bool) -> OutgoingCommand:
     return OutgoingCommand(message_id, step.service, step.name, payload, compensation)
+
+
+def _resent(command: OutgoingCommand, attempt: int, policy: RetryPolicy) -> HistoryEntry:
+    detail = {
+        "type": command.payload.message_type,
+        "message_id": command.message_id,
+        "attempt": attempt,
+        "reason": f"no reply after {policy.timeout_for(attempt - 1):g}s",
+    }
+    return HistoryEntry("command_resent", command.step, detail)
 
 
 def _sent(command: OutgoingCommand, attempt: int) -> HistoryEntry:

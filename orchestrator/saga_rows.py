@@ -21,7 +21,7 @@ from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
 from orchestrator.definition import SagaDefinition, SagaRecord
-from orchestrator.engine import SagaState, SagaStatus, StepStatus, Transition
+from orchestrator.engine import Flight, SagaState, SagaStatus, StepStatus, Transition
 from orchestrator.store import event_log, saga_history, sagas
 
 # Every transaction that logs an event takes this lock first (PostgreSQL), so event_log
@@ -88,6 +88,8 @@ def state_columns(definition: SagaDefinition, state: SagaState) -> dict[str, Any
         "deadline": state.deadline,
         "cancel_reason": state.cancel_reason,
         "querying": state.querying,
+        "flights": [flight_column(definition, flight) for flight in state.flights],
+        "completed": [definition.steps[i].name for i in state.completed],
     }
 
 
@@ -107,6 +109,30 @@ def state_of(definition: SagaDefinition, row: Row[Any]) -> SagaState:
         deadline=deadline,
         cancel_reason=row.cancel_reason,
         querying=row.querying,
+        flights=tuple(flight_of(definition, flight) for flight in row.flights or ()),
+        completed=tuple(definition.step_index[name] for name in row.completed or ()),
+    )
+
+
+def flight_column(definition: SagaDefinition, flight: Flight) -> dict[str, Any]:
+    """A flight as JSON: the step by name (as in ``steps``), the deadline in ISO UTC."""
+    return {
+        "step": definition.steps[flight.step].name,
+        "message_id": flight.message_id,
+        "attempt": flight.attempt,
+        "deadline": flight.deadline.astimezone(UTC).isoformat(),
+    }
+
+
+def flight_of(definition: SagaDefinition, column: Mapping[str, Any]) -> Flight:
+    deadline = datetime.fromisoformat(column["deadline"])
+    if deadline.tzinfo is None:  # written with a zone; a hand-edited row may lack one
+        deadline = deadline.replace(tzinfo=UTC)
+    return Flight(
+        step=definition.step_index[column["step"]],
+        message_id=column["message_id"],
+        attempt=column["attempt"],
+        deadline=deadline,
     )
 
 

@@ -47,6 +47,10 @@ sagas = Table(
     Column("deadline", DateTime(timezone=True), nullable=True),
     Column("cancel_reason", Text, nullable=True),
     Column("querying", Boolean, nullable=False, server_default=false()),
+    # A parallel stage's commands in flight, [{step, message_id, attempt, deadline}], and
+    # the step names in the order they succeeded (undone in reverse). NULL reads as empty.
+    Column("flights", JSON(none_as_null=True), nullable=True),
+    Column("completed", JSON(none_as_null=True), nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
