@@ -63,6 +63,8 @@ def find(
         "input": row.input,
         "steps": [{"name": name, "status": status} for name, status in row.steps.items()],
         "awaiting_message_id": row.awaiting,
+        # a parallel group's commands in flight: step, message_id, attempt, deadline
+        "in_flight": list(row.flights or []),
         "data": row.data,
         "failure": row.failure,
         "error": row.error,
@@ -162,6 +164,10 @@ def stuck(
         .limit(limit)
     ).all()
     return [
-        {**summary(row, summarize), "waiting_on": row.awaiting, "since": row.updated_at.isoformat()}
+        {
+            **summary(row, summarize),
+            "waiting_on": row.awaiting or ", ".join(f["message_id"] for f in row.flights or []),
+            "since": row.updated_at.isoformat(),
+        }
         for row in rows
     ]
