@@ -25,6 +25,7 @@ from messaging.contracts.payment import (
     RefundPayment,
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
+from sagas.returns.events import ReturnCompleted, ReturnRejected
 
 ALL_PAYLOADS: tuple[type[Payload], ...] = (
     ReserveInventory,
@@ -45,6 +46,10 @@ ALL_PAYLOADS: tuple[type[Payload], ...] = (
     ShipmentFailed,
     OrderConfirmed,
     OrderCancelled,
+    # The returns saga's events (sagas/returns/events.py: MESSAGES), listed here until each
+    # saga registers its own messages.
+    ReturnCompleted,
+    ReturnRejected,
 )
 
 MESSAGE_TYPES: Mapping[str, type[Payload]] = MappingProxyType(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from datetime import UTC
 from typing import Any
 
@@ -40,7 +42,7 @@ EXPECTED_REPLIES = {
     "ShipmentCreated",
     "ShipmentFailed",
 }
-EXPECTED_EVENTS = {"OrderConfirmed", "OrderCancelled"}
+EXPECTED_EVENTS = {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}
 
 
 def names_of(kind: MessageKind) -> set[str]:
@@ -75,6 +77,19 @@ def test_replies_have_past_tense_names():
 
 def test_events_have_past_tense_names():
     assert names_of(MessageKind.EVENT) == EXPECTED_EVENTS
+
+
+def test_a_sagas_events_import_first_and_decode():
+    """A fresh process that imports a saga's events before anything else (a reactor, a
+    client): the catalog that names them must not make that an import cycle."""
+    script = (
+        "from sagas.returns.events import MESSAGES\n"
+        "from messaging.contracts import MESSAGE_TYPES\n"
+        "assert all(MESSAGE_TYPES[cls.message_type] is cls for cls in MESSAGES)\n"
+    )
+    run = [sys.executable, "-c", script]
+    done = subprocess.run(run, check=False, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
 
 
 @pytest.fixture
