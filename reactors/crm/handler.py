@@ -37,12 +37,12 @@ def handle(conn: Connection, message: Message[Payload]) -> None:
     elif isinstance(event, ReturnCompleted):
         refund = _money(event.refund_cents, event.currency)
         note = f"returned {_units(event.lines)}, refund {refund} (return {event.return_id})"
-        entry = Entry(-event.refund_cents, 0, event.refund_cents, note)
+        entry = Entry(-max(event.refund_cents, 0), 0, event.refund_cents, note)
     elif isinstance(event, ReturnRejected):
         note = f"return {event.return_id} rejected: {event.reason}"
-        if event.refund_cents > 0:
+        if event.refund_cents > 0:  # the refund went through before the return failed
             note = f"refunded {_money(event.refund_cents, event.currency)} anyway; {note}"
-        entry = Entry(-event.refund_cents, 0, event.refund_cents, note)
+        entry = Entry(-max(event.refund_cents, 0), 0, event.refund_cents, note)
     else:
         raise TypeError(f"crm does not handle {message.type}")
     at = message.envelope.occurred_at
