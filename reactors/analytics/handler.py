@@ -1,14 +1,15 @@
-"""Records the fact of each finished order and counts it in its day (UTC)."""
+"""Records the fact of each finished order or return and counts it in its day (UTC)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
 from messaging.codec import Message
-from messaging.contracts import Payload
+from messaging.contracts import Envelope, Payload
 from messaging.reactors import EventHandler
 from reactors.analytics import store
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
+from sagas.returns.events import ReturnCompleted, ReturnRejected
 
 
 def build() -> EventHandler:
@@ -17,13 +18,20 @@ def build() -> EventHandler:
 
 def handle(conn: Connection, message: Message[Payload]) -> None:
     event = message.payload
-    if not isinstance(event, OrderConfirmed | OrderCancelled):
+    if isinstance(event, OrderConfirmed | OrderCancelled):
+        _order(conn, message.envelope, event)
+    elif isinstance(event, ReturnCompleted | ReturnRejected):
+        _return(conn, message.envelope, event)
+    else:
         raise TypeError(f"analytics does not handle {message.type}")
+
+
+def _order(conn: Connection, envelope: Envelope, event: OrderConfirmed | OrderCancelled) -> None:
     confirmed = isinstance(event, OrderConfirmed)
-    occurred = message.envelope.occurred_at
+    occurred = envelope.occurred_at
     store.add_fact(
         conn,
-        event_id=message.envelope.message_id,
+        event_id=envelope.message_id,
         order_id=event.order_id,
         outcome="confirmed" if confirmed else "cancelled",
         day=occurred.date(),
@@ -34,3 +42,31 @@ def handle(conn: Connection, message: Message[Payload]) -> None:
     )
     revenue = event.total_cents if confirmed else 0
     store.count_in_day(conn, occurred.date(), event.currency, revenue, confirmed)
+
+
+def _return(conn: Connection, envelope: Envelope, event: ReturnCompleted | ReturnRejected) -> None:
+    """A completed return is a refund; a rejected one counts as rejected, and as a refund
+    too if its refund went through anyway (``refund_cents`` > 0)."""
+    completed = isinstance(event, ReturnCompleted)
+    occurred = envelope.occurred_at
+    store.add_return_fact(
+        conn,
+        event_id=envelope.message_id,
+        return_id=event.return_id,
+        order_id=event.order_id,
+        outcome="completed" if completed else "rejected",
+        day=occurred.date(),
+        currency=event.currency,
+        refund_cents=event.refund_cents,
+        units=sum(line.quantity for line in event.lines),
+        occurred_at=occurred,
+    )
+    refunded = max(event.refund_cents, 0)
+    store.count_refunds(
+        conn,
+        occurred.date(),
+        event.currency,
+        refunds=1 if completed or refunded > 0 else 0,
+        refunded_cents=refunded,
+        rejected=0 if completed else 1,
+    )

@@ -1,4 +1,4 @@
-"""The CRM reactor's own tables: customers and their order history."""
+"""The CRM reactor's own tables: customers and their history of orders and returns."""
 
 from __future__ import annotations
 

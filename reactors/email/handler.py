@@ -20,6 +20,7 @@ from messaging.contracts import Payload
 from messaging.reactors import EventHandler
 from reactors.email import render, store
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
+from sagas.returns.events import ReturnCompleted, ReturnRejected
 
 
 def build() -> EventHandler:
@@ -34,6 +35,10 @@ def build() -> EventHandler:
             email, kind = render.confirmation(event), "confirmation"
         elif isinstance(event, OrderCancelled):
             email, kind = render.cancellation(event), "cancellation"
+        elif isinstance(event, ReturnCompleted):
+            email, kind = render.return_refund(event), "return_refund"
+        elif isinstance(event, ReturnRejected):
+            email, kind = render.return_rejected(event), "return_rejected"
         else:
             raise TypeError(f"email does not handle {message.type}")
         mail = EmailMessage()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from messaging.contracts.orders import OrderItem
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
+from sagas.returns.events import ReturnCompleted, ReturnedLine, ReturnRejected
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ def _money(cents: int, currency: str) -> str:
     return f"{cents / 100:,.2f} {currency}"
 
 
-def _lines(items: list[OrderItem], currency: str) -> list[str]:
+def _lines(items: Iterable[OrderItem | ReturnedLine], currency: str) -> list[str]:
     return [
         f"  {item.quantity} x {item.sku} at {_money(item.unit_price_cents, currency)}"
         for item in items
@@ -53,4 +55,47 @@ def cancellation(event: OrderCancelled) -> Email:
     ]
     return Email(
         event.customer.email, f"Your order {event.order_id} was cancelled", "\n".join(body)
+    )
+
+
+def return_refund(event: ReturnCompleted) -> Email:
+    refund = _money(event.refund_cents, event.currency)
+    body = [
+        f"Hello {event.customer.name},",
+        "",
+        f"We have accepted your return {event.return_id} for order {event.order_id}:",
+        f"your refund of {refund} is on its way.",
+        "",
+        *_lines(event.lines, event.currency),
+        f"  Refund: {refund}",
+        "",
+        f"Return label tracking number: {event.tracking_number}",
+    ]
+    return Email(
+        event.customer.email,
+        f"Your refund for order {event.order_id} is on its way",
+        "\n".join(body),
+    )
+
+
+def return_rejected(event: ReturnRejected) -> Email:
+    if event.refund_cents > 0:
+        refunded = f"{_money(event.refund_cents, event.currency)} was refunded to you anyway."
+    else:
+        refunded = "Nothing was refunded."
+    body = [
+        f"Hello {event.customer.name},",
+        "",
+        f"We are sorry: we could not process your return {event.return_id}"
+        f" for order {event.order_id}.",
+        f"Reason: {event.reason}",
+        "",
+        *_lines(event.lines, event.currency),
+        "",
+        refunded,
+    ]
+    return Email(
+        event.customer.email,
+        f"We could not process your return for order {event.order_id}",
+        "\n".join(body),
     )

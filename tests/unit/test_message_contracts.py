@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from datetime import UTC
 from typing import Any
 
@@ -76,6 +78,19 @@ def test_replies_have_past_tense_names():
 
 def test_events_have_past_tense_names():
     assert names_of(MessageKind.EVENT) == EXPECTED_EVENTS
+
+
+def test_a_sagas_events_import_first_and_decode():
+    """A fresh process that imports a saga's events before anything else (a reactor, a
+    client): the catalog that names them must not make that an import cycle."""
+    script = (
+        "from sagas.returns.events import MESSAGES\n"
+        "from messaging.contracts import catalog\n"
+        "assert all(catalog().types[cls.message_type] is cls for cls in MESSAGES)\n"
+    )
+    run = [sys.executable, "-c", script]
+    done = subprocess.run(run, check=False, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
 
 
 @pytest.fixture
