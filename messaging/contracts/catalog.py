@@ -11,8 +11,10 @@ from messaging.contracts.inventory import (
     InventoryReleased,
     InventoryReservationFailed,
     InventoryReserved,
+    InventoryRestocked,
     ReleaseInventory,
     ReserveInventory,
+    RestockInventory,
 )
 from messaging.contracts.payment import (
     ChargePayment,
@@ -24,7 +26,16 @@ from messaging.contracts.payment import (
     PaymentRefundFailed,
     RefundPayment,
 )
-from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
+from messaging.contracts.shipping import (
+    CreateReturnLabel,
+    CreateShipment,
+    ReturnLabelCreated,
+    ReturnLabelRefused,
+    ReturnLabelVoided,
+    ShipmentCreated,
+    ShipmentFailed,
+    VoidReturnLabel,
+)
 
 ALL_PAYLOADS: tuple[type[Payload], ...] = (
     ReserveInventory,
@@ -32,6 +43,8 @@ ALL_PAYLOADS: tuple[type[Payload], ...] = (
     InventoryReservationFailed,
     ReleaseInventory,
     InventoryReleased,
+    RestockInventory,
+    InventoryRestocked,
     ChargePayment,
     PaymentCharged,
     PaymentDeclined,
@@ -43,6 +56,11 @@ ALL_PAYLOADS: tuple[type[Payload], ...] = (
     CreateShipment,
     ShipmentCreated,
     ShipmentFailed,
+    CreateReturnLabel,
+    ReturnLabelCreated,
+    ReturnLabelRefused,
+    VoidReturnLabel,
+    ReturnLabelVoided,
     OrderConfirmed,
     OrderCancelled,
 )
