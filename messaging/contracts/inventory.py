@@ -58,10 +58,33 @@ class InventoryReleased(Payload):
     items: list[StockLine]
 
 
+class RestockInventory(Payload):
+    """Put goods that came back on the shelf. Once per ``return_id``: the same return
+    asked again answers with its first restock and adds nothing."""
+
+    message_type = "RestockInventory"
+    kind = MessageKind.COMMAND
+
+    return_id: Identifier
+    order_id: Identifier
+    items: list[StockLine] = Field(min_length=1)
+
+
+class InventoryRestocked(Payload):
+    message_type = "InventoryRestocked"
+    kind = MessageKind.REPLY
+
+    return_id: Identifier
+    order_id: Identifier
+    items: list[StockLine]
+
+
 MESSAGES: tuple[type[Payload], ...] = (
     ReserveInventory,
     InventoryReserved,
     InventoryReservationFailed,
     ReleaseInventory,
     InventoryReleased,
+    RestockInventory,
+    InventoryRestocked,
 )

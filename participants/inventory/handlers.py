@@ -13,8 +13,10 @@ from messaging.contracts.inventory import (
     InventoryReleased,
     InventoryReservationFailed,
     InventoryReserved,
+    InventoryRestocked,
     ReleaseInventory,
     ReserveInventory,
+    RestockInventory,
     StockLine,
 )
 from messaging.outbox import OutgoingMessage
@@ -28,6 +30,8 @@ def handle(conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMess
         return [reply_to(message, reserve(conn, command))]
     if isinstance(command, ReleaseInventory):
         return [reply_to(message, release(conn, command))]
+    if isinstance(command, RestockInventory):
+        return [reply_to(message, restock(conn, command))]
     raise TypeError(f"inventory does not handle {message.type}")
 
 
@@ -61,5 +65,23 @@ def release(conn: Connection, command: ReleaseInventory) -> Payload:
     return InventoryReleased(
         order_id=command.order_id,
         reservation_id=command.reservation_id,
+        items=[StockLine(sku=line.sku, quantity=line.quantity) for line in lines],
+    )
+
+
+def restock(conn: Connection, command: RestockInventory) -> Payload:
+    lines = store.restock_of(conn, command.return_id)
+    if lines is None:  # the first restock of this return
+        lines = [rules.Line(item.sku, item.quantity) for item in command.items]
+        # The row first: a concurrent restock of the same return waits on it, then fails
+        # (and is retried, and finds it) instead of adding the goods a second time.
+        store.add_restock(conn, command.return_id, command.order_id, lines)
+        skus = [line.sku for line in lines]
+        store.ensure_levels(conn, skus)
+        available = store.levels_for_update(conn, skus)
+        store.write_levels(conn, rules.restock(available, lines))
+    return InventoryRestocked(
+        return_id=command.return_id,
+        order_id=command.order_id,
         items=[StockLine(sku=line.sku, quantity=line.quantity) for line in lines],
     )

@@ -1,5 +1,5 @@
 """Inventory rules, free of transport and storage: reserve all lines or none; a release
-gives back exactly what was reserved."""
+gives back exactly what was reserved; a restock puts returned goods back on the shelf."""
 
 from __future__ import annotations
 
@@ -43,5 +43,16 @@ def release(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, in
     """New stock levels after giving back a reservation's lines."""
     levels: dict[str, int] = {}
     for line in lines:
+        levels[line.sku] = levels.get(line.sku, available.get(line.sku, 0)) + line.quantity
+    return levels
+
+
+def restock(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int]:
+    """New stock levels once returned goods are back: each line adds its quantity. A SKU
+    with no stock level starts from zero: the goods are physically here."""
+    levels: dict[str, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise ValueError(f"{line.sku}: a restocked quantity must be positive")
         levels[line.sku] = levels.get(line.sku, available.get(line.sku, 0)) + line.quantity
     return levels

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Column,
     Connection,
     DateTime,
@@ -52,6 +53,15 @@ reservation_lines = Table(
     Column("quantity", Integer, nullable=False),
 )
 
+restocks = Table(
+    "restocks",
+    metadata,
+    Column("return_id", String(64), primary_key=True),  # one restock per return
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("lines", JSON, nullable=False),  # [{"sku", "quantity"}], as the command listed them
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def levels_for_update(conn: Connection, skus: Iterable[str]) -> dict[str, int]:
     query = select(stock.c.sku, stock.c.available).where(stock.c.sku.in_(sorted(set(skus))))
@@ -77,6 +87,14 @@ def set_level(conn: Connection, sku: str, available: int) -> None:
             set_={"available": available, "updated_at": values["updated_at"]},
         )
     )
+
+
+def ensure_levels(conn: Connection, skus: Iterable[str]) -> None:
+    """Give every SKU without a stock row one at zero, so that it can be locked."""
+    now = datetime.now(UTC)
+    for sku in sorted(set(skus)):
+        statement = dialect_insert(conn, stock).values(sku=sku, available=0, updated_at=now)
+        conn.execute(statement.on_conflict_do_nothing(index_elements=["sku"]))
 
 
 def add_reservation(
@@ -160,3 +178,62 @@ def reservations_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def restock_of(conn: Connection, return_id: str) -> list[Line] | None:
+    """The lines a return already put back, or None if it put nothing back yet."""
+    lines = conn.execute(
+        select(restocks.c.lines).where(restocks.c.return_id == return_id)
+    ).scalar_one_or_none()
+    return None if lines is None else [Line(ln["sku"], ln["quantity"]) for ln in lines]
+
+
+def add_restock(conn: Connection, return_id: str, order_id: str, lines: list[Line]) -> None:
+    conn.execute(
+        insert(restocks).values(
+            return_id=return_id,
+            order_id=order_id,
+            lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def restocks_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(restocks).where(restocks.c.order_id == order_id).order_by(restocks.c.created_at)
+    ).all()
+    return [
+        {
+            "return_id": row.return_id,
+            "items": row.lines,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    """What inventory did for an order, with times: reservations, releases, restocks."""
+    reservations = reservations_of(conn, order_id)
+    restocks = restocks_of(conn, order_id)
+    trail = []
+    for r in reservations:
+        items = _items(r["items"])
+        trail.append(
+            {
+                "at": r["created_at"],
+                "what": "reserved",
+                "detail": f"{items} ({r['reservation_id']})",
+            }
+        )
+        if r["released_at"]:
+            trail.append({"at": r["released_at"], "what": "released", "detail": items})
+    for restock in restocks:
+        detail = f"{_items(restock['items'])} (return {restock['return_id']})"
+        trail.append({"at": restock["created_at"], "what": "restocked", "detail": detail})
+    return trail
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{i['quantity']} x {i['sku']}" for i in items)

@@ -37,17 +37,4 @@ def get_reservations(order_id: str) -> list[dict[str, Any]]:
 def order_trail(order_id: str) -> list[dict[str, Any]]:
     """What inventory did for an order, with times: for `sagactl history`."""
     with app.engine.begin() as conn:
-        reservations = store.reservations_of(conn, order_id)
-    trail = []
-    for r in reservations:
-        items = ", ".join(f"{i['quantity']} x {i['sku']}" for i in r["items"])
-        trail.append(
-            {
-                "at": r["created_at"],
-                "what": "reserved",
-                "detail": f"{items} ({r['reservation_id']})",
-            }
-        )
-        if r["released_at"]:
-            trail.append({"at": r["released_at"], "what": "released", "detail": items})
-    return trail
+        return store.order_trail(conn, order_id)

@@ -4,10 +4,14 @@ Test tokens (docs/task-api.md):
     tok_visa, tok_mastercard   approve
     tok_declined               decline: card_declined
     tok_insufficient_funds     decline: insufficient_funds
-    tok_refund_fails           approve charges, refuse refunds: processor_error
+    tok_refund_fails           approve charges, refuse refunds (whole or partial):
+                               processor_error
     tok_timeout                no answer in time (the outcome is unknown); the charge did
                                go through: a status query by reference finds it approved
     anything else              decline: invalid_token
+
+A refund's id is derived from the authorization, the amount and the refund's reference
+(its idempotency key): asked again with the same three, the network answers the same id.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ class FakeCardNetwork:
     def status(self, reference: str) -> Approved | Declined | Unknown:
         return Approved(f"auth_{_reference('status', reference)}")
 
-    def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined:
+    def refund(
+        self, authorization: str, amount_cents: int, reference: str = ""
+    ) -> Refunded | Declined:
         if authorization.startswith("authF_"):
             return Declined("processor_error", "the card network refused the refund")
-        return Refunded(f"re_{_reference(authorization, amount_cents)}")
+        return Refunded(f"re_{_reference(authorization, amount_cents, reference)}")

@@ -41,7 +41,10 @@ class PaymentHandlers:
             payment_id = payment_id_for(message.envelope.message_id)
             return [reply_to(message, self.charge(conn, command, payment_id))]
         if isinstance(command, RefundPayment):
-            return [reply_to(message, self.refund(conn, command))]
+            reference = rules.refund_key(
+                command.reference, command.amount_cents, message.envelope.message_id
+            )
+            return [reply_to(message, self.refund(conn, command, reference))]
         if isinstance(command, CheckPaymentStatus):
             return [reply_to(message, self.check(conn, command))]
         raise TypeError(f"payment does not handle {message.type}")
@@ -80,9 +83,18 @@ class PaymentHandlers:
             currency=command.currency,
         )
 
-    def refund(self, conn: Connection, command: RefundPayment) -> Payload:
-        payment = store.payment_for_update(conn, command.payment_id)
-        outcome = rules.refund(self.network, payment)
+    def refund(self, conn: Connection, command: RefundPayment, reference: str) -> Payload:
+        payment = store.payment_for_update(conn, command.payment_id)  # one refund at a time
+        previous = store.refund_under(conn, command.payment_id, reference)
+        if previous is None and reference == rules.REST_OF_PAYMENT:
+            previous = store.earlier_full_refund(conn, command.payment_id)
+        outcome = rules.refund(
+            self.network,
+            payment,
+            command.amount_cents,
+            key=f"{command.payment_id}/{reference}",
+            previous=previous,
+        )
         if isinstance(outcome, rules.Declined):
             return PaymentRefundFailed(
                 order_id=command.order_id,
@@ -91,13 +103,17 @@ class PaymentHandlers:
                 reason=outcome.reason,
             )
         assert payment is not None
-        if payment.status != "refunded":
-            store.mark_refunded(conn, command.payment_id, payment.amount_cents, outcome.reference)
+        if previous is None:  # a new refund
+            store.add_refund(conn, command.payment_id, reference, outcome)
+            refunded = payment.refunded_cents + outcome.amount_cents
+            status = rules.status_after_refund(payment.amount_cents, refunded)
+            if outcome.amount_cents or status != payment.status:
+                store.mark_refunded(conn, command.payment_id, outcome.amount_cents, status)
         return PaymentRefunded(
             order_id=command.order_id,
             payment_id=command.payment_id,
-            refund_id=outcome.reference,
-            amount_cents=payment.amount_cents,
+            refund_id=outcome.refund_id,
+            amount_cents=outcome.amount_cents,
         )
 
     def check(self, conn: Connection, command: CheckPaymentStatus) -> Payload:

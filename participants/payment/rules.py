@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +39,11 @@ class CardNetwork(Protocol):
 
     def status(self, reference: str) -> Approved | Declined | Unknown: ...
 
-    def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined: ...
+    def refund(
+        self, authorization: str, amount_cents: int, reference: str = ""
+    ) -> Refunded | Declined:
+        """Give back ``amount_cents`` of an authorization; ``reference`` is the
+        idempotency key: the same reference is the same refund."""
 
 
 def charge(
@@ -55,18 +60,80 @@ def charge(
 
 @dataclass(frozen=True)
 class PaymentRecord:
-    status: str  # unknown | charged | declined | refunded
+    status: str  # unknown | charged | declined | partially_refunded | refunded
     authorization: str
     amount_cents: int
-    refund_reference: str | None = None
+    refunded_cents: int = 0
 
 
-def refund(network: CardNetwork, payment: PaymentRecord | None) -> Refunded | Declined:
-    """Refund the whole charge once; a second refund returns the first one's reference."""
+@dataclass(frozen=True)
+class Refund:
+    """A refund made (or found): its id and what it gave back."""
+
+    refund_id: str
+    amount_cents: int
+
+
+REFUNDABLE = frozenset({"charged", "partially_refunded", "refunded"})
+DERIVED = "~"  # begins every refund key derived from a command; an identifier has none
+REST_OF_PAYMENT = f"{DERIVED}rest"
+
+
+def refund_key(reference: str | None, amount_cents: int | None, command_id: str) -> str:
+    """Which refunds of a payment are the same refund: those with the same key. It is the
+    sender's reference, else one derived from the command: a refund of everything left is
+    made once per payment; a refund of an amount without a reference, once per command
+    (message id). A sender's reference is an identifier: a derived key never equals one."""
+    if reference is not None:
+        return reference
+    if amount_cents is None:
+        return REST_OF_PAYMENT
+    return f"{DERIVED}message:{command_id}"
+
+
+def sender_reference(key: str) -> str | None:
+    """The reference a sender chose, or None for a key derived from the command."""
+    return None if key.startswith(DERIVED) else key
+
+
+def refund(
+    network: CardNetwork,
+    payment: PaymentRecord | None,
+    amount_cents: int | None = None,
+    key: str = "",
+    previous: Refund | None = None,
+) -> Refund | Declined:
+    """Refund ``amount_cents`` of a charge, or everything not refunded yet when None.
+
+    ``key`` identifies this refund among all refunds (the network gets it as its
+    idempotency key); ``previous`` is the refund already made under it, which is the
+    answer again. Never more than was charged and not yet refunded."""
     if payment is None:
         return Declined("payment_not_found", "no such payment")
-    if payment.status == "refunded" and payment.refund_reference is not None:
-        return Refunded(payment.refund_reference)
-    if payment.amount_cents == 0:
-        return Refunded(reference="free")
-    return network.refund(payment.authorization, payment.amount_cents)
+    if previous is not None:
+        return previous
+    if payment.status not in REFUNDABLE:
+        return Declined("payment_not_charged", f"the payment is {payment.status}, not charged")
+    left = payment.amount_cents - payment.refunded_cents
+    amount = left if amount_cents is None else amount_cents
+    if amount < 0:
+        return Declined("invalid_amount", f"a refund must not be negative, got {amount}")
+    if amount > left:
+        return Declined(
+            "refund_exceeds_charge",
+            f"a refund of {amount} cents exceeds the {left} cents left to refund "
+            f"({payment.amount_cents} charged, {payment.refunded_cents} already refunded)",
+        )
+    if amount == 0:  # nothing to give back: no network, an id of our own
+        return Refund(f"free_{hashlib.sha256(key.encode()).hexdigest()[:16]}", 0)
+    outcome = network.refund(payment.authorization, amount, key)
+    if isinstance(outcome, Declined):
+        return outcome
+    return Refund(outcome.reference, amount)
+
+
+def status_after_refund(amount_cents: int, refunded_cents: int) -> str:
+    """A payment's status once ``refunded_cents`` of its ``amount_cents`` are refunded."""
+    if refunded_cents >= amount_cents:
+        return "refunded"
+    return "partially_refunded" if refunded_cents > 0 else "charged"

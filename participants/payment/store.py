@@ -1,4 +1,5 @@
-"""Payment's own tables: one row per charge, refunds recorded on it."""
+"""Payment's own tables: one row per charge, with the running sum of its refunds, and one
+row per refund."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    ForeignKey,
     MetaData,
     String,
     Table,
+    UniqueConstraint,
     insert,
     select,
     update,
 )
 
 from messaging.database import is_postgresql
-from participants.payment.rules import PaymentRecord
+from participants.payment.rules import PaymentRecord, Refund, sender_reference
 
 metadata = MetaData()
 
@@ -28,14 +31,30 @@ payments = Table(
     metadata,
     Column("payment_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
-    Column("status", String(20), nullable=False),  # unknown | charged | declined | refunded
+    # unknown | charged | declined | partially_refunded | refunded
+    Column("status", String(20), nullable=False),
     Column("amount_cents", BigInteger, nullable=False),
-    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
+    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),  # the refunds' sum
     Column("currency", String(3), nullable=False),
     Column("authorization", String(64), nullable=False),
+    # Written only before the refunds table existed (one refund per payment, always in
+    # full): read as that refund when the same full refund is asked for again.
     Column("refund_reference", String(64), nullable=True),
     Column("charged_at", DateTime(timezone=True), nullable=False),
-    Column("refunded_at", DateTime(timezone=True), nullable=True),
+    Column("refunded_at", DateTime(timezone=True), nullable=True),  # the latest refund's
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("refund_id", String(64), primary_key=True),
+    Column("payment_id", ForeignKey("payments.payment_id"), nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    # the sender's idempotency key, or one derived from the command (rules.refund_key)
+    Column("reference", String(100), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("payment_id", "reference"),
 )
 
 
@@ -67,17 +86,53 @@ def payment_for_update(conn: Connection, payment_id: str) -> PaymentRecord | Non
     row = conn.execute(query).one_or_none()
     if row is None:
         return None
-    return PaymentRecord(row.status, row.authorization, row.amount_cents, row.refund_reference)
+    return PaymentRecord(row.status, row.authorization, row.amount_cents, row.refunded_cents)
 
 
-def mark_refunded(conn: Connection, payment_id: str, amount_cents: int, reference: str) -> None:
+def refund_under(conn: Connection, payment_id: str, reference: str) -> Refund | None:
+    """The refund already made for this payment under this reference, if any."""
+    row = conn.execute(
+        select(refunds.c.refund_id, refunds.c.amount_cents).where(
+            refunds.c.payment_id == payment_id, refunds.c.reference == reference
+        )
+    ).one_or_none()
+    return None if row is None else Refund(row.refund_id, row.amount_cents)
+
+
+def earlier_full_refund(conn: Connection, payment_id: str) -> Refund | None:
+    """The one refund of a payment refunded in full before the refunds table existed."""
+    row = conn.execute(
+        select(payments.c.refund_reference, payments.c.refunded_cents).where(
+            payments.c.payment_id == payment_id,
+            payments.c.status == "refunded",
+            payments.c.refund_reference.is_not(None),
+        )
+    ).one_or_none()
+    return None if row is None else Refund(row.refund_reference, row.refunded_cents)
+
+
+def add_refund(conn: Connection, payment_id: str, reference: str, refund: Refund) -> None:
+    order_id = select(payments.c.order_id).where(payments.c.payment_id == payment_id)
+    conn.execute(
+        insert(refunds).values(
+            refund_id=refund.refund_id,
+            payment_id=payment_id,
+            order_id=order_id.scalar_subquery(),
+            reference=reference,
+            amount_cents=refund.amount_cents,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def mark_refunded(conn: Connection, payment_id: str, amount_cents: int, status: str) -> None:
+    """Add a refund's amount to the payment's running sum and set its new status."""
     conn.execute(
         update(payments)
         .where(payments.c.payment_id == payment_id)
         .values(
-            status="refunded",
-            refunded_cents=amount_cents,
-            refund_reference=reference,
+            status=status,
+            refunded_cents=payments.c.refunded_cents + amount_cents,
             refunded_at=datetime.now(UTC),
         )
     )
@@ -102,9 +157,51 @@ def payments_of(conn: Connection, order_id: str) -> dict[str, Any]:
     net = sum(
         row.amount_cents - row.refunded_cents
         for row in rows
-        if row.status in ("charged", "refunded")
+        if row.status in ("charged", "partially_refunded", "refunded")
     )
     return {"order_id": order_id, "payments": items, "net_charged_cents": net}
+
+
+def refunds_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(refunds, payments.c.currency)
+        .join(payments, payments.c.payment_id == refunds.c.payment_id)
+        .where(refunds.c.order_id == order_id)
+        .order_by(refunds.c.created_at)
+    ).all()
+    return [
+        {
+            "refund_id": row.refund_id,
+            "payment_id": row.payment_id,
+            "reference": sender_reference(row.reference),  # None: the sender gave none
+            "amount_cents": row.amount_cents,
+            "currency": row.currency,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    """What payment did for an order, with times: charges, then each refund."""
+    payments = payments_of(conn, order_id)["payments"]
+    refunds = refunds_of(conn, order_id)
+    trail = []
+    for p in payments:
+        money = f"{p['amount_cents'] / 100:.2f} {p['currency']} ({p['payment_id']})"
+        what = {"unknown": "charge outcome unknown", "declined": "charge declined"}.get(
+            p["status"], "charged"
+        )
+        trail.append({"at": p["charged_at"], "what": what, "detail": money})
+        if p["refunded_at"] and not any(r["payment_id"] == p["payment_id"] for r in refunds):
+            # refunded before refunds had rows of their own: once, in full
+            trail.append({"at": p["refunded_at"], "what": "refunded", "detail": money})
+    for r in refunds:
+        reference = f", reference {r['reference']}" if r["reference"] else ""
+        money = f"{r['amount_cents'] / 100:.2f} {r['currency']}"
+        detail = f"{money} ({r['payment_id']}, {r['refund_id']}{reference})"
+        trail.append({"at": r["created_at"], "what": "refunded", "detail": detail})
+    return trail
 
 
 def add_unknown(

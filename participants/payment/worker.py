@@ -26,14 +26,4 @@ def get_payments(order_id: str) -> dict[str, Any]:
 def order_trail(order_id: str) -> list[dict[str, Any]]:
     """What payment did for an order, with times: for `sagactl history`."""
     with app.engine.begin() as conn:
-        payments = store.payments_of(conn, order_id)["payments"]
-    trail = []
-    for p in payments:
-        money = f"{p['amount_cents'] / 100:.2f} {p['currency']} ({p['payment_id']})"
-        what = {"unknown": "charge outcome unknown", "declined": "charge declined"}.get(
-            p["status"], "charged"
-        )
-        trail.append({"at": p["charged_at"], "what": what, "detail": money})
-        if p["refunded_at"]:
-            trail.append({"at": p["refunded_at"], "what": "refunded", "detail": money})
-    return trail
+        return store.order_trail(conn, order_id)

@@ -1,6 +1,12 @@
 """A fake carrier, for development and tests (we do not own the real one).
 
-It creates a label for any destination except country ``ZZ``, which it refuses.
+Shipments: it creates a label for any destination except country ``ZZ``, which it
+refuses (``destination_refused``). Tracking numbers: ``FP`` and 12 hex digits.
+
+Return labels: it creates one for any origin except country ``ZZ`` (``origin_refused``)
+and postal code ``00000``, its test trigger for a refused return label
+(``return_refused``). Tracking numbers: ``FPR`` and 12 hex digits. Voiding a label always
+succeeds, whether or not the label exists or was voided before.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import uuid
 from participants.shipping.rules import Destination, Label, Refusal
 
 REFUSED_COUNTRIES = frozenset({"ZZ"})
+REFUSED_RETURN_POSTAL_CODES = frozenset({"00000"})
 
 
 class FakeCarrier:
@@ -21,3 +28,16 @@ class FakeCarrier:
                 "destination_refused", f"{self.name} does not deliver to {destination.country}"
             )
         return Label(carrier=self.name, tracking_number=f"FP{uuid.uuid4().hex[:12].upper()}")
+
+    def create_return_label(self, origin: Destination, parcels: int) -> Label | Refusal:
+        if origin.country in REFUSED_COUNTRIES:
+            return Refusal("origin_refused", f"{self.name} does not collect from {origin.country}")
+        if origin.postal_code in REFUSED_RETURN_POSTAL_CODES:
+            return Refusal(
+                "return_refused",
+                f"{self.name} refuses return labels from postal code {origin.postal_code}",
+            )
+        return Label(carrier=self.name, tracking_number=f"FPR{uuid.uuid4().hex[:12].upper()}")
+
+    def void_label(self, tracking_number: str) -> None:
+        """Nothing is kept: voiding any label, any number of times, succeeds."""

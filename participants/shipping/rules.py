@@ -27,11 +27,60 @@ class Refusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class ReturnLabel:
+    """A return label as shipping keeps it."""
+
+    label_id: str
+    return_id: str
+    carrier: str
+    tracking_number: str
+    status: str  # created | voided
+
+
 class Carrier(Protocol):
     def create_label(self, destination: Destination, parcels: int) -> Label | Refusal: ...
+
+    def create_return_label(self, origin: Destination, parcels: int) -> Label | Refusal:
+        """A prepaid label for parcels sent back to us from ``origin``."""
+
+    def void_label(self, tracking_number: str) -> None:
+        """Cancel a label. Voiding a label twice is harmless; a carrier that cannot be
+        reached raises (an infrastructure failure, retried)."""
+
+
+def parcels_for(units: int) -> int:
+    """Twenty units fit in a parcel."""
+    return 1 + (units - 1) // 20
 
 
 def create_shipment(carrier: Carrier, destination: Destination, units: int) -> Label | Refusal:
     if units <= 0:
         return Refusal("empty_shipment", "a shipment needs at least one unit")
-    return carrier.create_label(destination, parcels=1 + (units - 1) // 20)
+    return carrier.create_label(destination, parcels=parcels_for(units))
+
+
+def create_return_label(
+    carrier: Carrier, origin: Destination, units: int, existing: ReturnLabel | None = None
+) -> ReturnLabel | Label | Refusal:
+    """The return's label: the one it already has, or a new one from the carrier. A return
+    whose label was voided gets no other."""
+    if existing is not None:
+        if existing.status == "voided":
+            return Refusal(
+                "return_label_voided",
+                f"the label {existing.label_id} of return {existing.return_id} was voided",
+            )
+        return existing
+    if units <= 0:
+        return Refusal("empty_return", "a return needs at least one unit")
+    return carrier.create_return_label(origin, parcels=parcels_for(units))
+
+
+def void_return_label(carrier: Carrier, label: ReturnLabel | None) -> bool:
+    """Void a label once; True if it was voided now. An unknown or already voided label
+    needs nothing."""
+    if label is None or label.status == "voided":
+        return False
+    carrier.void_label(label.tracking_number)
+    return True

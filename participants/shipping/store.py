@@ -1,11 +1,25 @@
-"""Shipping's own table: one row per created shipment."""
+"""Shipping's own tables: one row per created shipment, one per return label."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, DateTime, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
+
+from messaging.database import is_postgresql
+from participants.shipping.rules import ReturnLabel
 
 metadata = MetaData()
 
@@ -19,6 +33,19 @@ shipments = Table(
     Column("address", JSON, nullable=False),
     Column("items", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+return_labels = Table(
+    "return_labels",
+    metadata,
+    Column("label_id", String(64), primary_key=True),
+    Column("return_id", String(64), nullable=False, unique=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("status", String(20), nullable=False),  # created | voided
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("voided_at", DateTime(timezone=True), nullable=True),
 )
 
 
@@ -59,3 +86,89 @@ def shipments_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _return_label(conn: Connection, *where: Any) -> ReturnLabel | None:
+    query = select(return_labels).where(*where)
+    if is_postgresql(conn):
+        query = query.with_for_update()
+    row = conn.execute(query).one_or_none()
+    if row is None:
+        return None
+    return ReturnLabel(row.label_id, row.return_id, row.carrier, row.tracking_number, row.status)
+
+
+def return_label_of(conn: Connection, return_id: str) -> ReturnLabel | None:
+    """A return's label, locked for update."""
+    return _return_label(conn, return_labels.c.return_id == return_id)
+
+
+def return_label(conn: Connection, label_id: str, return_id: str) -> ReturnLabel | None:
+    """The label ``label_id`` if it belongs to return ``return_id``, locked for update."""
+    return _return_label(
+        conn, return_labels.c.label_id == label_id, return_labels.c.return_id == return_id
+    )
+
+
+def add_return_label(conn: Connection, label: ReturnLabel, order_id: str) -> None:
+    conn.execute(
+        insert(return_labels).values(
+            label_id=label.label_id,
+            return_id=label.return_id,
+            order_id=order_id,
+            carrier=label.carrier,
+            tracking_number=label.tracking_number,
+            status=label.status,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def mark_voided(conn: Connection, label_id: str) -> None:
+    conn.execute(
+        update(return_labels)
+        .where(return_labels.c.label_id == label_id)
+        .values(status="voided", voided_at=datetime.now(UTC))
+    )
+
+
+def return_labels_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(return_labels)
+        .where(return_labels.c.order_id == order_id)
+        .order_by(return_labels.c.created_at)
+    ).all()
+    return [
+        {
+            "label_id": row.label_id,
+            "return_id": row.return_id,
+            "carrier": row.carrier,
+            "tracking_number": row.tracking_number,
+            "status": row.status,
+            "created_at": row.created_at.isoformat(),
+            "voided_at": row.voided_at.isoformat() if row.voided_at else None,
+        }
+        for row in rows
+    ]
+
+
+def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    """What shipping did for an order, with times: shipments and return labels."""
+    shipments = shipments_of(conn, order_id)
+    labels = return_labels_of(conn, order_id)
+    trail = [
+        {
+            "at": s["created_at"],
+            "what": "shipment created",
+            "detail": f"{s['carrier']} {s['tracking_number']} to {s['address']['country']}",
+        }
+        for s in shipments
+    ]
+    for label in labels:
+        detail = f"{label['carrier']} {label['tracking_number']} (return {label['return_id']})"
+        trail.append({"at": label["created_at"], "what": "return label created", "detail": detail})
+        if label["voided_at"]:
+            trail.append(
+                {"at": label["voided_at"], "what": "return label voided", "detail": detail}
+            )
+    return trail

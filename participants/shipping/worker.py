@@ -26,12 +26,4 @@ def get_shipments(order_id: str) -> list[dict[str, Any]]:
 def order_trail(order_id: str) -> list[dict[str, Any]]:
     """What shipping did for an order, with times: for `sagactl history`."""
     with app.engine.begin() as conn:
-        shipments = store.shipments_of(conn, order_id)
-    return [
-        {
-            "at": s["created_at"],
-            "what": "shipment created",
-            "detail": f"{s['carrier']} {s['tracking_number']} to {s['address']['country']}",
-        }
-        for s in shipments
-    ]
+        return store.order_trail(conn, order_id)

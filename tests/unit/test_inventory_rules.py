@@ -1,4 +1,5 @@
-"""Inventory rules: reserve every line or none; a release gives back exactly what was taken."""
+"""Inventory rules: reserve every line or none; a release gives back exactly what was taken;
+a restock adds returned goods, to SKUs known or not."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from participants.inventory.rules import Line, Refusal, release, reserve
+from participants.inventory.rules import Line, Refusal, release, reserve, restock
 
 STOCK = MappingProxyType({"SKU-1": 5, "SKU-2": 3, "SKU-3": 0})
 
@@ -93,3 +94,25 @@ def test_release_restores_exactly_what_was_reserved(lines):
 
 def test_release_of_a_sku_missing_from_stock_starts_from_zero():
     assert release({}, [Line("SKU-9", 4)]) == {"SKU-9": 4}
+
+
+def test_restock_adds_each_line_to_its_stock():
+    assert restock(STOCK, [Line("SKU-1", 2), Line("SKU-3", 4)]) == {"SKU-1": 7, "SKU-3": 4}
+
+
+def test_restock_of_a_sku_unknown_to_stock_creates_it_with_the_quantity():
+    assert restock(STOCK, [Line("NEW-1", 3)]) == {"NEW-1": 3}
+
+
+def test_restock_sums_lines_of_one_sku():
+    assert restock(STOCK, [Line("SKU-2", 1), Line("SKU-2", 2)]) == {"SKU-2": 6}
+
+
+def test_restock_leaves_other_skus_alone():
+    assert set(restock(STOCK, [Line("SKU-2", 1)])) == {"SKU-2"}
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_restock_of_a_non_positive_quantity_is_a_bug(quantity):
+    with pytest.raises(ValueError, match="SKU-1: a restocked quantity must be positive"):
+        restock(STOCK, [Line("SKU-1", quantity)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import subprocess
 import sys
@@ -15,9 +16,17 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from messaging.codec import MAX_MESSAGE_BYTES, MalformedMessage, Message, decode
-from messaging.contracts import Envelope, MessageKind, Payload, catalog
+from messaging.contracts import (
+    Envelope,
+    MessageKind,
+    Payload,
+    catalog,
+    inventory,
+    payment,
+    shipping,
+)
 from messaging.contracts.inventory import ReserveInventory, StockLine
-from messaging.contracts.payment import PaymentCharged
+from messaging.contracts.payment import PaymentCharged, RefundPayment
 from sagas.checkout.definition import CHECKOUT
 from sagas.checkout.input import Order
 
@@ -28,6 +37,9 @@ EXPECTED_COMMANDS = {
     "RefundPayment",
     "CheckPaymentStatus",
     "CreateShipment",
+    "RestockInventory",
+    "CreateReturnLabel",
+    "VoidReturnLabel",
 }
 EXPECTED_REPLIES = {
     "InventoryReserved",
@@ -40,6 +52,10 @@ EXPECTED_REPLIES = {
     "PaymentOutcomeUnknown",
     "ShipmentCreated",
     "ShipmentFailed",
+    "InventoryRestocked",
+    "ReturnLabelCreated",
+    "ReturnLabelRefused",
+    "ReturnLabelVoided",
 }
 EXPECTED_EVENTS = {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}
 
@@ -66,6 +82,19 @@ def test_every_catalog_type_has_a_unique_name_a_kind_and_a_version():
 
 def test_the_catalog_holds_exactly_the_expected_names():
     assert set(MESSAGE_TYPES) == EXPECTED_COMMANDS | EXPECTED_REPLIES | EXPECTED_EVENTS
+
+
+@pytest.mark.parametrize("module", [inventory, payment, shipping], ids=lambda m: m.__name__)
+def test_a_contracts_module_lists_every_message_type_it_defines(module):
+    defined = {
+        cls
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Payload) and cls is not Payload and cls.__module__ == module.__name__
+    }
+
+    assert len(module.MESSAGES) == len(set(module.MESSAGES))
+    assert set(module.MESSAGES) == defined
+    assert defined <= set(ALL_PAYLOADS)
 
 
 def test_commands_have_imperative_names():
@@ -194,6 +223,38 @@ def test_reply_round_trip_keeps_causation():
     assert message.envelope.causation_id == "cause-1"
     assert message.envelope.saga_id == "saga-1"
     assert message.envelope.message_id == "msg-1"
+
+
+def test_a_refund_of_everything_travels_without_the_refund_options():
+    """The checkout's compensation: the payload a payment worker older than the options
+    reads, unchanged."""
+    raw = wrapped(RefundPayment(order_id="ord-1", payment_id="pay-1"))
+
+    assert raw["payload"] == {"order_id": "ord-1", "payment_id": "pay-1"}
+    assert decode(raw).payload == RefundPayment(order_id="ord-1", payment_id="pay-1")
+
+
+def test_a_partial_refund_round_trips_with_its_amount_and_reference():
+    partial = RefundPayment(order_id="ord-1", payment_id="pay-1", amount_cents=0, reference="R-1")
+    raw = wrapped(partial)
+
+    assert raw["payload"] == {
+        "order_id": "ord-1",
+        "payment_id": "pay-1",
+        "amount_cents": 0,
+        "reference": "R-1",
+    }
+    assert decode(raw).payload == partial
+
+
+def test_a_negative_refund_amount_is_refused():
+    raw = wrapped(RefundPayment(order_id="ord-1", payment_id="pay-1", amount_cents=1))
+    raw["payload"]["amount_cents"] = -1
+
+    assert refusal(raw) == (
+        "invalid RefundPayment payload: payload.amount_cents: "
+        "Input should be greater than or equal to 0"
+    )
 
 
 def test_non_json_string_is_refused():

@@ -11,10 +11,14 @@ from participants.payment.rules import (
     Approved,
     Declined,
     PaymentRecord,
+    Refund,
     Refunded,
     Unknown,
     charge,
     refund,
+    refund_key,
+    sender_reference,
+    status_after_refund,
 )
 
 
@@ -29,8 +33,23 @@ class NoNetwork:
     def status(self, reference: str) -> Approved | Declined | Unknown:
         raise AssertionError("the card network was called")
 
-    def refund(self, authorization: str, amount_cents: int) -> Refunded | Declined:
+    def refund(
+        self, authorization: str, amount_cents: int, reference: str = ""
+    ) -> Refunded | Declined:
         raise AssertionError("the card network was called")
+
+
+class RecordingNetwork(NoNetwork):
+    """Approves every refund and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.refunds: list[tuple[str, int, str]] = []
+
+    def refund(
+        self, authorization: str, amount_cents: int, reference: str = ""
+    ) -> Refunded | Declined:
+        self.refunds.append((authorization, amount_cents, reference))
+        return Refunded(f"re_{len(self.refunds)}")
 
 
 NETWORK = FakeCardNetwork()
@@ -91,51 +110,154 @@ def test_negative_amount_is_declined_without_the_network():
     assert outcome == Declined("invalid_amount", "amount must not be negative, got -1")
 
 
-def _charged(token: str = "tok_visa", amount_cents: int = 3000) -> PaymentRecord:
+def _charged(
+    token: str = "tok_visa", amount_cents: int = 3000, refunded_cents: int = 0
+) -> PaymentRecord:
     approved = charge(NETWORK, token, amount_cents, "EUR")
     assert isinstance(approved, Approved)
-    return PaymentRecord(
-        status="charged", authorization=approved.authorization, amount_cents=amount_cents
-    )
+    status = status_after_refund(amount_cents, refunded_cents)
+    return PaymentRecord(status, approved.authorization, amount_cents, refunded_cents)
 
 
-def test_refund_of_a_charge_returns_a_reference():
-    outcome = refund(NETWORK, _charged())
+def test_refund_of_a_charge_gives_back_everything_with_a_reference():
+    outcome = refund(NETWORK, _charged(), key="pay_1/~rest")
 
-    assert isinstance(outcome, Refunded)
-    assert re.fullmatch(r"re_[0-9a-f]{16}", outcome.reference)
+    assert isinstance(outcome, Refund)
+    assert re.fullmatch(r"re_[0-9a-f]{16}", outcome.refund_id)
+    assert outcome.amount_cents == 3000
 
 
-def test_second_refund_returns_the_first_reference_without_the_network():
+def test_a_refund_made_before_under_the_same_key_is_the_answer_without_the_network():
     payment = _charged()
-    first = refund(NETWORK, payment)
-    assert isinstance(first, Refunded)
-    refunded = PaymentRecord(
-        status="refunded",
-        authorization=payment.authorization,
-        amount_cents=payment.amount_cents,
-        refund_reference=first.reference,
-    )
+    first = refund(NETWORK, payment, key="pay_1/~rest")
+    assert isinstance(first, Refund)
+    refunded = _charged(refunded_cents=3000)
 
-    assert refund(NoNetwork(), refunded) == Refunded(first.reference)
+    assert refund(NoNetwork(), refunded, key="pay_1/~rest", previous=first) == first
+    # an amount asked again under a reference already used: still the first refund
+    assert refund(NoNetwork(), refunded, 5, key="pay_1/~rest", previous=first) == first
 
 
 def test_refund_of_a_missing_payment_is_declined():
     assert refund(NoNetwork(), None) == Declined("payment_not_found", "no such payment")
 
 
+@pytest.mark.parametrize("status", ["unknown", "declined"])
+def test_refund_of_a_payment_not_charged_is_declined_without_the_network(status):
+    payment = PaymentRecord(status=status, authorization="", amount_cents=3000)
+
+    outcome = refund(NoNetwork(), payment, key="pay_1/~rest")
+
+    assert outcome == Declined("payment_not_charged", f"the payment is {status}, not charged")
+
+
 def test_refund_of_a_free_charge_needs_no_network():
     free = PaymentRecord(status="charged", authorization="free", amount_cents=0)
 
-    assert refund(NoNetwork(), free) == Refunded(reference="free")
+    outcome = refund(NoNetwork(), free, key="pay_1/~rest")
+
+    assert isinstance(outcome, Refund)
+    assert re.fullmatch(r"free_[0-9a-f]{16}", outcome.refund_id)
+    assert outcome.amount_cents == 0
+
+
+def test_a_refund_of_nothing_has_an_id_of_its_own_per_key():
+    payment = _charged()
+
+    first = refund(NoNetwork(), payment, 0, key="pay_1/RET-1")
+    again = refund(NoNetwork(), payment, 0, key="pay_1/RET-1")
+    other = refund(NoNetwork(), payment, 0, key="pay_1/RET-2")
+
+    assert isinstance(first, Refund)
+    assert isinstance(other, Refund)
+    assert first == again
+    assert first.refund_id != other.refund_id
 
 
 def test_tok_refund_fails_charges_but_its_refund_is_declined():
     payment = _charged("tok_refund_fails")
 
-    outcome = refund(NETWORK, payment)
+    outcome = refund(NETWORK, payment, key="pay_1/~rest")
 
     assert outcome == Declined("processor_error", "the card network refused the refund")
+
+
+def test_tok_refund_fails_declines_a_partial_refund_too():
+    outcome = refund(NETWORK, _charged("tok_refund_fails"), 500, key="pay_1/RET-1")
+
+    assert outcome == Declined("processor_error", "the card network refused the refund")
+
+
+def test_partial_refund_asks_the_network_for_that_amount_under_the_key():
+    network = RecordingNetwork()
+    payment = _charged()
+
+    outcome = refund(network, payment, 1000, key="pay_1/RET-1")
+
+    assert outcome == Refund("re_1", 1000)
+    assert network.refunds == [(payment.authorization, 1000, "pay_1/RET-1")]
+
+
+def test_refund_of_everything_after_partial_refunds_gives_back_the_rest():
+    network = RecordingNetwork()
+
+    outcome = refund(network, _charged(refunded_cents=1200), key="pay_1/~rest")
+
+    assert outcome == Refund("re_1", 1800)
+
+
+def test_the_exact_rest_can_be_refunded():
+    assert refund(RecordingNetwork(), _charged(refunded_cents=1200), 1800) == Refund("re_1", 1800)
+
+
+@pytest.mark.parametrize(
+    ("refunded", "amount", "left"), [(0, 3001, 3000), (1200, 1801, 1800), (3000, 1, 0)]
+)
+def test_a_refund_beyond_what_is_left_is_declined_naming_the_amounts(refunded, amount, left):
+    outcome = refund(NoNetwork(), _charged(refunded_cents=refunded), amount, key="pay_1/RET-9")
+
+    assert outcome == Declined(
+        "refund_exceeds_charge",
+        f"a refund of {amount} cents exceeds the {left} cents left to refund "
+        f"(3000 charged, {refunded} already refunded)",
+    )
+
+
+def test_refund_of_everything_when_nothing_is_left_gives_back_nothing():
+    outcome = refund(NoNetwork(), _charged(refunded_cents=3000), key="pay_1/~rest")
+
+    assert isinstance(outcome, Refund)
+    assert outcome.amount_cents == 0
+
+
+def test_a_negative_refund_is_declined_without_the_network():
+    outcome = refund(NoNetwork(), _charged(), -1, key="pay_1/RET-1")
+
+    assert outcome == Declined("invalid_amount", "a refund must not be negative, got -1")
+
+
+@pytest.mark.parametrize(
+    ("amount", "refunded", "status"),
+    [
+        (3000, 0, "charged"),
+        (3000, 1, "partially_refunded"),
+        (3000, 2999, "partially_refunded"),
+        (3000, 3000, "refunded"),
+        (0, 0, "refunded"),
+    ],
+)
+def test_status_after_refund(amount, refunded, status):
+    assert status_after_refund(amount, refunded) == status
+
+
+def test_the_fake_network_gives_one_refund_id_per_reference():
+    authorization = _charged().authorization
+
+    first = NETWORK.refund(authorization, 1000, "pay_1/RET-1")
+
+    assert NETWORK.refund(authorization, 1000, "pay_1/RET-1") == first
+    assert NETWORK.refund(authorization, 1000, "pay_1/RET-2") != first
+    assert NETWORK.refund(authorization, 1000, "pay_2/RET-1") != first
 
 
 def test_timeout_token_leaves_the_outcome_unknown_and_status_finds_it_approved():
@@ -150,3 +272,12 @@ def test_a_charge_handled_again_uses_the_same_idempotency_key():
     from participants.payment.handlers import payment_id_for
 
     assert payment_id_for("cmd-1") == payment_id_for("cmd-1") != payment_id_for("cmd-2")
+
+
+def test_a_refunds_key_is_the_senders_reference_else_derived_from_the_command():
+    assert refund_key("RET-1", None, "cmd-1") == refund_key("RET-1", 5, "cmd-2") == "RET-1"
+    assert refund_key(None, None, "cmd-1") == refund_key(None, None, "cmd-2") == "~rest"
+    assert refund_key(None, 5, "cmd-1") == "~message:cmd-1"  # an amount, no reference
+    assert sender_reference("RET-1") == "RET-1"
+    assert sender_reference(refund_key(None, None, "cmd-1")) is None
+    assert sender_reference(refund_key(None, 5, "cmd-1")) is None
