@@ -22,6 +22,13 @@ def get_payments(order_id: str) -> dict[str, Any]:
         return store.payments_of(conn, order_id)
 
 
+@app.task(name="payment.get_refunds", ignore_result=False)
+def get_refunds(order_id: str) -> list[dict[str, Any]]:
+    """Every refund of an order's payments: id, amount, the sender's reference."""
+    with app.engine.begin() as conn:
+        return store.refunds_of(conn, order_id)
+
+
 @app.task(name="payment.order_trail", ignore_result=False)
 def order_trail(order_id: str) -> list[dict[str, Any]]:
     """What payment did for an order, with times: for `sagactl history`."""

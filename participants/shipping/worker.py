@@ -22,6 +22,13 @@ def get_shipments(order_id: str) -> list[dict[str, Any]]:
         return store.shipments_of(conn, order_id)
 
 
+@app.task(name="shipping.get_return_labels", ignore_result=False)
+def get_return_labels(order_id: str) -> list[dict[str, Any]]:
+    """Every return label of an order: its return, tracking number, created or voided."""
+    with app.engine.begin() as conn:
+        return store.return_labels_of(conn, order_id)
+
+
 @app.task(name="shipping.order_trail", ignore_result=False)
 def order_trail(order_id: str) -> list[dict[str, Any]]:
     """What shipping did for an order, with times: for `sagactl history`."""

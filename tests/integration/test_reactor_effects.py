@@ -12,13 +12,15 @@ from tests.platform import RunningPlatform, new_sku, order, wait_for
 REACTORS = ("email", "analytics", "crm", "audit")
 
 
-def wait_for_every_reactor(platform: RunningPlatform, event: dict[str, Any]) -> None:
+def wait_for_every_reactor(
+    platform: RunningPlatform, event: dict[str, Any], reactors: tuple[str, ...] = REACTORS
+) -> None:
     """Until each reactor has the event in its own inbox: after that, counts are final."""
     from sqlalchemy import select
 
     from messaging.tables import inbox
 
-    for name in REACTORS:
+    for name in reactors:
         engine = platform.engines[f"reactor.{name}"]
 
         def seen(engine: Any = engine) -> bool:
