@@ -63,7 +63,11 @@ def _start(
     submitted = validate_input(saga, given, what)
     assert saga.admission is not None
     key = saga.admission.key(submitted)
-    structlog.contextvars.bind_contextvars(business_key=key, correlation_id=correlation_id)
+    # order_id as every message's log line has it (from its payload), when the input has one
+    order_id = getattr(submitted, "order_id", None)
+    structlog.contextvars.bind_contextvars(
+        business_key=key, order_id=order_id, correlation_id=correlation_id
+    )
     correlation_id = correlation_id or key
     for attempt in (1, 2):
         try:
