@@ -42,13 +42,13 @@ def find(
     """One saga by id, or the latest by business key (of one definition, if given)."""
     if saga_id:
         row = conn.execute(select(sagas).where(sagas.c.saga_id == saga_id)).one_or_none()
-        wanted = f"saga_id {saga_id}"
+        wanted = f"saga with saga_id {saga_id}"
     elif business_key:
         query = select(sagas).where(sagas.c.business_key == business_key)
         if definition:
             query = query.where(sagas.c.definition == definition)
         row = conn.execute(query.order_by(sagas.c.created_at.desc())).first()
-        wanted = f"{definition or 'any'} saga with key {business_key}"
+        wanted = f"{definition + ' ' if definition else ''}saga with key {business_key}"
     else:
         raise ValueError("give saga_id, or a business key (order_id for a checkout)")
     if row is None:
