@@ -323,7 +323,7 @@ def format_stuck_table(sagas: Sequence[Saga]) -> str:
             str(s.get("attempt") if s.get("attempt") is not None else "-"),
             stamp(s.get("since") or s.get("updated_at")),
             stamp(s.get("deadline")),
-            short_id(s.get("waiting_on")),
+            short_ids(s.get("waiting_on")),
         ]
         for named, s in zip(_named_rows(sagas), sagas, strict=True)
     ]
@@ -368,6 +368,13 @@ def first_line(text: str, width: int = REASON_WIDTH) -> str:
 def short_id(message_id: str | None) -> str:
     """The first 8 characters of a message id (as on a timeline line), ``-`` if none."""
     return str(message_id)[:8] if message_id else "-"
+
+
+def short_ids(message_ids: str | None) -> str:
+    """``c4d8aa52, 5789e305``: each of comma-separated message ids (a parallel group
+    waits on several), short; ``-`` if none."""
+    ids = [part.strip() for part in str(message_ids or "").split(",") if part.strip()]
+    return ", ".join(short_id(m) for m in ids) or "-"
 
 
 def format_dead_letters(listing: Mapping[str, Any]) -> str:

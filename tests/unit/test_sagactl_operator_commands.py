@@ -402,6 +402,11 @@ def test_stuck_json_prints_the_raw_result(
     assert json.loads(capsys.readouterr().out) == STUCK
 
 
+def test_a_stuck_parallel_group_shows_every_message_it_waits_on() -> None:
+    row = _stuck(waiting_on=f"{MESSAGE_ID}, 5789e305-222b-4230-b860-c3c790d67861")
+    assert format_stuck_table([row]).splitlines()[1].endswith("c4d8aa52, 5789e305")
+
+
 def test_waiting_since_falls_back_to_the_last_update() -> None:
     row = _stuck(since=None, updated_at="2026-11-22T03:10:00")
     assert "2026-11-22 03:10:00.000" in format_stuck_table([row]).splitlines()[1]
