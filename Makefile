@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser demo test unit integration lint bench bench-long clean
+.PHONY: install browser demo test unit integration lint diagrams bench bench-long clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: install  ## ruff, mypy and the import-linter contracts
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+diagrams: install  ## rewrite the saga diagrams in docs/architecture.md from the definitions
+	$(BIN)/python -m orchestrator.docs_diagrams
 
 bench: install  ## benchmarks against baselines in the same run (about 3.5 minutes)
 	$(BIN)/python -m benchmarks

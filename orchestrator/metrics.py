@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import start_http_server
 from prometheus_client.core import (
@@ -159,29 +160,14 @@ class PlatformCollector:
                 .order_by(saga_history.c.saga_id, saga_history.c.id)
             ).all()  # fmt: skip
         definitions = {row.saga_id: row.definition for row in rows}
-        status = Counter(row.status for row in rows)
-        yield CounterMetricFamily("saga_started", "Sagas started", value=len(rows))
-        yield CounterMetricFamily("saga_completed", "Sagas completed", value=status["completed"])
-        yield CounterMetricFamily(
-            "saga_compensated", "Sagas compensated", value=status["compensated"]
+        yield from saga_counts(rows)
+        durations: dict[tuple[str, ...], list[float]] = defaultdict(list)
+        for r in rows:
+            if r.status in ("completed", "compensated", "failed"):
+                durations[(r.definition,)].append(_seconds(r.created_at, r.updated_at))
+        yield histogram(
+            "saga_duration_seconds", "Start to end of finished sagas", ["definition"], durations
         )
-        failed = CounterMetricFamily("saga_failed", "Sagas failed, by reason", labels=["reason"])
-        for reason, count in sorted(
-            Counter(failure_reason(r.error) for r in rows if r.status == "failed").items()
-        ):
-            failed.add_metric([reason], count)
-        yield failed
-        in_flight = GaugeMetricFamily("sagas_in_flight", "Sagas not finished", labels=["state"])
-        for state in ("running", "awaiting_approval", "compensating"):
-            in_flight.add_metric([state], status[state])
-        yield in_flight
-        durations = [
-            _seconds(r.created_at, r.updated_at)
-            for r in rows
-            if r.status in ("completed", "compensated", "failed")
-        ]
-        yield histogram("saga_duration_seconds", "Start to end of finished sagas", [],
-                        {(): durations} if durations else {})  # fmt: skip
         steps: dict[tuple[str, ...], list[float]] = defaultdict(list)
         sent: dict[tuple[str, str], datetime] = {}
         for h in history:
@@ -193,6 +179,39 @@ class PlatformCollector:
         yield histogram(
             "saga_step_duration_seconds", "Command sent to reply applied", ["saga", "step"], steps
         )
+
+
+def saga_counts(rows: Sequence[Any]) -> Iterator[Metric]:
+    """Started, completed, compensated, failed (by reason) and in flight (by state): every
+    family labelled with the saga's ``definition``; a definition's zeroes are exported too,
+    once it has a saga, so that rates start from 0."""
+    status = Counter((row.definition, row.status) for row in rows)
+    names = sorted({row.definition for row in rows})
+    started = CounterMetricFamily("saga_started", "Sagas started", labels=["definition"])
+    ended = {
+        state: CounterMetricFamily(f"saga_{state}", f"Sagas {state}", labels=["definition"])
+        for state in ("completed", "compensated")
+    }
+    for name in names:
+        started.add_metric([name], sum(n for (d, _), n in status.items() if d == name))
+        for state, family in ended.items():
+            family.add_metric([name], status[(name, state)])
+    yield started
+    yield from ended.values()
+    failed = CounterMetricFamily(
+        "saga_failed", "Sagas failed, by reason", labels=["definition", "reason"]
+    )
+    reasons = Counter((r.definition, failure_reason(r.error)) for r in rows if r.status == "failed")
+    for (name, reason), count in sorted(reasons.items()):
+        failed.add_metric([name, reason], count)
+    yield failed
+    in_flight = GaugeMetricFamily(
+        "sagas_in_flight", "Sagas not finished", labels=["definition", "state"]
+    )
+    for name in names:
+        for state in ("running", "awaiting_approval", "compensating"):
+            in_flight.add_metric([name, state], status[(name, state)])
+    yield in_flight
 
 
 def engines_from_env() -> dict[str, Engine]:

@@ -42,7 +42,7 @@ def find(
     """One saga by id, or the latest by business key (of one definition, if given)."""
     if saga_id:
         row = conn.execute(select(sagas).where(sagas.c.saga_id == saga_id)).one_or_none()
-        wanted = f"saga_id {saga_id}"
+        wanted = f"saga with saga_id {saga_id}"
     elif business_key:
         query = select(sagas).where(sagas.c.business_key == business_key)
         if definition:

@@ -5,6 +5,9 @@ service's dead letters.
 Pure functions over the dicts that the task API returns (``orchestrator.get_saga``,
 ``orchestrator.list_sagas``, ``orchestrator.stuck_sagas``, ``<service>.dead_letters``;
 JSON-decoded), so the CLI and the demo print the same thing. Times are UTC.
+
+They know no saga's own fields: a saga is named by its definition and business key, and
+told apart by the "label: value" pairs its definition's ``summary`` gives.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import Any
 
 Saga = Mapping[str, Any]
 
-# Reply payload fields worth showing on a timeline line, in this order.
-_REPLY_IDS = ("reservation_id", "payment_id", "refund_id", "shipment_id", "tracking_number")
+# Reply payload fields worth showing on a timeline line: the references a participant
+# gave (reservation_id, tracking_number, ...), by name.
+_REFERENCE_SUFFIXES = ("_id", "_number", "_ref")
 
 
 def parse_time(value: str) -> datetime:
@@ -96,8 +100,34 @@ _DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-def entry_detail(entry: Mapping[str, Any]) -> str:
-    """The part of one history entry's detail an operator wants to read."""
+def saga_name(saga: Saga) -> str:
+    """``checkout ord-1``; ``returns ret-7 (for ord-1)`` for a saga with a parent."""
+    name = f"{saga.get('definition', '?')} {saga.get('business_key', '?')}"
+    return name + (f" (for {saga['parent_key']})" if saga.get("parent_key") else "")
+
+
+def summary_text(saga: Saga) -> str:
+    """The definition's summary of a saga: ``customer cus-1, total 30.00 EUR``."""
+    pairs: Mapping[str, Any] = saga.get("summary") or {}
+    return ", ".join(f"{label} {value}" for label, value in pairs.items())
+
+
+def saga_keys(saga: Saga) -> frozenset[str]:
+    """The saga's business and parent keys: a reply repeating them says nothing new."""
+    return frozenset(str(saga[k]) for k in ("business_key", "parent_key") if saga.get(k))
+
+
+def _references(payload: Mapping[str, Any], known: frozenset[str]) -> str:
+    return " ".join(
+        f"{key}={value}"
+        for key, value in sorted(payload.items())
+        if key.endswith(_REFERENCE_SUFFIXES) and str(value) not in known
+    )
+
+
+def entry_detail(entry: Mapping[str, Any], known: frozenset[str] = frozenset()) -> str:
+    """The part of one history entry's detail an operator wants to read; reply fields
+    whose value is in ``known`` (the saga's own keys, see ``saga_keys``) are left out."""
     kind = entry.get("kind")
     detail = entry.get("detail") or {}
     if isinstance(kind, str) and kind in _DETAILS:
@@ -120,7 +150,7 @@ def entry_detail(entry: Mapping[str, Any]) -> str:
     if isinstance(payload, Mapping):
         if "code" in payload or "reason" in payload:
             return describe_failure(payload)
-        return " ".join(f"{key}={payload[key]}" for key in _REPLY_IDS if key in payload)
+        return _references(payload, known)
     return ""
 
 
@@ -153,50 +183,18 @@ def _ending(saga: Saga) -> str:
 
 def _approval_due(saga: Saga) -> str:
     """``awaiting approval until 2026-11-23 03:26:24.300 UTC`` (no decision by then
-    rejects the order)."""
+    is a rejection)."""
     if not saga.get("deadline"):
         return "awaiting approval"
     return f"awaiting approval until {stamp(saga['deadline'])} UTC"
-
-
-def order_total(data: Mapping[str, Any]) -> tuple[int, str] | None:
-    """The total in cents and the currency of the order in a saga's data, if it has one."""
-    order = data.get("order")
-    if not isinstance(order, Mapping):
-        return None
-    try:
-        total = sum(
-            int(item["quantity"]) * int(item["unit_price_cents"]) for item in order["items"]
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-    return total, str(order.get("currency") or "")
-
-
-def _review_fields(saga: Saga) -> list[tuple[str, str]]:
-    """The status lines of a saga awaiting approval: until when, and the order's total
-    against the review threshold recorded when the saga started."""
-    fields = [("review", _approval_due(saga))]
-    data = saga.get("data") or {}
-    total = order_total(data)
-    if total is not None:
-        cents, currency = total
-        line = money(cents, currency).rstrip()
-        threshold = data.get("review_threshold_cents")
-        if isinstance(threshold, int):
-            line += f" (reviewed from {money(threshold, currency).rstrip()})"
-        fields.append(("total", line))
-    return fields
 
 
 def timeline_lines(saga: Saga) -> list[str]:
     """One line per history entry: time, +ms since the saga started, kind, step, message
     type and detail; then the final (or current) state."""
     history: Sequence[Mapping[str, Any]] = saga.get("history") or []
-    header = (
-        f"saga {saga.get('saga_id', '?')} ({saga.get('definition', '?')}) "
-        f"for order {saga.get('order_id', '?')}, times UTC"
-    )
+    header = f"{saga_name(saga)}, saga {saga.get('saga_id', '?')}, times UTC"
+    known = saga_keys(saga)
     start_value = saga.get("created_at") or (history[0]["at"] if history else None)
     start = parse_time(start_value) if start_value else None
     rows = []
@@ -210,7 +208,7 @@ def timeline_lines(saga: Saga) -> list[str]:
                 str(entry.get("kind") or "-"),
                 str(entry.get("step") or "-"),
                 str(entry.get("message_type") or "-"),
-                entry_detail(entry),
+                entry_detail(entry, known),
             ]
         )
     body = ["  " + line for line in columns(rows, right=frozenset({1}))]
@@ -222,12 +220,19 @@ def format_timeline(saga: Saga) -> str:
 
 
 def format_status(saga: Saga) -> str:
-    """State, current step, the steps with their statuses, failure, error, awaited message."""
+    """Key, the definition's summary, state, current step, the steps with their statuses,
+    failure, error, awaited message."""
     steps: Sequence[Mapping[str, Any]] = saga.get("steps") or []
     step_rows = columns([[str(s.get("name")), str(s.get("status"))] for s in steps])
     fields: list[tuple[str, str]] = [
         ("saga", f"{saga.get('saga_id', '?')} ({saga.get('definition', '?')})"),
-        ("order", str(saga.get("order_id", "?"))),
+        ("key", str(saga.get("business_key", "?"))),
+    ]
+    if saga.get("parent_key"):
+        fields.append(("parent", str(saga["parent_key"])))
+    summary: Mapping[str, Any] = saga.get("summary") or {}
+    fields += [(str(label), str(value)) for label, value in summary.items()]
+    fields += [
         ("state", str(saga.get("state", "?"))),
         ("step", str(saga.get("current_step") or "-")),
     ]
@@ -243,7 +248,7 @@ def format_status(saga: Saga) -> str:
     if checks:
         fields.append(("checks", f"{checks} (status asked after an unknown outcome)"))
     if saga.get("state") == "awaiting_approval":  # no message in flight: a human decides
-        fields += _review_fields(saga)
+        fields.append(("review", _approval_due(saga)))
     else:
         fields.append(("awaiting", str(saga.get("awaiting_message_id") or "-")))
         if saga.get("deadline"):
@@ -251,7 +256,8 @@ def format_status(saga: Saga) -> str:
     fields += [
         ("updated", f"{stamp(saga.get('updated_at'))} UTC (version {saga.get('version', '?')})"),
     ]
-    return "\n".join(f"{label:<9} {value}".rstrip() for label, value in fields)
+    width = max(9, *(len(label) for label, _ in fields))
+    return "\n".join(f"{label:<{width}} {value}".rstrip() for label, value in fields)
 
 
 def _attempt_note(saga: Saga) -> str:
@@ -263,33 +269,44 @@ def _attempt_note(saga: Saga) -> str:
     return f" (attempt {attempt})"
 
 
+def _named_rows(sagas: Sequence[Saga]) -> list[list[str]]:
+    """The first cells of a saga's row: saga id, definition, business key."""
+    return [
+        [str(s.get("saga_id", "?")), str(s.get("definition", "?")), str(s.get("business_key", "?"))]
+        for s in sagas
+    ]
+
+
 def format_saga_table(sagas: Sequence[Saga]) -> str:
-    """Saga id, order id, state, current step and last update of each saga summary."""
+    """Saga id, definition, business key, state, current step, last update and the
+    definition's summary of each saga summary."""
     if not sagas:
         return "no sagas"
-    rows = [["SAGA ID", "ORDER ID", "STATE", "STEP", "UPDATED (UTC)"]]
+    rows = [["SAGA ID", "DEFINITION", "KEY", "STATE", "STEP", "UPDATED (UTC)", "SUMMARY"]]
     rows += [
         [
-            str(s.get("saga_id", "?")),
-            str(s.get("order_id", "?")),
+            *named,
             str(s.get("state", "?")),
             str(s.get("current_step") or "-"),
             stamp(s.get("updated_at")),
+            summary_text(s),
         ]
-        for s in sagas
+        for named, s in zip(_named_rows(sagas), sagas, strict=True)
     ]
     return "\n".join(columns(rows))
 
 
 def format_stuck_table(sagas: Sequence[Saga]) -> str:
-    """The ``orchestrator.stuck_sagas`` result: saga id, order id, state, step, attempt,
-    waiting since, step deadline and the short id of the message each one waits on."""
+    """The ``orchestrator.stuck_sagas`` result: saga id, definition, key, state, step,
+    attempt, waiting since, step deadline and the short id of the message each one waits
+    on."""
     if not sagas:
         return "no stuck sagas"
     rows = [
         [
             "SAGA ID",
-            "ORDER ID",
+            "DEFINITION",
+            "KEY",
             "STATE",
             "STEP",
             "ATTEMPT",
@@ -300,18 +317,17 @@ def format_stuck_table(sagas: Sequence[Saga]) -> str:
     ]
     rows += [
         [
-            str(s.get("saga_id", "?")),
-            str(s.get("order_id", "?")),
+            *named,
             str(s.get("state", "?")),
             str(s.get("current_step") or "-"),
             str(s.get("attempt") if s.get("attempt") is not None else "-"),
             stamp(s.get("since") or s.get("updated_at")),
             stamp(s.get("deadline")),
-            short_id(s.get("waiting_on")),
+            short_ids(s.get("waiting_on")),
         ]
-        for s in sagas
+        for named, s in zip(_named_rows(sagas), sagas, strict=True)
     ]
-    return "\n".join(columns(rows, right=frozenset({4})))
+    return "\n".join(columns(rows, right=frozenset({5})))
 
 
 def _deadline_order(saga: Saga) -> tuple[bool, datetime]:
@@ -325,19 +341,15 @@ def review_queue(sagas: Sequence[Saga]) -> list[Saga]:
 
 
 def format_review_table(sagas: Sequence[Saga]) -> str:
-    """Sagas awaiting a reviewer's decision: saga id, order id, waiting since (their last
-    update) and the deadline, after which no decision rejects the order."""
+    """Sagas awaiting a reviewer's decision: saga id, definition, key, waiting since (their
+    last update), the deadline (after which no decision is a rejection) and the
+    definition's summary."""
     if not sagas:
         return "no sagas awaiting approval"
-    rows = [["SAGA ID", "ORDER ID", "WAITING SINCE (UTC)", "DEADLINE (UTC)"]]
+    rows = [["SAGA ID", "DEFINITION", "KEY", "WAITING SINCE (UTC)", "DEADLINE (UTC)", "SUMMARY"]]
     rows += [
-        [
-            str(s.get("saga_id", "?")),
-            str(s.get("order_id", "?")),
-            stamp(s.get("updated_at")),
-            stamp(s.get("deadline")),
-        ]
-        for s in sagas
+        [*named, stamp(s.get("updated_at")), stamp(s.get("deadline")), summary_text(s)]
+        for named, s in zip(_named_rows(sagas), sagas, strict=True)
     ]
     return "\n".join(columns(rows))
 
@@ -356,6 +368,13 @@ def first_line(text: str, width: int = REASON_WIDTH) -> str:
 def short_id(message_id: str | None) -> str:
     """The first 8 characters of a message id (as on a timeline line), ``-`` if none."""
     return str(message_id)[:8] if message_id else "-"
+
+
+def short_ids(message_ids: str | None) -> str:
+    """``c4d8aa52, 5789e305``: each of comma-separated message ids (a parallel group
+    waits on several), short; ``-`` if none."""
+    ids = [part.strip() for part in str(message_ids or "").split(",") if part.strip()]
+    return ", ".join(short_id(m) for m in ids) or "-"
 
 
 def format_dead_letters(listing: Mapping[str, Any]) -> str:

@@ -214,3 +214,45 @@ def reject_saga(saga_id: str, reason: str) -> dict[str, Any]:
         raise ValueError("a rejection needs a reason")
     log.info("operator_reject", saga_id=saga_id, reason=reason)
     return _operator(sagas.decide, saga_id, False, reason.strip())
+
+
+# --- the definitions, for readers without the sagas' packages (sagactl, the web view) -----
+
+
+@app.task(name="orchestrator.list_definitions", ignore_result=False)
+def list_definitions() -> list[dict[str, Any]]:
+    """Every definition this orchestrator runs: name, the input field its key comes from
+    (``None``: no client can start it), step names, event types, first line of its
+    description."""
+    return [
+        {
+            "name": saga.name,
+            "key_name": saga.admission.key_name if saga.admission else None,
+            "steps": [step.name for step in saga.steps],
+            "events": [event.message_type for event in saga.events],
+            "description": next(iter(saga.description.strip().splitlines()), ""),
+        }
+        for saga in definitions().values()
+    ]
+
+
+@app.task(name="orchestrator.describe_definition", ignore_result=False)
+def describe_definition(
+    name: str = "", state: str | None = None, steps: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """One definition as text (``diagram.describe``) and as a Mermaid flowchart; given a
+    saga's ``state`` and ``steps`` (step name -> status), the chart marks its position."""
+    from orchestrator import diagram  # imported here: the top of this module is shared work
+
+    try:
+        saga = saga_registry.definition(name)
+    except saga_registry.UnknownDefinition as exc:
+        raise LookupError(str(exc)) from None
+    if steps is not None and not isinstance(steps, Mapping):
+        raise ValueError("steps must map step names to statuses")
+    position = None if state is None else diagram.Position(str(state), dict(steps or {}))
+    return {
+        "name": saga.name,
+        "text": diagram.describe(saga),
+        "mermaid": diagram.mermaid(saga, position),
+    }

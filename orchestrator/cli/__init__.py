@@ -1,7 +1,9 @@
-"""sagactl, the operator CLI: submit orders, follow sagas, retry a failed saga, cancel a
-running one, list the sagas stuck past a step deadline, list the orders awaiting review
-and approve or reject them, read and set participant state, list and replay dead letters,
-list the installed reactors and backfill one.
+"""sagactl, the operator CLI: submit orders, start a saga of any definition, list and
+describe the definitions (with their diagram), follow sagas (by saga id, or by business
+key), retry a failed saga, cancel a running one, list the sagas stuck past a step
+deadline, list the sagas awaiting review and approve or reject them, read and set
+participant state, list and replay dead letters, list the installed reactors and backfill
+one.
 
 It talks to the platform only through Celery task messages sent by task name to each
 service's queue (the task name minus its last part: ``inventory.get_stock`` goes to
@@ -9,9 +11,10 @@ service's queue (the task name minus its last part: ``inventory.get_stock`` goes
 Exit codes: 0 done, 1 the platform failed or did not answer, 2 usage error.
 
 Modules: ``client`` (the task client and its errors), ``orders`` (orders from a file or from
-flags), ``commands`` (sagas, their retry and cancel, stuck sagas, the orders awaiting review
-and their approval or rejection, and participants), ``dlq`` (dead letters),
-``reactor_commands`` (reactors), ``parser`` (the arguments).
+flags), ``commands`` (sagas, their retry and cancel, stuck sagas, the sagas awaiting review
+and their approval or rejection, and participants), ``definitions`` (start, definitions,
+describe), ``dlq`` (dead letters), ``reactor_commands`` (reactors), ``parser`` (the
+arguments).
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The saga and participant commands of sagactl: submit, status, history, list, retry,
-cancel, stuck, review, approve, reject, stock, payments, shipments."""
+cancel, stuck, review, approve, reject, stock, payments, shipments.
+
+A saga is named by its saga id, or by its business key (the latest saga with that key, of
+the definition given with ``--definition``, else of any definition)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 from orchestrator.cli.client import CommandError, RemoteError, TaskClient
 from orchestrator.cli.orders import order_of
 from orchestrator.engine import TERMINAL_STATUSES
-from orchestrator.order_trail import format_order_trail
+from orchestrator.order_trail import format_order_trail, root_key
 from orchestrator.timeline import (
     format_review_table,
     format_saga_table,
@@ -40,43 +43,47 @@ def emit(args: argparse.Namespace, result: Any, text: Callable[[Any], str]) -> N
 
 
 class UnknownSaga(CommandError):
-    """No saga has this saga id or order id."""
+    """No saga has this saga id or business key."""
 
 
-def fetch_saga(client: TaskClient, ident: str, timeout: float = 0) -> dict[str, Any]:
-    """By saga id if ``ident`` looks like one (falling back to order id), else by order id."""
+def fetch_saga(
+    client: TaskClient, ident: str, timeout: float = 0, definition: str | None = None
+) -> dict[str, Any]:
+    """By saga id if ``ident`` looks like one (falling back to the key), else by business
+    key: the latest saga with that key of ``definition``, or of any definition. An order
+    id finds its checkout this way (a return has a key of its own)."""
     if _UUID.match(ident):
         try:
             saga: dict[str, Any] = client.call(
                 "orchestrator.get_saga", {"saga_id": ident}, timeout=timeout
             )
-            return saga
+            if definition in (None, saga.get("definition")):
+                return saga
         except RemoteError as exc:
             if not exc.not_found:
                 raise
+    by_key = {"key": ident} if definition is None else {"definition": definition, "key": ident}
     try:
-        by_order: dict[str, Any] = client.call(
-            "orchestrator.get_saga", {"order_id": ident}, timeout=timeout
-        )
-        return by_order
+        found: dict[str, Any] = client.call("orchestrator.get_saga", by_key, timeout=timeout)
+        return found
     except RemoteError as exc:
         if exc.not_found:
-            raise UnknownSaga(f"no saga with saga id or order id {ident}") from None
+            which = f"{definition} saga" if definition else "saga"
+            raise UnknownSaga(f"no {which} with saga id or key {ident}") from None
         raise
 
 
-def run_submit(args: argparse.Namespace, client: TaskClient) -> int:
-    order = order_of(args)
-    placed = client.call("orchestrator.place_order", order, write=True)
-    print(f"saga   {placed['saga_id']}\norder  {placed['order_id']}\nstate  {placed['state']}")
-    if placed.get("duplicate"):
-        print("duplicate: same saga as before")
-    if not args.wait:
-        return 0
+def _saga_of(args: argparse.Namespace, client: TaskClient) -> dict[str, Any]:
+    """The saga a command's ID (and ``--definition``) names."""
+    return fetch_saga(client, args.id, definition=getattr(args, "definition", None))
+
+
+def follow(client: TaskClient, saga_id: str) -> int:
+    """Poll a saga until it ends (or ``--timeout`` passes), then print its timeline."""
     deadline = time.monotonic() + client.timeout
     while True:
         remaining = deadline - time.monotonic()
-        saga = fetch_saga(client, placed["saga_id"], timeout=max(remaining, 1.0))
+        saga = fetch_saga(client, saga_id, timeout=max(remaining, 1.0))
         if saga["state"] in TERMINAL_STATUSES or remaining <= 0:
             break
         time.sleep(min(POLL_INTERVAL, max(remaining, 0.0)))
@@ -90,23 +97,31 @@ def run_submit(args: argparse.Namespace, client: TaskClient) -> int:
     return 0
 
 
+def run_submit(args: argparse.Namespace, client: TaskClient) -> int:
+    order = order_of(args)
+    placed = client.call("orchestrator.place_order", order, write=True)
+    print(f"saga   {placed['saga_id']}\norder  {placed['order_id']}\nstate  {placed['state']}")
+    if placed.get("duplicate"):
+        print("duplicate: same saga as before")
+    return follow(client, placed["saga_id"]) if args.wait else 0
+
+
 def run_status(args: argparse.Namespace, client: TaskClient) -> int:
-    emit(args, fetch_saga(client, args.id), format_status)
+    emit(args, _saga_of(args, client), format_status)
     return 0
 
 
-def fetch_trails(
-    client: TaskClient, order_id: str
-) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-    """Each participant's and reactor's records of an order (``<service>.order_trail``,
-    asked of all at once), and the services that did not answer or failed (one of them,
-    e.g. a plug-in reactor without an ``order_trail`` task, must not hide the others)."""
+def fetch_trails(client: TaskClient, key: str) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Each participant's and reactor's records filed under ``key`` (a saga's
+    ``order_trail.root_key``: its parent key, else its business key), from
+    ``<service>.order_trail`` asked of all at once; and the services that did not answer
+    or failed (one of them, e.g. a plug-in reactor without an ``order_trail`` task, must
+    not hide the others)."""
     from orchestrator.cli.dlq import services_of  # dlq imports this module
 
     services = [s for s in services_of(None) if s != "orchestrator"]
     sent = [
-        (service, client.send(f"{service}.order_trail", {"order_id": order_id}))
-        for service in services
+        (service, client.send(f"{service}.order_trail", {"order_id": key})) for service in services
     ]
     trails: dict[str, list[dict[str, Any]]] = {}
     silent: list[str] = []
@@ -119,11 +134,11 @@ def fetch_trails(
 
 
 def run_history(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
+    saga = _saga_of(args, client)
     if args.saga_only:
         emit(args, saga, format_timeline)
         return 0
-    trails, silent = fetch_trails(client, saga["order_id"])
+    trails, silent = fetch_trails(client, root_key(saga))
     if args.json:
         print(json.dumps({"saga": saga, "trails": trails, "silent": silent}, indent=2))
     else:
@@ -132,7 +147,8 @@ def run_history(args: argparse.Namespace, client: TaskClient) -> int:
 
 
 def run_list(args: argparse.Namespace, client: TaskClient) -> int:
-    sagas = client.call("orchestrator.list_sagas", {"state": args.state, "limit": args.limit})
+    kwargs = {"state": args.state, "limit": args.limit, "definition": args.definition}
+    sagas = client.call("orchestrator.list_sagas", kwargs)
     emit(args, sagas, format_saga_table)
     return 0
 
@@ -149,21 +165,21 @@ def action_lines(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     was = before.get("state")
     return [
         f"saga   {after.get('saga_id') or before.get('saga_id', '?')}",
-        f"order  {before.get('order_id', '?')}",
+        f"key    {before.get('definition', '?')} {before.get('business_key', '?')}",
         f"state  {state}" + (f" (was {was})" if was and was != state else ""),
         f"step   {after.get('current_step') or '-'}",
     ]
 
 
 def run_retry(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
+    saga = _saga_of(args, client)
     result = client.call("orchestrator.retry_saga", {"saga_id": saga["saga_id"]}, write=True)
     print("\n".join(action_lines(saga, result)))
     return 0
 
 
 def run_cancel(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
+    saga = _saga_of(args, client)
     kwargs = {"saga_id": saga["saga_id"]}
     if args.reason is not None:
         kwargs["reason"] = args.reason
@@ -214,7 +230,7 @@ def run_review(args: argparse.Namespace, client: TaskClient) -> int:
 
 
 def run_approve(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
+    saga = _saga_of(args, client)
     by = args.by or reviewer()
     result = client.call(
         "orchestrator.approve_saga", {"saga_id": saga["saga_id"], "by": by}, write=True
@@ -224,7 +240,7 @@ def run_approve(args: argparse.Namespace, client: TaskClient) -> int:
 
 
 def run_reject(args: argparse.Namespace, client: TaskClient) -> int:
-    saga = fetch_saga(client, args.id)
+    saga = _saga_of(args, client)
     kwargs = {"saga_id": saga["saga_id"], "reason": args.reason}
     result = client.call("orchestrator.reject_saga", kwargs, write=True)
     print("\n".join([*action_lines(saga, result), f"reason {args.reason}"]))

@@ -28,6 +28,7 @@ from orchestrator.cli.commands import (
     run_stuck,
     run_submit,
 )
+from orchestrator.cli.definitions import run_definitions, run_describe, run_start
 from orchestrator.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
 from orchestrator.cli.orders import parse_item
 from orchestrator.cli.reactor_commands import (
@@ -86,6 +87,19 @@ def iso_date(text: str) -> str:
     return text
 
 
+_ID_HELP = "saga id, or business key (an order id for a checkout): the latest saga with that key"
+
+
+def _saga_id(parser: argparse.ArgumentParser) -> None:
+    """ID, and ``--definition`` to say whose key it is."""
+    parser.add_argument("id", metavar="ID", help=_ID_HELP)
+    parser.add_argument(
+        "--definition",
+        metavar="NAME",
+        help="the key is one of this definition's (default: any definition, the latest saga)",
+    )
+
+
 def _group(commands: Any, name: str, summary: str) -> Any:
     """A command with commands of its own, e.g. ``stock get``."""
     parser = commands.add_parser(name, help=summary, description=summary)
@@ -93,9 +107,17 @@ def _group(commands: Any, name: str, summary: str) -> Any:
 
 
 def _command(
-    commands: Any, name: str, run: Command, summary: str, *, json_output: bool = True
+    commands: Any,
+    name: str,
+    run: Command,
+    summary: str,
+    *,
+    json_output: bool = True,
+    aliases: tuple[str, ...] = (),
 ) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary, aliases=list(aliases)
+    )
     parser.set_defaults(run=run, parser=parser)
     if json_output:
         parser.add_argument("--json", action="store_true", help="print the raw JSON result")
@@ -143,6 +165,48 @@ def _add_submit(commands: Any) -> None:
     flags.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. FR")
 
 
+def _add_definitions(commands: Any) -> None:
+    start = _command(
+        commands,
+        "start",
+        run_start,
+        "Start a saga of any definition with its input (orchestrator.start_saga).",
+        json_output=False,
+    )
+    start.epilog = (
+        'Example: sagactl start returns --input \'{"return_id": "ret-1", "order_id":'
+        ' "ord-1", "lines": [{"sku": "SKU-1", "quantity": 1}], "reason":'
+        ' "too small"}\' --wait'
+    )
+    start.add_argument("definition", metavar="DEFINITION", help="e.g. checkout (see: definitions)")
+    start.add_argument(
+        "--input",
+        required=True,
+        metavar="JSON|@FILE",
+        help="the input as a JSON object, or @FILE to read it from a file (@- for stdin)",
+    )
+    start.add_argument(
+        "--wait", action="store_true", help="follow the saga to its end, then print its timeline"
+    )
+    _command(
+        commands,
+        "definitions",
+        run_definitions,
+        "The saga definitions the orchestrator runs: key, steps, events.",
+    )
+    describe = _command(
+        commands,
+        "describe",
+        run_describe,
+        "One saga definition: its steps, services, replies, policies, compensations and"
+        " events, and its diagram (Mermaid).",
+    )
+    describe.add_argument("name", metavar="DEFINITION")
+    describe.add_argument(
+        "--mermaid", action="store_true", help="print only the diagram's Mermaid source"
+    )
+
+
 _SERVICE_HELP = f"{', '.join(CORE_SERVICES)}, or reactor.NAME (or just NAME) of a reactor"
 
 
@@ -154,7 +218,7 @@ def _add_operator_actions(commands: Any) -> None:
         "Resume a failed saga from the step that failed, once its cause is fixed.",
         json_output=False,
     )
-    retry.add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(retry)
     cancel = _command(
         commands,
         "cancel",
@@ -163,7 +227,7 @@ def _add_operator_actions(commands: Any) -> None:
         " A command in flight is let answer first.",
         json_output=False,
     )
-    cancel.add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(cancel)
     cancel.add_argument(
         "--reason",
         metavar="R",
@@ -208,7 +272,7 @@ def _add_review(commands: Any) -> None:
         "Approve an order awaiting review: the card is charged next.",
         json_output=False,
     )
-    approve.add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(approve)
     approve.add_argument(
         "--by",
         metavar="NAME",
@@ -222,7 +286,7 @@ def _add_review(commands: Any) -> None:
         "Reject an order awaiting review: what was reserved is released.",
         json_output=False,
     )
-    reject.add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(reject)
     reject.add_argument(
         "--reason",
         metavar="R",
@@ -308,8 +372,7 @@ def _add_reactors(commands: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sagactl",
-        description="Operate the checkout sagas, dead letters and reactors through the workers'"
-        " task API.",
+        description="Operate the sagas, dead letters and reactors through the workers' task API.",
         epilog="Exit codes: 0 done, 1 the platform failed or did not answer, 2 usage error.",
     )
     broker = os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
@@ -329,19 +392,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_submit(commands)
-    _command(
-        commands,
-        "status",
-        run_status,
-        "A saga's state, steps, failure and the message it waits on.",
-    ).add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(
+        _command(
+            commands,
+            "status",
+            run_status,
+            "A saga's key, summary, state, steps, failure and the message it waits on.",
+            aliases=("show",),
+        )
+    )
     history = _command(
         commands,
         "history",
         run_history,
-        "Everything that happened to an order, across every service, in time order.",
+        "Everything that happened to a saga's order, across every service, in time order"
+        " (the records filed under its parent key, else its own key).",
     )
-    history.add_argument("id", metavar="ID", help="saga id, or order id")
+    _saga_id(history)
     history.add_argument(
         "--saga-only", action="store_true", help="only the saga's own timeline (the orchestrator's)"
     )
@@ -352,8 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"only sagas in this state: {', '.join(SagaStatus)}",
     )
     listing.add_argument(
+        "--definition", metavar="NAME", help="only sagas of this definition, e.g. checkout"
+    )
+    listing.add_argument(
         "--limit", type=_int_at_least(1), default=100, help="at most this many (default 100)"
     )
+    _add_definitions(commands)
     _add_operator_actions(commands)
     _add_review(commands)
 

@@ -7,7 +7,14 @@ import secrets
 from flask import Flask, Response, request
 
 from orchestrator.cli.client import TaskClient
-from orchestrator.timeline import describe_failure, first_line, pretty_body, short_id, stamp
+from orchestrator.timeline import (
+    describe_failure,
+    first_line,
+    pretty_body,
+    short_id,
+    short_ids,
+    stamp,
+)
 from orchestrator.web.auth import Credentials, challenge, form_token
 from orchestrator.web.routes import CLIENT, pages
 
@@ -38,6 +45,7 @@ def create_app(
     app.jinja_env.filters.update(
         stamp=stamp,
         short_id=short_id,
+        short_ids=short_ids,
         first_line=first_line,
         pretty_body=pretty_body,
         describe_failure=describe_failure,

@@ -1,5 +1,5 @@
-"""The pages: sagas by state (and the search by order id), one saga's timeline, the stuck
-sagas, the dead letters and their replay."""
+"""The pages: sagas by state and definition (and the search by business key or saga id),
+one saga's diagram and timeline, the stuck sagas, the dead letters and their replay."""
 
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ def sagas() -> str:
     if state not in (None, *views.STATES):
         state = None
     query = " ".join(request.args.get("q", "").split())
+    definition = request.args.get("definition") or None
     return render_template(
-        "sagas.html", listing=views.saga_list(_client(), state, query), states=views.STATES
+        "sagas.html",
+        listing=views.saga_list(_client(), state, query, definition),
+        states=views.STATES,
     )
 
 

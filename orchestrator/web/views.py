@@ -12,11 +12,12 @@ from orchestrator.cli.client import CommandError, TaskClient
 from orchestrator.cli.commands import MAX_LISTED, fetch_saga, fetch_trails
 from orchestrator.cli.dlq import DeadLetterAnswers, gather_dead_letters, services_of
 from orchestrator.engine import SagaStatus
-from orchestrator.timeline import entry_detail, parse_time
+from orchestrator.order_trail import root_key
+from orchestrator.timeline import entry_detail, parse_time, saga_keys
 
 LISTED = 100  # sagas in the table of the front page
 STATES = [str(status) for status in SagaStatus]
-PARTICIPANTS = frozenset({"inventory", "payment", "shipping"})
+REACTOR_PREFIX = "reactor."  # every other service with a trail is a participant
 # History kinds that record a participant's reply arriving at the orchestrator.
 REPLY_KINDS = frozenset({"reply_applied", "reply_ignored"})
 
@@ -27,30 +28,39 @@ class SagaList:
     sagas: list[dict[str, Any]]
     state: str | None
     query: str
+    definition: str | None = None
     errors: list[str] = field(default_factory=list)
 
 
-def saga_list(client: TaskClient, state: str | None, query: str) -> SagaList:
-    """Counts per state, then the newest sagas (of one state), or those whose order id
-    (or saga id) matches ``query``."""
-    found = SagaList({}, [], state, query)
+def saga_list(
+    client: TaskClient, state: str | None, query: str, definition: str | None = None
+) -> SagaList:
+    """Counts per state, then the newest sagas (of one state, of one definition), or those
+    whose business key contains ``query`` (or whose saga id is ``query``)."""
+    found = SagaList({}, [], state, query, definition)
     try:
-        counted: dict[str, int] = client.call("orchestrator.saga_counts", {})
+        counted: dict[str, int] = client.call(
+            "orchestrator.saga_counts", {"definition": definition}
+        )
         found.counts = {name: counted.get(name, 0) for name in STATES}
     except CommandError as exc:
         found.errors.append(str(exc))
     limit = MAX_LISTED if query else LISTED
     listed: list[dict[str, Any]] = client.call(
-        "orchestrator.list_sagas", {"state": state, "limit": limit}
+        "orchestrator.list_sagas", {"state": state, "limit": limit, "definition": definition}
     )
     if not query:
         found.sagas = listed
         return found
     needle = query.casefold()
-    found.sagas = [s for s in listed if needle in str(s.get("order_id", "")).casefold()]
-    if not any(query in (s.get("order_id"), s.get("saga_id")) for s in found.sagas):
-        try:  # an exact order id (or saga id) older than the newest MAX_LISTED
-            exact = fetch_saga(client, query)
+    found.sagas = [
+        s
+        for s in listed
+        if needle in str(s.get("business_key", "")).casefold() or query == s.get("saga_id")
+    ]
+    if not any(query in (s.get("business_key"), s.get("saga_id")) for s in found.sagas):
+        try:  # an exact key (or saga id) older than the newest MAX_LISTED
+            exact = fetch_saga(client, query, definition=definition)
         except CommandError:
             return found
         if state in (None, exact.get("state")):
@@ -76,9 +86,11 @@ class Timeline:
     saga: dict[str, Any]
     rows: list[Row]
     silent: list[str]
+    diagram: str | None = None  # Mermaid source, the saga's position marked
+    diagram_error: str | None = None  # why there is none
 
 
-def _history_row(entry: Mapping[str, Any]) -> dict[str, Any]:
+def _history_row(entry: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
     kind = str(entry.get("kind") or "-")
     return {
         "at": entry["at"],
@@ -87,14 +99,14 @@ def _history_row(entry: Mapping[str, Any]) -> dict[str, Any]:
         "what": kind,
         "step": str(entry.get("step") or ""),
         "message_type": str(entry.get("message_type") or ""),
-        "detail": entry_detail(entry),
+        "detail": entry_detail(entry, known),
     }
 
 
 def _trail_row(service: str, entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "at": entry["at"],
-        "source": "participant" if service in PARTICIPANTS else "reactor",
+        "source": "reactor" if service.startswith(REACTOR_PREFIX) else "participant",
         "service": service,
         "what": str(entry.get("what") or "-"),
         "step": "",
@@ -108,7 +120,8 @@ def timeline_rows(
 ) -> list[Row]:
     """The saga's own history and every service's records, oldest first, each with the
     milliseconds since the saga started and since the row before."""
-    raw = [_history_row(entry) for entry in saga.get("history") or []]
+    known = saga_keys(saga)
+    raw = [_history_row(entry, known) for entry in saga.get("history") or []]
     raw += [_trail_row(service, e) for service, entries in trails.items() for e in entries]
     raw.sort(key=lambda row: parse_time(row["at"]))
     start_value = saga.get("created_at") or (raw[0]["at"] if raw else None)
@@ -133,10 +146,22 @@ def _ms(at: datetime, since: datetime | None) -> int:
 
 
 def timeline(client: TaskClient, ident: str) -> Timeline:
-    """One saga (by saga id or order id) and everything every service did for its order."""
+    """One saga (by saga id or key), everything every service did under its root key
+    (``order_trail.root_key``), and its definition's diagram with the saga's position."""
     saga = fetch_saga(client, ident)
-    trails, silent = fetch_trails(client, saga["order_id"])
-    return Timeline(saga, timeline_rows(saga, trails), silent)
+    position = {
+        "name": saga.get("definition"),
+        "state": saga.get("state"),
+        "steps": {str(s["name"]): str(s["status"]) for s in saga.get("steps") or []},
+    }
+    drawing = client.send("orchestrator.describe_definition", position)  # while trails come
+    trails, silent = fetch_trails(client, root_key(saga))
+    found = Timeline(saga, timeline_rows(saga, trails), silent)
+    try:
+        found.diagram = str(client.wait(drawing)["mermaid"])
+    except CommandError as exc:  # an unknown definition, an older orchestrator: no diagram
+        found.diagram_error = str(exc)
+    return found
 
 
 def stuck(client: TaskClient) -> list[dict[str, Any]]:

@@ -244,7 +244,7 @@ class Chaos:
             try:
                 waiting = self.call("orchestrator.list_sagas", state="awaiting_approval")
                 for saga in waiting:
-                    if saga["order_id"].endswith("-approve"):
+                    if saga["business_key"].endswith("-approve"):
                         self.call("orchestrator.approve_saga", saga_id=saga["saga_id"])
                     else:
                         self.call("orchestrator.reject_saga", saga_id=saga["saga_id"], reason="no")

@@ -67,11 +67,12 @@ def test_metrics_count_sagas_steps_and_reactor_events(platform: RunningPlatform)
     after = scrape(platform)
     delta = {key: after.get(key, 0.0) - before.get(key, 0.0) for key in after}
 
-    assert delta[("saga_started_total", ())] == 2
-    assert delta[("saga_completed_total", ())] == 1
-    assert delta[("saga_compensated_total", ())] == 1
-    assert value(after, "sagas_in_flight", state="running") >= 0
-    assert delta[("saga_duration_seconds_count", ())] == 2
+    checkout = (("definition", "checkout"),)
+    assert delta[("saga_started_total", checkout)] == 2
+    assert delta[("saga_completed_total", checkout)] == 1
+    assert delta[("saga_compensated_total", checkout)] == 1
+    assert value(after, "sagas_in_flight", definition="checkout", state="running") >= 0
+    assert delta[("saga_duration_seconds_count", checkout)] == 2
     steps = ("saga_step_duration_seconds_count", (("saga", "checkout"), ("step", "charge_payment")))
     assert delta[steps] == 2  # one charge each; the release is not the charge step
     handled = ("reactor_events_total", (("outcome", "handled"), ("reactor", "email")))

@@ -47,7 +47,9 @@ def test_history_shows_every_service_in_time_order(platform: RunningPlatform) ->
 
     text = sagactl(platform, "history", submitted["order_id"])
     lines = text.splitlines()
-    assert lines[0].startswith(f"order {submitted['order_id']}")
+    assert lines[0] == (
+        f"checkout {submitted['order_id']}, saga {placed['saga_id']}: everything, times UTC"
+    )
     assert lines[-1] == "state now: compensated"
     order_of_events = [
         next(i for i, line in enumerate(lines) if needle in line)

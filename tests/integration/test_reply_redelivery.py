@@ -71,5 +71,5 @@ def test_stale_reply_with_a_new_message_id_is_ignored(platform: RunningPlatform)
     ignored = after["history"][-1]
     assert ignored["message_type"] == "PaymentCharged"
     assert "already completed" in ignored["detail"]["reason"]
-    payments = platform.call("payment.get_payments", order_id=saga["order_id"])
+    payments = platform.call("payment.get_payments", order_id=saga["business_key"])
     assert len(payments["payments"]) == 1

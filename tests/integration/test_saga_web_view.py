@@ -1,5 +1,7 @@
 """The saga web view (``saga-web``, the Procfile's ``web``) in real headless Chromium:
-find a completed and a compensated saga, open their timelines, replay a parked letter.
+find a completed and a compensated saga, open their timelines and the diagram of their
+definition with their position marked (drawn by the vendored Mermaid, no network), follow
+a saga awaiting review on it, replay a parked letter.
 
 Playwright drives Debian's chromium (``make browser``); it never downloads a browser."""
 
@@ -15,12 +17,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from messaging.contracts import Envelope
 from messaging.contracts.inventory import ReserveInventory, StockLine
 from tests.integration.test_reactor_effects import wait_for_every_reactor
 from tests.platform import WEB_AUTH, RunningPlatform, new_sku, order, wait_for
+
+BIG = 600_000  # cents, above the platform's SAGA_REVIEW_THRESHOLD_CENTS of 500,000
+CHECKOUT_STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -115,18 +120,44 @@ def _park_malformed_reserve(platform: RunningPlatform) -> dict[str, Any]:
 
 
 def _find_saga(page: Page, saga: dict[str, Any]) -> None:
-    """Search the order id on the front page; its row shows the state; open its timeline."""
+    """Search the business key (the order id) on the front page; its row shows the
+    definition and the state; open its page, titled "<definition> <key>"."""
     page.goto("/")
     counts = page.locator(f'.count[data-state="{saga["state"]}"] .number')
     expect(counts).to_have_text(re.compile(r"^[1-9]\d*$"))
-    page.get_by_role("searchbox", name="order id").fill(saga["order_id"])
+    page.get_by_role("searchbox", name="key or saga id").fill(saga["business_key"])
     page.get_by_role("button", name="Search").click()
-    row = page.locator(f'table.sagas tr[data-order-id="{saga["order_id"]}"]')
+    row = page.locator(f'table.sagas tr[data-key="{saga["business_key"]}"]')
     expect(row).to_have_count(1)
+    expect(row).to_have_attribute("data-definition", "checkout")
     expect(row.locator(".badge")).to_have_text(saga["state"])
-    row.get_by_role("link", name=saga["order_id"]).click()
-    expect(page.locator("h1 .order-id")).to_have_text(saga["order_id"])
+    expect(row.locator(".summary")).to_contain_text("total")  # the definition's summary
+    row.get_by_role("link", name=saga["business_key"]).click()
+    expect(page.locator("h1 .definition")).to_have_text("checkout")
+    expect(page.locator("h1 .key")).to_have_text(saga["business_key"])
     expect(page.locator("h1 .badge")).to_have_text(saga["state"])
+
+
+def _node(page: Page, node_id: str, mark: str = "") -> Locator:
+    """A node of the saga's diagram as Mermaid rendered it: an SVG ``g.node`` whose id is
+    ``flowchart-<node id>-<n>``, with the position's mark (``current``, ``done``,
+    ``failed``, ``compensated``) among its classes."""
+    classes = f".{mark}" if mark else ""
+    return page.locator(f'#saga-diagram svg g.node{classes}[id^="flowchart-{node_id}-"]')
+
+
+def _diagram_marks(page: Page, current: str, **marked: tuple[str, ...]) -> None:
+    """The definition's diagram is drawn (every step), exactly one node is where the
+    saga is, and the nodes of ``marked`` carry their marks (done=("step_x", ...))."""
+    svg = page.locator("#saga-diagram svg")
+    expect(svg).to_have_count(1)  # rendered: the <pre class="mermaid"> source became SVG
+    for step in CHECKOUT_STEPS:
+        expect(_node(page, f"step_{step}")).to_have_count(1)
+    expect(svg.locator("g.node.current")).to_have_count(1)
+    expect(_node(page, current, "current")).to_have_count(1)
+    for mark, nodes in marked.items():
+        for node in nodes:
+            expect(_node(page, node, mark)).to_have_count(1)
 
 
 def _timeline(page: Page) -> list[dict[str, str]]:
@@ -168,6 +199,7 @@ def test_completed_and_compensated_sagas_and_their_timelines(
     assert (completed["state"], compensated["state"]) == ("completed", "compensated")
 
     _find_saga(page, completed)
+    _diagram_marks(page, "saga_completed", done=tuple(f"step_{step}" for step in CHECKOUT_STEPS))
     rows = _timeline(page)
     for step in ("reserve_inventory", "charge_payment", "create_shipment"):
         assert _has(rows, source="orchestrator", what="command_sent", step=step), rows
@@ -180,6 +212,13 @@ def test_completed_and_compensated_sagas_and_their_timelines(
     )
 
     _find_saga(page, compensated)
+    _diagram_marks(
+        page,
+        "saga_compensated",
+        compensated=("step_reserve_inventory",),
+        failed=("step_charge_payment",),
+        done=("undo_reserve_inventory",),
+    )
     rows = _timeline(page)
     assert _has(rows, source="reply", step="charge_payment", message_type="PaymentDeclined")
     assert _has(rows, source="orchestrator", what="compensation_sent", step="reserve_inventory")
@@ -191,7 +230,34 @@ def test_completed_and_compensated_sagas_and_their_timelines(
 
     page.goto("/stuck")
     expect(page.locator("h1")).to_have_text("Stuck sagas")
-    expect(page.locator(f'tr[data-order-id="{compensated["order_id"]}"]')).to_have_count(0)
+    expect(page.locator(f'tr[data-key="{compensated["business_key"]}"]')).to_have_count(0)
+
+
+def test_the_diagram_follows_a_saga_awaiting_review(platform: RunningPlatform, page: Page) -> None:
+    sku = new_sku()
+    platform.set_stock(sku, 1)
+    submitted = order(sku=sku, quantity=1, unit_price_cents=BIG)
+    placed = platform.call("orchestrator.place_order", **submitted)
+    waiting = wait_for(
+        lambda: platform.saga(placed["saga_id"]),
+        lambda s: s["state"] == "awaiting_approval",
+        timeout=20,
+    )
+
+    _find_saga(page, waiting)
+    _diagram_marks(page, "review_charge_payment", done=("step_reserve_inventory",))
+    # no step of the chart is current but the review: the charge waits for a decision
+    expect(_node(page, "step_charge_payment", "current")).to_have_count(0)
+
+    platform.call("orchestrator.reject_saga", saga_id=placed["saga_id"], reason="web view test")
+    assert platform.wait_for_saga(placed["saga_id"])["state"] == "compensated"
+    page.reload()
+    _diagram_marks(
+        page,
+        "saga_compensated",
+        failed=("step_charge_payment",),
+        compensated=("step_reserve_inventory",),
+    )
 
 
 def test_a_parked_letter_is_replayed_from_the_page(platform: RunningPlatform, page: Page) -> None:

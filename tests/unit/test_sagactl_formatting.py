@@ -11,7 +11,13 @@ import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
 from orchestrator import cli
-from orchestrator.timeline import format_saga_table, format_status, format_timeline
+from orchestrator.timeline import (
+    entry_detail,
+    format_saga_table,
+    format_status,
+    format_timeline,
+    saga_keys,
+)
 from sagas.checkout.input import Order
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
@@ -42,7 +48,9 @@ def _saga(state: str, history: list[dict[str, Any]], **fields: Any) -> dict[str,
     return {
         "saga_id": SAGA_ID,
         "definition": "checkout",
-        "order_id": "ord-1",
+        "business_key": "ord-1",
+        "parent_key": None,
+        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
         "correlation_id": "corr-1",
         "state": state,
         "current_step": None,
@@ -186,7 +194,7 @@ def compensated_saga() -> dict[str, Any]:
 def test_timeline_of_a_completed_saga_has_one_line_per_entry_and_the_final_state() -> None:
     lines = format_timeline(completed_saga()).splitlines()
 
-    assert lines[0] == f"saga {SAGA_ID} (checkout) for order ord-1, times UTC"
+    assert lines[0] == f"checkout ord-1, saga {SAGA_ID}, times UTC"
     assert len(lines) == 1 + 9 + 1
     assert lines[1].split() == ["03:26:24.159", "+1ms", "started", "-", "-"]
     assert lines[2].split() == [
@@ -206,7 +214,7 @@ def test_timeline_of_a_completed_saga_has_one_line_per_entry_and_the_final_state
         "InventoryReserved",
         "reservation_id=res_1",
     ]
-    assert lines[5].split()[-1] == "payment_id=pay_1"  # amount_cents is not an id: left out
+    assert lines[5].split()[-1] == "payment_id=pay_1"  # amount_cents is not a reference
     assert lines[7].endswith("shipment_id=shp_1 tracking_number=FP123")
     assert lines[9].split() == ["03:26:24.294", "+136ms", "event_recorded", "-", "OrderConfirmed"]
     assert lines[-1] == "final state: completed"
@@ -288,7 +296,9 @@ def test_formatting_does_not_change_the_saga() -> None:
 def test_status_of_a_compensated_saga() -> None:
     assert format_status(compensated_saga()).splitlines() == [
         f"saga      {SAGA_ID} (checkout)",
-        "order     ord-1",
+        "key       ord-1",
+        "customer  cus-1",
+        "total     30.00 EUR",
         "state     compensated",
         "step      -",
         "steps     reserve_inventory  compensated",
@@ -325,14 +335,19 @@ def test_saga_table() -> None:
     rows: list[dict[str, Any]] = [
         {
             "saga_id": SAGA_ID,
-            "order_id": "ord-1",
+            "definition": "checkout",
+            "business_key": "ord-1",
+            "summary": {"customer": "cus-1", "total": "30.00 EUR"},
             "state": "running",
             "current_step": "charge_payment",
             "updated_at": "2026-11-22T03:26:24.293000",
         },
         {
             "saga_id": "73adc3cb-518a-429d-a4e0-9d007bcb72ed",
-            "order_id": "ord-22",
+            "definition": "returns",
+            "business_key": "ret-22",
+            "parent_key": "ord-1",
+            "summary": {},
             "state": "compensated",
             "current_step": None,
             "updated_at": "2026-11-22T03:26:30.481831+00:00",
@@ -340,17 +355,26 @@ def test_saga_table() -> None:
     ]
     lines = format_saga_table(rows).splitlines()
 
-    assert lines[0].split() == ["SAGA", "ID", "ORDER", "ID", "STATE", "STEP", "UPDATED", "(UTC)"]
+    assert lines[0].split() == [
+        "SAGA", "ID", "DEFINITION", "KEY", "STATE", "STEP", "UPDATED", "(UTC)", "SUMMARY",
+    ]  # fmt: skip
     assert lines[1].split() == [
         SAGA_ID,
+        "checkout",
         "ord-1",
         "running",
         "charge_payment",
         "2026-11-22",
         "03:26:24.293",
+        "customer",
+        "cus-1,",
+        "total",
+        "30.00",
+        "EUR",
     ]
-    assert lines[2].split()[2:4] == ["compensated", "-"]
+    assert lines[2].split()[1:5] == ["returns", "ret-22", "compensated", "-"]
     assert lines[1].index("running") == lines[2].index("compensated")
+    assert lines[1].index("ord-1") == lines[2].index("ret-22")
     assert format_saga_table([]) == "no sagas"
 
 
@@ -556,16 +580,38 @@ def test_a_remote_error_carries_its_message() -> None:
     assert str(error.value) == f"orchestrator.place_order failed: {message}"
 
 
-def test_an_id_shaped_like_a_uuid_is_tried_as_saga_id_then_as_order_id() -> None:
-    found = {"saga_id": "s", "order_id": SAGA_ID}
+def test_an_id_shaped_like_a_uuid_is_tried_as_saga_id_then_as_key() -> None:
+    found = {"saga_id": "s", "definition": "checkout", "business_key": SAGA_ID}
     client, app = _client(SagaNotFound(f"no saga with saga_id {SAGA_ID}"), found)
     assert cli.fetch_saga(client, SAGA_ID) == found
-    assert [kwargs for _, kwargs, _ in app.sent] == [{"saga_id": SAGA_ID}, {"order_id": SAGA_ID}]
+    assert [kwargs for _, kwargs, _ in app.sent] == [{"saga_id": SAGA_ID}, {"key": SAGA_ID}]
 
-    client, app = _client(LookupError("no saga with order_id ord-1"))
-    with pytest.raises(cli.CommandError, match="no saga with saga id or order id ord-1"):
+    client, app = _client(LookupError("no saga with key ord-1"))
+    with pytest.raises(cli.CommandError, match="no saga with saga id or key ord-1"):
         cli.fetch_saga(client, "ord-1")
-    assert [kwargs for _, kwargs, _ in app.sent] == [{"order_id": "ord-1"}]
+    assert [kwargs for _, kwargs, _ in app.sent] == [{"key": "ord-1"}]
+
+
+def test_a_key_is_looked_up_in_one_definition_when_given() -> None:
+    found = {"saga_id": "s", "definition": "returns", "business_key": "ret-1"}
+    client, app = _client(found)
+    assert cli.fetch_saga(client, "ret-1", definition="returns") == found
+    assert [kwargs for _, kwargs, _ in app.sent] == [{"definition": "returns", "key": "ret-1"}]
+
+    client, app = _client(LookupError("no returns saga with key ret-404"))
+    with pytest.raises(cli.CommandError, match="no returns saga with saga id or key ret-404"):
+        cli.fetch_saga(client, "ret-404", definition="returns")
+
+
+def test_a_saga_id_of_another_definition_than_asked_falls_back_to_the_key() -> None:
+    other = {"saga_id": SAGA_ID, "definition": "checkout", "business_key": "ord-1"}
+    wanted = {"saga_id": "s", "definition": "returns", "business_key": SAGA_ID}
+    client, app = _client(other, wanted)
+    assert cli.fetch_saga(client, SAGA_ID, definition="returns") == wanted
+    assert [kwargs for _, kwargs, _ in app.sent] == [
+        {"saga_id": SAGA_ID},
+        {"definition": "returns", "key": SAGA_ID},
+    ]
 
 
 def test_other_remote_errors_of_get_saga_are_not_taken_for_not_found() -> None:
@@ -585,3 +631,45 @@ def test_main_prints_one_line_and_exits_1_on_a_remote_error(
     assert capsys.readouterr().err == (
         "sagactl: inventory.set_stock failed: quantity must be a non-negative integer, got 'x'\n"
     )
+
+
+# --- any definition: the key, the parent and the definition's summary ----------------------
+
+
+def test_a_saga_started_for_another_names_its_parent() -> None:
+    saga = _saga(
+        "running",
+        [_entry("2026-11-22T03:26:24.158000", "started")],
+        definition="returns",
+        business_key="ret-1",
+        parent_key="ord-1",
+        summary={"lines": "1", "refund due": "12.50 EUR"},
+        current_step="refund_payment",
+    )
+
+    assert format_timeline(saga).splitlines()[0] == (
+        f"returns ret-1 (for ord-1), saga {SAGA_ID}, times UTC"
+    )
+    assert format_status(saga).splitlines()[:6] == [
+        f"saga       {SAGA_ID} (returns)",  # labels widen to the longest one
+        "key        ret-1",
+        "parent     ord-1",
+        "lines      1",
+        "refund due 12.50 EUR",
+        "state      running",
+    ]
+
+
+def test_reply_references_that_repeat_the_sagas_keys_are_left_out() -> None:
+    entry = _entry(
+        "2026-11-22T03:26:24.208000",
+        "reply_applied",
+        "reserve_inventory",
+        "InventoryReserved",
+        {"payload": {"order_id": "ord-1", "reservation_id": "res_1", "items": []}},
+    )
+
+    assert entry_detail(entry) == "order_id=ord-1 reservation_id=res_1"
+    assert entry_detail(entry, frozenset({"ord-1"})) == "reservation_id=res_1"
+    assert saga_keys(completed_saga()) == frozenset({"ord-1"})
+    assert format_timeline(completed_saga()).splitlines()[3].endswith("reservation_id=res_1")

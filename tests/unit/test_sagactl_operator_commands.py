@@ -24,7 +24,9 @@ def _saga(state: str, **fields: Any) -> dict[str, Any]:
     return {
         "saga_id": SAGA_ID,
         "definition": "checkout",
-        "order_id": "ord-1",
+        "business_key": "ord-1",
+        "parent_key": None,
+        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
         "correlation_id": "corr-1",
         "state": state,
         "current_step": "charge_payment",
@@ -46,7 +48,7 @@ def _saga(state: str, **fields: Any) -> dict[str, Any]:
 # --- retry --------------------------------------------------------------------------------
 
 
-def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_state(
+def test_retry_resolves_a_key_then_retries_the_saga_and_prints_the_new_state(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, app = run_sagactl(
@@ -65,13 +67,13 @@ def test_retry_resolves_an_order_id_then_retries_the_saga_and_prints_the_new_sta
     assert err == ""
     # the read expires when sagactl stops waiting; the write stays queued until a worker runs it
     assert sent_tasks(app) == [
-        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.get_saga", {"key": "ord-1"}, 15.0),
         ("orchestrator.retry_saga", {"saga_id": SAGA_ID}, None),
     ]
     assert [options["queue"] for _, _, options in app.sent] == ["orchestrator", "orchestrator"]
     assert out.splitlines() == [
         f"saga   {SAGA_ID}",
-        "order  ord-1",
+        "key    checkout ord-1",
         "state  compensating (was failed)",
         "step   charge_payment",
     ]
@@ -99,10 +101,10 @@ def test_retry_by_saga_id_asks_by_saga_id_first(
     assert "state  running (was failed)\nstep   create_shipment\n" in capsys.readouterr().out
 
 
-def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
+def test_retry_falls_back_to_the_key_when_a_uuid_is_no_saga_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    found = _saga("failed", saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
+    found = _saga("failed", saga_id=OTHER_SAGA_ID, business_key=SAGA_ID)
     code, app = run_sagactl(
         monkeypatch,
         ["retry", SAGA_ID],
@@ -117,9 +119,32 @@ def test_retry_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     assert code == 0
     assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
-        ("orchestrator.get_saga", {"order_id": SAGA_ID}),
+        ("orchestrator.get_saga", {"key": SAGA_ID}),
         ("orchestrator.retry_saga", {"saga_id": OTHER_SAGA_ID}),
     ]
+
+
+def test_retry_of_a_key_of_one_definition_asks_for_that_definitions_saga(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = _saga("failed", definition="returns", business_key="ret-1", parent_key="ord-1")
+    code, app = run_sagactl(
+        monkeypatch,
+        ["retry", "ret-1", "--definition", "returns"],
+        **{
+            "orchestrator.get_saga": [found],
+            "orchestrator.retry_saga": [
+                {"saga_id": SAGA_ID, "state": "running", "current_step": "refund_payment"}
+            ],
+        },
+    )
+
+    assert code == 0
+    assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
+        ("orchestrator.get_saga", {"definition": "returns", "key": "ret-1"}),
+        ("orchestrator.retry_saga", {"saga_id": SAGA_ID}),
+    ]
+    assert "key    returns ret-1\n" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -150,11 +175,11 @@ def test_retry_of_an_unknown_saga_exits_1_without_sending_the_retry(
     code, app = run_sagactl(
         monkeypatch,
         ["retry", "ord-404"],
-        **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
+        **{"orchestrator.get_saga": [LookupError("no saga with key ord-404")]},
     )
 
     assert code == 1
-    assert capsys.readouterr().err == "sagactl: no saga with saga id or order id ord-404\n"
+    assert capsys.readouterr().err == "sagactl: no saga with saga id or key ord-404\n"
     assert [name for name, _, _ in app.sent] == ["orchestrator.get_saga"]
 
 
@@ -196,7 +221,7 @@ def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answe
 
     assert code == 0
     assert sent_tasks(app) == [
-        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.get_saga", {"key": "ord-1"}, 15.0),
         (
             "orchestrator.cancel_saga",
             {"saga_id": SAGA_ID, "reason": "customer called to cancel"},
@@ -205,7 +230,7 @@ def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answe
     ]
     assert capsys.readouterr().out.splitlines() == [
         f"saga   {SAGA_ID}",
-        "order  ord-1",
+        "key    checkout ord-1",
         "state  running",
         "step   charge_payment",
         "reason customer called to cancel",
@@ -232,7 +257,7 @@ def test_cancel_without_a_reason_leaves_the_default_to_the_orchestrator(
     assert app.sent[-1][:2] == ("orchestrator.cancel_saga", {"saga_id": SAGA_ID})
     assert out.splitlines() == [
         f"saga   {SAGA_ID}",
-        "order  ord-1",
+        "key    checkout ord-1",
         "state  compensating (was running)",
         "step   reserve_inventory",
     ]
@@ -265,7 +290,9 @@ def _stuck(**fields: Any) -> dict[str, Any]:
     return {
         "saga_id": SAGA_ID,
         "definition": "checkout",
-        "order_id": "ord-1",
+        "business_key": "ord-1",
+        "parent_key": None,
+        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
         "correlation_id": "corr-1",
         "state": "running",
         "current_step": "charge_payment",
@@ -283,7 +310,9 @@ STUCK = [
     _stuck(),
     _stuck(
         saga_id=OTHER_SAGA_ID,
-        order_id="ord-22",
+        definition="returns",
+        business_key="ret-22",
+        parent_key="ord-1",
         state="compensating",
         current_step="reserve_inventory",
         attempt=12,
@@ -310,8 +339,8 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
     assert lines[0].split() == [
         "SAGA",
         "ID",
-        "ORDER",
-        "ID",
+        "DEFINITION",
+        "KEY",
         "STATE",
         "STEP",
         "ATTEMPT",
@@ -325,6 +354,7 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
     ]
     assert lines[1].split() == [
         SAGA_ID,
+        "checkout",
         "ord-1",
         "running",
         "charge_payment",
@@ -337,7 +367,8 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
     ]
     assert lines[2].split() == [
         OTHER_SAGA_ID,
-        "ord-22",
+        "returns",
+        "ret-22",
         "compensating",
         "reserve_inventory",
         "12",
@@ -369,6 +400,11 @@ def test_stuck_json_prints_the_raw_result(
 
     assert code == 0
     assert json.loads(capsys.readouterr().out) == STUCK
+
+
+def test_a_stuck_parallel_group_shows_every_message_it_waits_on() -> None:
+    row = _stuck(waiting_on=f"{MESSAGE_ID}, 5789e305-222b-4230-b860-c3c790d67861")
+    assert format_stuck_table([row]).splitlines()[1].endswith("c4d8aa52, 5789e305")
 
 
 def test_waiting_since_falls_back_to_the_last_update() -> None:

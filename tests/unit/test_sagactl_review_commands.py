@@ -36,7 +36,9 @@ def _saga(state: str, **fields: Any) -> dict[str, Any]:
     return {
         "saga_id": SAGA_ID,
         "definition": "checkout",
-        "order_id": "ord-1",
+        "business_key": "ord-1",
+        "parent_key": None,
+        "summary": {"customer": "cus-1", "total": "1500.00 EUR"},
         "correlation_id": "corr-1",
         "state": state,
         "current_step": "charge_payment",
@@ -68,7 +70,7 @@ def _decided(state: str, step: str | None = "charge_payment") -> dict[str, Any]:
 # --- approve ------------------------------------------------------------------------------
 
 
-def test_approve_resolves_an_order_id_then_approves_by_the_name_given(
+def test_approve_resolves_a_key_then_approves_by_the_name_given(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, app = run_sagactl(
@@ -85,13 +87,13 @@ def test_approve_resolves_an_order_id_then_approves_by_the_name_given(
     assert err == ""
     # the read expires when sagactl stops waiting; the decision stays queued until a worker runs it
     assert sent_tasks(app) == [
-        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.get_saga", {"key": "ord-1"}, 15.0),
         ("orchestrator.approve_saga", {"saga_id": SAGA_ID, "by": "alice smith"}, None),
     ]
     assert [options["queue"] for _, _, options in app.sent] == ["orchestrator", "orchestrator"]
     assert out.splitlines() == [
         f"saga   {SAGA_ID}",
-        "order  ord-1",
+        "key    checkout ord-1",
         "state  running (was awaiting_approval)",
         "step   charge_payment",
         "by     alice smith",
@@ -130,10 +132,10 @@ def test_approve_is_by_the_user_by_default_else_by_an_operator(
     assert capsys.readouterr().out.endswith(f"\nby     {by}\n")
 
 
-def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
+def test_approve_falls_back_to_the_key_when_a_uuid_is_no_saga_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    found = _waiting(saga_id=OTHER_SAGA_ID, order_id=SAGA_ID)
+    found = _waiting(saga_id=OTHER_SAGA_ID, business_key=SAGA_ID)
     code, app = run_sagactl(
         monkeypatch,
         ["approve", SAGA_ID, "--by", "alice"],
@@ -148,7 +150,7 @@ def test_approve_falls_back_to_the_order_id_when_a_uuid_is_no_saga_id(
     assert code == 0
     assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
         ("orchestrator.get_saga", {"saga_id": SAGA_ID}),
-        ("orchestrator.get_saga", {"order_id": SAGA_ID}),
+        ("orchestrator.get_saga", {"key": SAGA_ID}),
         ("orchestrator.approve_saga", {"saga_id": OTHER_SAGA_ID, "by": "alice"}),
     ]
 
@@ -172,7 +174,7 @@ def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
     assert code == 0
     assert err == ""
     assert sent_tasks(app) == [
-        ("orchestrator.get_saga", {"order_id": "ord-1"}, 15.0),
+        ("orchestrator.get_saga", {"key": "ord-1"}, 15.0),
         (
             "orchestrator.reject_saga",
             {"saga_id": SAGA_ID, "reason": "card holder unknown"},
@@ -181,7 +183,7 @@ def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
     ]
     assert out.splitlines() == [
         f"saga   {SAGA_ID}",
-        "order  ord-1",
+        "key    checkout ord-1",
         "state  compensating (was awaiting_approval)",
         "step   reserve_inventory",
         "reason card holder unknown",
@@ -227,17 +229,17 @@ def test_a_decision_the_orchestrator_refuses_exits_1_with_its_message(
 @pytest.mark.parametrize(
     "argv", [["approve", "ord-404"], ["reject", "ord-404", "--reason", "fraud"]]
 )
-def test_a_decision_on_an_unknown_order_exits_1_without_sending_it(
+def test_a_decision_on_an_unknown_key_exits_1_without_sending_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     code, app = run_sagactl(
         monkeypatch,
         argv,
-        **{"orchestrator.get_saga": [LookupError("no saga with order_id ord-404")]},
+        **{"orchestrator.get_saga": [LookupError("no saga with key ord-404")]},
     )
 
     assert code == 1
-    assert capsys.readouterr().err == "sagactl: no saga with saga id or order id ord-404\n"
+    assert capsys.readouterr().err == "sagactl: no saga with saga id or key ord-404\n"
     assert [name for name, _, _ in app.sent] == ["orchestrator.get_saga"]
 
 
@@ -284,12 +286,14 @@ def test_usage_errors_exit_2(
 # --- list --state awaiting_approval, and review ----------------------------------------------
 
 
-def _summary(saga_id: str, order_id: str, updated_at: str, deadline: str | None) -> dict[str, Any]:
+def _summary(saga_id: str, key: str, updated_at: str, deadline: str | None) -> dict[str, Any]:
     """A list_sagas row."""
     return {
         "saga_id": saga_id,
         "definition": "checkout",
-        "order_id": order_id,
+        "business_key": key,
+        "parent_key": None,
+        "summary": {"total": "6000.00 EUR"},
         "correlation_id": "corr",
         "state": "awaiting_approval",
         "current_step": "charge_payment",
@@ -319,9 +323,36 @@ def test_list_filters_on_awaiting_approval(
 
     assert code == 0
     assert sent_tasks(app) == [
-        ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 100}, 15.0)
+        (
+            "orchestrator.list_sagas",
+            {"state": "awaiting_approval", "limit": 100, "definition": None},
+            15.0,
+        )
     ]
     assert "awaiting_approval" in capsys.readouterr().out
+
+
+def test_list_filters_on_a_definition(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = run_sagactl(
+        monkeypatch,
+        ["list", "--definition", "checkout", "--limit", "5"],
+        **{"orchestrator.list_sagas": [AWAITING[:1]]},
+    )
+
+    assert code == 0
+    assert sent_tasks(app) == [
+        (
+            "orchestrator.list_sagas",
+            {"state": None, "limit": 5, "definition": "checkout"},
+            15.0,
+        )
+    ]
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["SAGA", "ID", "DEFINITION", "KEY"]
+    assert row.split()[:3] == [SAGA_ID, "checkout", "ord-3"]
+    assert row.endswith("total 6000.00 EUR")
 
 
 def test_list_help_names_every_state(capsys: pytest.CaptureFixture[str]) -> None:
@@ -341,10 +372,14 @@ def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(
         ("orchestrator.list_sagas", {"state": "awaiting_approval", "limit": 1000}, 15.0)
     ]
     assert capsys.readouterr().out.splitlines() == [
-        "SAGA ID                               ORDER ID  WAITING SINCE (UTC)      DEADLINE (UTC)",
-        f"{THIRD_SAGA_ID}  ord-1     2026-11-22 07:00:00.000  2026-11-23 07:00:00.000",
-        f"{SAGA_ID}  ord-3     2026-11-22 09:00:00.000  2026-11-23 09:00:00.000",
-        f"{OTHER_SAGA_ID}  ord-2     2026-11-22 08:00:00.000  -",
+        "SAGA ID                               DEFINITION  KEY    WAITING SINCE (UTC)"
+        "      DEADLINE (UTC)           SUMMARY",
+        f"{THIRD_SAGA_ID}  checkout    ord-1  2026-11-22 07:00:00.000"
+        "  2026-11-23 07:00:00.000  total 6000.00 EUR",
+        f"{SAGA_ID}  checkout    ord-3  2026-11-22 09:00:00.000"
+        "  2026-11-23 09:00:00.000  total 6000.00 EUR",
+        f"{OTHER_SAGA_ID}  checkout    ord-2  2026-11-22 08:00:00.000"
+        "  -                        total 6000.00 EUR",
     ]
 
 
@@ -357,7 +392,7 @@ def test_review_with_a_limit_says_how_many_more_wait(
     lines = capsys.readouterr().out.splitlines()
 
     assert code == 0
-    assert [line.split()[1] for line in lines[1:-1]] == ["ord-1"]
+    assert [line.split()[2] for line in lines[1:-1]] == ["ord-1"]
     assert lines[-1] == "2 more awaiting approval, with later deadlines (--limit 3 shows them)"
 
 
@@ -489,7 +524,7 @@ def test_timeline_of_a_rejected_order_ends_compensated_with_the_reason() -> None
     assert lines[-1] == "final state: compensated (rejected: fraud)"
 
 
-def test_status_of_a_saga_awaiting_approval_says_until_when_and_the_total() -> None:
+def test_status_of_a_saga_awaiting_approval_says_until_when_and_its_summary() -> None:
     status = format_status(
         _waiting(
             steps=[
@@ -497,29 +532,27 @@ def test_status_of_a_saga_awaiting_approval_says_until_when_and_the_total() -> N
                 {"name": "charge_payment", "status": "awaiting_approval"},
                 {"name": "create_shipment", "status": "pending"},
             ],
-            data={
-                "order": _order((2, 60000), (1, 30050)),
-                "review_threshold_cents": 100000,
-            },
         )
     )
 
+    # the total is the checkout definition's summary: the status knows no order
     assert status.splitlines() == [
         f"saga      {SAGA_ID} (checkout)",
-        "order     ord-1",
+        "key       ord-1",
+        "customer  cus-1",
+        "total     1500.00 EUR",
         "state     awaiting_approval",
         "step      charge_payment",
         "steps     reserve_inventory  succeeded",
         "          charge_payment     awaiting_approval",
         "          create_shipment    pending",
         "review    awaiting approval until 2026-11-23 03:26:24.300 UTC",
-        "total     1500.50 EUR (reviewed from 1000.00 EUR)",
         "updated   2026-11-22 03:26:24.300 UTC (version 3)",
     ]
 
 
-def test_status_of_a_saga_awaiting_approval_without_an_order_or_a_deadline() -> None:
-    status = format_status(_saga("awaiting_approval", data={}))
+def test_status_of_a_saga_awaiting_approval_without_a_summary_or_a_deadline() -> None:
+    status = format_status(_saga("awaiting_approval", data={}, summary={}))
 
     assert "review    awaiting approval\n" in status
     assert "total" not in status

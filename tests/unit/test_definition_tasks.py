@@ -1,0 +1,104 @@
+"""The read side's tasks without a broker: the definitions the orchestrator runs
+(``orchestrator.list_definitions``, ``orchestrator.describe_definition``), and the saga
+counts of the metrics, labelled by definition."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from orchestrator import diagram, worker
+from orchestrator.metrics import saga_counts
+from orchestrator.saga_registry import definitions
+
+
+def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
+    listed = worker.list_definitions()
+
+    assert [d["name"] for d in listed] == sorted(definitions())
+    checkout = next(d for d in listed if d["name"] == "checkout")
+    assert checkout == {
+        "name": "checkout",
+        "key_name": "order_id",
+        "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
+        "events": ["OrderConfirmed", "OrderCancelled"],
+        "description": (
+            "The checkout saga: reserve inventory -> charge payment -> create shipment -> confirm."
+        ),
+    }
+
+
+def test_describe_definition_gives_the_text_and_the_chart() -> None:
+    described = worker.describe_definition("checkout")
+    checkout = definitions()["checkout"]
+
+    assert described == {
+        "name": "checkout",
+        "text": diagram.describe(checkout),
+        "mermaid": diagram.mermaid(checkout),
+    }
+
+
+def test_describe_definition_marks_a_sagas_position_when_given() -> None:
+    steps = {"reserve_inventory": "succeeded", "charge_payment": "awaiting_approval"}
+    described = worker.describe_definition("checkout", state="awaiting_approval", steps=steps)
+
+    assert described["mermaid"] == diagram.mermaid(
+        definitions()["checkout"], diagram.Position("awaiting_approval", steps)
+    )
+    assert "    class review_charge_payment current" in described["mermaid"].splitlines()
+
+
+def test_describe_definition_refuses_what_it_cannot_draw() -> None:
+    with pytest.raises(LookupError, match="unknown saga definition 'nope'"):
+        worker.describe_definition("nope")
+    with pytest.raises(ValueError, match="steps must map step names to statuses"):
+        worker.describe_definition("checkout", state="running", steps=["charge_payment"])
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+AT = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _row(definition: str, status: str, error: str | None = None) -> Any:
+    return SimpleNamespace(
+        saga_id=f"{definition}-{status}", definition=definition, status=status, error=error,
+        created_at=AT, updated_at=AT,
+    )  # fmt: skip
+
+
+def _samples(rows: list[Any]) -> dict[tuple[str, tuple[str, ...]], float]:
+    return {
+        (sample.name, tuple(sample.labels.values())): sample.value
+        for family in saga_counts(rows)
+        for sample in family.samples
+    }
+
+
+def test_saga_counts_are_labelled_by_definition() -> None:
+    samples = _samples(
+        [
+            _row("checkout", "completed"),
+            _row("checkout", "completed"),
+            _row("checkout", "running"),
+            _row("checkout", "failed", "no reply from payment to charge_payment after 3"),
+            _row("returns", "compensated"),
+        ]
+    )
+
+    assert samples[("saga_started_total", ("checkout",))] == 4
+    assert samples[("saga_started_total", ("returns",))] == 1
+    assert samples[("saga_completed_total", ("checkout",))] == 2
+    assert samples[("saga_completed_total", ("returns",))] == 0  # exported from its first saga
+    assert samples[("saga_compensated_total", ("returns",))] == 1
+    assert samples[("saga_failed_total", ("checkout", "timed_out"))] == 1
+    assert samples[("sagas_in_flight", ("checkout", "running"))] == 1
+    assert samples[("sagas_in_flight", ("returns", "compensating"))] == 0
+
+
+def test_no_sagas_no_samples() -> None:
+    assert _samples([]) == {}

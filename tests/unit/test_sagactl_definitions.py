@@ -1,0 +1,291 @@
+"""sagactl for any saga definition, against a stand-in for the Celery app: ``start``,
+``definitions``, ``describe``, and ``history`` of a saga started for another one (its
+trail is its parent's)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestrator.cli import dlq
+from orchestrator.order_trail import root_key
+from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks
+
+SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
+RETURN = {"return_id": "ret-1", "order_id": "ord-1", "lines": [{"sku": "A", "quantity": 1}]}
+
+
+def _started(**fields: Any) -> dict[str, Any]:
+    """A start_saga result."""
+    return {
+        "saga_id": SAGA_ID,
+        "definition": "returns",
+        "business_key": "ret-1",
+        "state": "running",
+        "duplicate": False,
+        **fields,
+    }
+
+
+# --- start --------------------------------------------------------------------------------
+
+
+def test_start_sends_the_definition_and_the_input_given_inline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = run_sagactl(
+        monkeypatch,
+        ["start", "returns", "--input", json.dumps(RETURN)],
+        **{"orchestrator.start_saga": [_started()]},
+    )
+
+    assert code == 0
+    # a write: it stays queued if no worker takes it in time
+    assert sent_tasks(app) == [
+        ("orchestrator.start_saga", {"definition": "returns", "input": RETURN}, None)
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        f"saga   {SAGA_ID} (returns)",
+        "key    ret-1",
+        "state  running",
+    ]
+
+
+def test_start_reads_the_input_from_a_file_and_says_when_it_is_the_same_saga(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "return.json"
+    path.write_text(json.dumps(RETURN), encoding="utf-8")
+    code, app = run_sagactl(
+        monkeypatch,
+        ["start", "returns", "--input", f"@{path}"],
+        **{"orchestrator.start_saga": [_started(state="completed", duplicate=True)]},
+    )
+
+    assert code == 0
+    assert app.sent[0][1] == {"definition": "returns", "input": RETURN}
+    assert capsys.readouterr().out.endswith("state  completed\nduplicate: same saga as before\n")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("[1, 2]", "sagactl: the input in --input must be a JSON object"),
+        ("{not json", "sagactl: cannot read the input from --input: Expecting property name"),
+        ("@/nonexistent/return.json", "sagactl: cannot read the input from /nonexistent/"),
+    ],
+)
+def test_an_unreadable_input_exits_1_before_anything_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    given: str,
+    message: str,
+) -> None:
+    code, app = run_sagactl(monkeypatch, ["start", "returns", "--input", given])
+
+    assert code == 1
+    assert capsys.readouterr().err.startswith(message)
+    assert app.sent == []
+
+
+def test_a_refused_start_exits_1_with_the_orchestrators_reason(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = ValueError("unknown saga definition 'refunds' (known: checkout, returns)")
+    code, _ = run_sagactl(
+        monkeypatch,
+        ["start", "refunds", "--input", "{}"],
+        **{"orchestrator.start_saga": [refused]},
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == f"sagactl: orchestrator.start_saga failed: {refused}\n"
+
+
+def test_start_needs_an_input(capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestrator import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--broker", "redis://127.0.0.1:1/0", "start", "returns"])
+    assert exited.value.code == 2
+    assert "the following arguments are required: --input" in capsys.readouterr().err
+
+
+# --- definitions and describe -------------------------------------------------------------
+
+LISTED = [
+    {
+        "name": "checkout",
+        "key_name": "order_id",
+        "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
+        "events": ["OrderConfirmed", "OrderCancelled"],
+        "description": "The checkout saga.",
+    },
+    {
+        "name": "internal",
+        "key_name": None,
+        "steps": ["only"],
+        "events": [],
+        "description": "",
+    },
+]
+
+
+def test_definitions_lists_what_the_orchestrator_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = run_sagactl(
+        monkeypatch, ["definitions"], **{"orchestrator.list_definitions": [LISTED]}
+    )
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 0
+    assert sent_tasks(app) == [("orchestrator.list_definitions", {}, 15.0)]
+    assert lines[0].split() == ["NAME", "KEY", "STEPS", "EVENTS", "DESCRIPTION"]
+    assert lines[1].split() == [
+        "checkout",
+        "order_id",
+        "reserve_inventory",
+        ">",
+        "charge_payment",
+        ">",
+        "create_shipment",
+        "OrderConfirmed,",
+        "OrderCancelled",
+        "The",
+        "checkout",
+        "saga.",
+    ]
+    assert lines[2].split() == ["internal", "-", "only", "-"]
+
+
+DESCRIBED = {"name": "checkout", "text": "saga checkout\n  ...\n", "mermaid": "flowchart TD\n"}
+
+
+def test_describe_prints_the_text_then_the_diagram(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, app = run_sagactl(
+        monkeypatch, ["describe", "checkout"], **{"orchestrator.describe_definition": [DESCRIBED]}
+    )
+
+    assert code == 0
+    assert sent_tasks(app) == [("orchestrator.describe_definition", {"name": "checkout"}, 15.0)]
+    assert capsys.readouterr().out == (
+        "saga checkout\n  ...\n\ndiagram (Mermaid flowchart)\nflowchart TD\n"
+    )
+
+
+def test_describe_can_print_only_the_diagram_or_the_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = {"orchestrator.describe_definition": [DESCRIBED, DESCRIBED]}
+    run_sagactl(monkeypatch, ["describe", "checkout", "--mermaid"], **answers)
+    assert capsys.readouterr().out == "flowchart TD\n"
+
+    run_sagactl(monkeypatch, ["describe", "checkout", "--json"], **answers)
+    assert json.loads(capsys.readouterr().out) == DESCRIBED
+
+
+def test_describe_of_an_unknown_definition_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = LookupError("unknown saga definition 'nope' (known: checkout)")
+    code, _ = run_sagactl(
+        monkeypatch, ["describe", "nope"], **{"orchestrator.describe_definition": [unknown]}
+    )
+
+    assert code == 1
+    assert "unknown saga definition 'nope' (known: checkout)" in capsys.readouterr().err
+
+
+# --- history: the participants' records are filed under the root key -----------------------
+
+
+def _saga(**fields: Any) -> dict[str, Any]:
+    return {
+        "saga_id": SAGA_ID,
+        "definition": "returns",
+        "business_key": "ret-1",
+        "parent_key": "ord-1",
+        "summary": {"refund": "12.50 EUR"},
+        "state": "completed",
+        "created_at": "2026-11-22T03:26:24.158000",
+        "history": [
+            {"at": "2026-11-22T03:26:24.158000", "kind": "started", "step": None, "detail": {}},
+            {
+                "at": "2026-11-22T03:26:24.300000",
+                "kind": "reply_applied",
+                "step": "refund_payment",
+                "message_type": "PaymentRefunded",
+                "detail": {"payload": {"order_id": "ord-1", "refund_id": "ref_1"}},
+            },
+        ],
+        **fields,
+    }
+
+
+def test_the_root_key_is_the_parent_key_else_the_business_key() -> None:
+    assert root_key(_saga()) == "ord-1"
+    assert root_key(_saga(definition="checkout", business_key="ord-2", parent_key=None)) == "ord-2"
+
+
+def test_history_of_a_return_merges_the_records_of_its_order(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(dlq, "installed_reactors", dict)  # the core services only
+    refunded = [{"at": "2026-11-22T03:26:24.250000", "what": "refunded", "detail": "12.50 EUR"}]
+    code, app = run_sagactl(
+        monkeypatch,
+        ["history", "ret-1", "--definition", "returns"],
+        **{
+            "orchestrator.get_saga": [_saga()],
+            "inventory.order_trail": [[]],
+            "payment.order_trail": [refunded],
+            "shipping.order_trail": [[]],
+        },
+    )
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 0
+    assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
+        ("orchestrator.get_saga", {"definition": "returns", "key": "ret-1"}),
+        ("inventory.order_trail", {"order_id": "ord-1"}),
+        ("payment.order_trail", {"order_id": "ord-1"}),
+        ("shipping.order_trail", {"order_id": "ord-1"}),
+    ]
+    assert lines[0] == f"returns ret-1 (for ord-1), saga {SAGA_ID}: everything, times UTC"
+    assert [line.split()[2:4] for line in lines[1:4]] == [
+        ["orchestrator", "started"],
+        ["payment", "refunded"],
+        ["orchestrator", "reply_applied"],
+    ]
+    # the order id repeats the saga's parent key: only the new reference is shown
+    assert lines[3].endswith("PaymentRefunded refund_id=ref_1")
+    assert lines[-1] == "state now: completed"
+
+
+def test_history_of_an_order_id_finds_its_checkout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(dlq, "installed_reactors", dict)
+    checkout = _saga(definition="checkout", business_key="ord-1", parent_key=None)
+    code, app = run_sagactl(
+        monkeypatch,
+        ["history", "ord-1"],
+        **{
+            "orchestrator.get_saga": [checkout],
+            "inventory.order_trail": [[]],
+            "payment.order_trail": [[]],
+            "shipping.order_trail": [TimeoutError("no answer")],
+        },
+    )
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert app.sent[0][1] == {"key": "ord-1"}  # any definition: the latest with that key
+    assert out.startswith(f"checkout ord-1, saga {SAGA_ID}: everything, times UTC\n")
+    assert out.endswith("  (shipping did not answer: its part is missing above)\n")
