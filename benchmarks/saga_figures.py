@@ -36,14 +36,14 @@ class Ended:
 
 def ended(engine: Engine, order_ids: Sequence[str]) -> dict[str, Ended]:
     found = {}
-    columns = (sagas.c.order_id, sagas.c.saga_id, sagas.c.status, sagas.c.updated_at)
+    columns = (sagas.c.business_key, sagas.c.saga_id, sagas.c.status, sagas.c.updated_at)
     with engine.begin() as conn:
         for chunk in chunks(order_ids):
             query = select(*columns).where(
-                sagas.c.order_id.in_(chunk), sagas.c.status.in_(TERMINAL)
+                sagas.c.business_key.in_(chunk), sagas.c.status.in_(TERMINAL)
             )
             for row in conn.execute(query):
-                found[row.order_id] = Ended(row.saga_id, row.status, ts(row.updated_at))
+                found[row.business_key] = Ended(row.saga_id, row.status, ts(row.updated_at))
     return found
 
 

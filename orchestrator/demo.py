@@ -44,6 +44,13 @@ class Scenario:
 
 BIG = (("BOOK-42", 1, 250_000),)  # above SAGA_REVIEW_THRESHOLD_CENTS (1,000.00 by default)
 
+REFUNDS_REFUSED_CARD = Scenario(
+    "A card whose refunds the network refuses: completed (its return is refused below)",
+    "completed",
+    token="tok_refund_fails",
+    items=(("MUG-7", 1, 850),),
+)
+
 SCENARIOS = (
     Scenario("Happy path: reserve, charge, ship, confirm", "completed"),
     Scenario(
@@ -72,6 +79,7 @@ SCENARIOS = (
         "destination_refused",
         country="ZZ",
     ),
+    REFUNDS_REFUSED_CARD,
     Scenario(
         "Refund refused by the card network: failed, needs an operator",
         "failed",
@@ -79,6 +87,39 @@ SCENARIOS = (
         token="tok_refund_fails",
         country="ZZ",
         items=(("BOOK-42", 1, 1999),),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReturnScenario:
+    title: str
+    order: int  # which scenario's order is returned (index in SCENARIOS)
+    lines: tuple[tuple[str, int], ...]
+    expected: str  # completed, compensated, or "refused": nothing starts
+    expected_code: str | None = None
+
+
+RETURN_SCENARIOS = (  # the orders of SCENARIOS they return, by index
+    ReturnScenario(
+        "Partial return: label and refund together, then restock", 0, (("BOOK-42", 1),), "completed"
+    ),
+    ReturnScenario(
+        "The same book again, and one more than was bought: refused, nothing starts",
+        0,
+        (("BOOK-42", 2),),
+        "refused",
+    ),
+    ReturnScenario(
+        "Refund refused by the card network: the label is voided",
+        SCENARIOS.index(
+            next(
+                s for s in SCENARIOS if s.token == "tok_refund_fails" and s.expected == "completed"
+            )
+        ),
+        (("MUG-7", 1),),
+        "compensated",
+        "processor_error",
     ),
 )
 
@@ -251,6 +292,81 @@ def run_scenarios(client: Client, run: str) -> tuple[list[bool], list[dict[str, 
     return verdicts, [order for _scenario, order, _started in placed]
 
 
+def run_returns(
+    client: Client, sink: SmtpSink, run: str, orders: list[dict[str, Any]]
+) -> list[bool]:
+    """Return lines of finished orders through the returns saga; print each outcome, its
+    timeline, its diagram with its position, and what the reactors made of it."""
+    print("\n" + "=" * 78 + "\nReturns: a second saga, started with orchestrator.start_saga")
+    verdicts, ended = [], []
+    for number, scenario in enumerate(RETURN_SCENARIOS, 1):
+        order = orders[scenario.order]
+        given = {
+            "return_id": f"ret-{run}-{number}",
+            "order_id": order["order_id"],
+            "lines": [{"sku": sku, "quantity": qty} for sku, qty in scenario.lines],
+            "reason": "the demo changed its mind",
+        }
+        print("\n" + "=" * 78 + f"\n{scenario.title}")
+        try:
+            started = client.call("orchestrator.start_saga", definition="returns", input=given)
+        except ValueError as exc:
+            ok = scenario.expected == "refused"
+            print(f"return {given['return_id']}: refused: {exc} {'OK' if ok else 'UNEXPECTED'}")
+            verdicts.append(ok)
+            continue
+        saga = client.wait(started["saga_id"])
+        code = (saga["failure"] or {}).get("code")
+        ok = saga["state"] == scenario.expected and code == scenario.expected_code
+        verdicts.append(ok)
+        because = f" because {code}" if code else ""
+        print(
+            f"return {given['return_id']} of order {order['order_id']}: {saga['state']}{because} "
+            f"(expected {scenario.expected}) {'OK' if ok else 'UNEXPECTED'}"
+        )
+        print(format_timeline(saga))
+        steps = {s["name"]: s["status"] for s in saga["steps"]}
+        chart = client.call(
+            "orchestrator.describe_definition", name="returns", state=saga["state"], steps=steps
+        )
+        print("  its diagram, generated from the definition (where it ended is marked):")
+        for line in chart["mermaid"].splitlines():
+            print(f"    {line}")
+        refunds = client.call("payment.get_refunds", order_id=order["order_id"])
+        labels = client.call("shipping.get_return_labels", order_id=order["order_id"])
+        print(
+            "  payment refunds: "
+            + (
+                ", ".join(f"{r['amount_cents'] / 100:.2f} {r['currency']}" for r in refunds)
+                or "none"
+            )
+            + "; return labels: "
+            + (", ".join(f"{lb['tracking_number']} {lb['status']}" for lb in labels) or "none")
+        )
+        ended.append(order["order_id"])
+    deadline = time.monotonic() + 60
+    while True:
+        mails = [m for o in ended for m in sink.messages_for(o) if "return" in m["Subject"]]
+        if len(mails) >= len(ended) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    print("\nReactors on the returns:")
+    for mail in mails:
+        print(f"  email to {mail['To']}: {mail['Subject']}")
+    for day in client.call("reactor.analytics.refunds_per_day"):
+        print(
+            f"  analytics {day['day']} {day['currency']}: {day['refunds']} refund(s), "
+            f"{day['refunded_cents'] / 100:.2f} refunded, {day['rejected']} rejected"
+        )
+    customer = client.call("reactor.crm.get_customer", customer_id=CUSTOMER_ID) or {}
+    print(
+        f"  CRM: lifetime value of {CUSTOMER_ID} now "
+        f"{customer.get('lifetime_value_cents', 0) / 100:.2f} (refunds taken off)"
+    )
+    verdicts.append(len(mails) == len(ended))
+    return verdicts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="saga-demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -289,16 +405,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         verdicts, orders = run_scenarios(client, run)
         reactors_ok = show_reactor_effects(client, sink, orders)
+        returns = run_returns(client, sink, run, orders)
     finally:
         platform.stop()
         client.app.close()
         sink.stop()
         print("Stopped every process the demo started.")
     print(
-        f"{sum(verdicts)} of {len(verdicts)} orders ended as expected; reactor effects "
-        + ("complete." if reactors_ok else "INCOMPLETE.")
+        f"{sum(verdicts)} of {len(verdicts)} orders ended as expected; "
+        f"{sum(returns[:-1])} of {len(returns) - 1} returns ended as expected; reactor effects "
+        + ("complete." if reactors_ok and returns[-1] else "INCOMPLETE.")
     )
-    return 0 if all(verdicts) and reactors_ok else 1
+    return 0 if all(verdicts) and reactors_ok and all(returns) else 1
 
 
 if __name__ == "__main__":

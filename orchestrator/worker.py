@@ -21,7 +21,7 @@ from messaging.consumer import register_inbound_task
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
-from orchestrator import saga_queries, saga_registry, sagas, store
+from orchestrator import diagram, saga_queries, saga_registry, sagas, store
 from orchestrator.definition import SagaDefinition
 from orchestrator.saga_registry import definitions
 
@@ -242,8 +242,6 @@ def describe_definition(
 ) -> dict[str, str]:
     """One definition as text (``diagram.describe``) and as a Mermaid flowchart; given a
     saga's ``state`` and ``steps`` (step name -> status), the chart marks its position."""
-    from orchestrator import diagram  # imported here: the top of this module is shared work
-
     try:
         saga = saga_registry.definition(name)
     except saga_registry.UnknownDefinition as exc:

@@ -287,7 +287,7 @@ def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
 
 
 def saga_states(data: Path) -> dict[str, str]:
-    return dict(rows(data / "orchestrator.db", "SELECT order_id, status FROM sagas"))
+    return dict(rows(data / "orchestrator.db", "SELECT business_key, status FROM sagas"))
 
 
 def measure_capacity(chaos: Chaos, data: Path, warmup: list[dict[str, Any]]) -> float:
@@ -436,7 +436,7 @@ def check_invariants(
     by_id = {o["order_id"]: o for o in submitted}
     completed = {o for o, s in states.items() if s == "completed"}
     for order_id, error in rows(
-        data / "orchestrator.db", "SELECT order_id, error FROM sagas WHERE status = 'failed'"
+        data / "orchestrator.db", "SELECT business_key, error FROM sagas WHERE status = 'failed'"
     ):
         if not error:
             violations.append(f"{order_id}: failed without a reason")
