@@ -100,6 +100,9 @@ class ReturnScenario:
     expected_code: str | None = None
 
 
+# the email reactor's subjects for a return's outcome (reactors/email/render.py)
+RETURN_SUBJECTS = ("Your refund for order", "We could not process your return")
+
 RETURN_SCENARIOS = (  # the orders of SCENARIOS they return, by index
     ReturnScenario(
         "Partial return: label and refund together, then restock", 0, (("BOOK-42", 1),), "completed"
@@ -346,7 +349,12 @@ def run_returns(
         ended.append(order["order_id"])
     deadline = time.monotonic() + 60
     while True:
-        mails = [m for o in ended for m in sink.messages_for(o) if "return" in m["Subject"]]
+        mails = [
+            m
+            for o in ended
+            for m in sink.messages_for(o)
+            if m["Subject"].startswith(RETURN_SUBJECTS)
+        ]
         if len(mails) >= len(ended) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
