@@ -21,6 +21,17 @@ def record_nothing(_reply: Any) -> Mapping[str, Any]:
     return {}
 
 
+def keep(**fields: str) -> ReplyRecorder:
+    """Record reply fields in the saga data: ``keep(payment_id="payment_id")`` keeps the
+    reply's ``payment_id`` under that name; ``keep(refunded_cents="amount_cents")``
+    renames."""
+
+    def recorded(reply: Any) -> Mapping[str, Any]:
+        return {key: getattr(reply, attr) for key, attr in fields.items()}
+
+    return recorded
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How long to wait for a reply and how often to try before giving up.

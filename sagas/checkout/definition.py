@@ -7,7 +7,6 @@ The saga data holds the submitted order under "order" and what the replies told 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from messaging.contracts.inventory import (
     InventoryReleased,
@@ -38,6 +37,7 @@ from orchestrator.definition import (
     SagaData,
     SagaDefinition,
     Step,
+    keep,
 )
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.checkout.input import Order
@@ -114,11 +114,6 @@ def cancelled(data: SagaData, failure: Mapping[str, str]) -> OrderCancelled:
     )
 
 
-def _keep(**fields: str) -> Any:
-    """Record reply fields in the saga data: _keep(reservation_id="reservation_id")."""
-    return lambda reply: {key: getattr(reply, attr) for key, attr in fields.items()}
-
-
 # Participants answer in milliseconds; a missing reply means a lost message or a dead
 # worker. The same command is sent again (10 s, 20 s, 40 s), then an operator decides:
 # a step that may have happened late is not silently compensated around.
@@ -169,7 +164,7 @@ CHECKOUT = SagaDefinition(
             name="reserve_inventory",
             service="inventory",
             command=reserve,
-            success_on={InventoryReserved.message_type: _keep(reservation_id="reservation_id")},
+            success_on={InventoryReserved.message_type: keep(reservation_id="reservation_id")},
             failure_on=frozenset({InventoryReservationFailed.message_type}),
             compensation=Compensation(
                 command=release,
@@ -182,9 +177,9 @@ CHECKOUT = SagaDefinition(
             name="charge_payment",
             service="payment",
             command=charge,
-            success_on={PaymentCharged.message_type: _keep(payment_id="payment_id")},
+            success_on={PaymentCharged.message_type: keep(payment_id="payment_id")},
             failure_on=frozenset({PaymentDeclined.message_type}),
-            unknown_on={PaymentOutcomeUnknown.message_type: _keep(payment_id="payment_id")},
+            unknown_on={PaymentOutcomeUnknown.message_type: keep(payment_id="payment_id")},
             status_query=check_payment,
             compensation=Compensation(
                 command=refund,
@@ -200,7 +195,7 @@ CHECKOUT = SagaDefinition(
             service="shipping",
             command=ship,
             success_on={
-                ShipmentCreated.message_type: _keep(
+                ShipmentCreated.message_type: keep(
                     shipment_id="shipment_id", tracking_number="tracking_number"
                 )
             },

@@ -38,6 +38,8 @@ from orchestrator.definition import (
     SagaDefinition,
     SagaRecord,
     Step,
+    keep,
+    record_nothing,
 )
 from sagas.returns.events import ReturnCompleted, ReturnedLine, ReturnRejected
 from sagas.returns.input import ReturnRequest
@@ -187,15 +189,6 @@ def summary(data: SagaData) -> Mapping[str, str]:
     }
 
 
-def _keep(**fields: str) -> Any:
-    """Record reply fields in the saga data: _keep(label_id="label_id")."""
-    return lambda reply: {key: getattr(reply, attr) for key, attr in fields.items()}
-
-
-def _keep_nothing(_reply: Any) -> Mapping[str, Any]:
-    return {}
-
-
 # As the checkout's: a missing reply is sent again (10 s, 20 s, 40 s), then an operator
 # decides; a voiding that answers "failed" is tried again after 0.5 s, 1 s, 2 s.
 STEP_POLICY = RetryPolicy(timeout=10.0, max_attempts=3, backoff=2.0)
@@ -210,7 +203,7 @@ RETURNS_SAGA = SagaDefinition(
             service="shipping",
             command=label,
             success_on={
-                ReturnLabelCreated.message_type: _keep(
+                ReturnLabelCreated.message_type: keep(
                     label_id="label_id", tracking_number="tracking_number"
                 )
             },
@@ -228,7 +221,7 @@ RETURNS_SAGA = SagaDefinition(
             service="payment",
             command=refund,
             success_on={
-                PaymentRefunded.message_type: _keep(
+                PaymentRefunded.message_type: keep(
                     refund_id="refund_id", refunded_cents="amount_cents"
                 )
             },
@@ -240,7 +233,7 @@ RETURNS_SAGA = SagaDefinition(
             name="restock_inventory",
             service="inventory",
             command=restock,
-            success_on={InventoryRestocked.message_type: _keep_nothing},
+            success_on={InventoryRestocked.message_type: record_nothing},
             policy=STEP_POLICY,
         ),
     ),
