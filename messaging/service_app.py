@@ -99,8 +99,7 @@ class ServiceApp(Celery):
 
     def _on_worker_start(self, sender: Any = None, **_: Any) -> None:
         self.configure_logging()
-        for check in self.at_start:  # a prefork parent stops here, not each child in turn
-            check()
+        self._run_start_checks()  # a prefork parent stops here, not each child in turn
         if _runs_tasks_itself(sender):
             enable_tracing(self.service)  # solo pool: no fork, this process runs the tasks
 
@@ -112,10 +111,19 @@ class ServiceApp(Celery):
         self._pid = None
         self.configure_logging()
         enable_tracing(self.service)  # when SAGA_TRACING asks for it
-        for check in self.at_start:  # fail at start, not at the first message
-            check()
+        self._run_start_checks()  # fail at start, not at the first message
         started = self.engine  # connect and create missing tables now: fail at start
         log.debug("store_ready", dialect=started.dialect.name)
+
+    def _run_start_checks(self) -> None:
+        """Stop the process when a check fails. SystemExit, because Celery logs and
+        swallows an Exception raised by a signal receiver and would start anyway."""
+        for check in self.at_start:
+            try:
+                check()
+            except Exception as exc:
+                log.error("start_refused", reason=str(exc))
+                raise SystemExit(f"{self.service} cannot start: {exc}") from exc
 
     @property
     def engine(self) -> Engine:
