@@ -20,7 +20,7 @@ from benchmarks.settings import BASELINE_BROKER, CELERY_SAGA_BROKER, Mode
 from benchmarks.stats import batch_rate, summary_ms
 from benchmarks.stores import databases
 from benchmarks.workers import cpu_delta, cpu_seconds, flush
-from messaging.launcher import Platform, platform_env
+from devtools.launcher import Platform, platform_env
 
 CSAGA_STEPS = ("reserve", "charge", "ship")
 

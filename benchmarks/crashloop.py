@@ -25,7 +25,7 @@ from benchmarks.phases import run_phase
 from benchmarks.platform_run import PlatformRun
 from benchmarks.procstat import cpu_by_group
 from benchmarks.settings import PLATFORM_BROKER
-from messaging.launcher import worker_node
+from devtools.launcher import worker_node
 from reactors.analytics.store import order_facts
 from reactors.crm.store import history
 from reactors.email.store import sent_emails

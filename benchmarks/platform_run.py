@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from benchmarks.settings import EXCLUDED_PROCESSES, PLATFORM_BROKER
 from benchmarks.stores import reader_engine
 from benchmarks.workers import flush
+from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.smtp_sink import SmtpSink, free_port
 from messaging.database import build_engine
-from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.reactors import discover
 from messaging.settings import env_prefix
-from orchestrator.smtp_sink import SmtpSink, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("orchestrator", "inventory", "payment", "shipping")

@@ -23,7 +23,7 @@ from benchmarks.phases import IN_FLIGHT, STALL
 from benchmarks.platform_run import PlatformRun
 from benchmarks.settings import PLATFORM_BROKER
 from benchmarks.workers import cpu_seconds
-from messaging.launcher import worker_node
+from devtools.launcher import worker_node
 from orchestrator.store import subscriptions
 
 REACTOR = "email"

@@ -11,10 +11,9 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, select
 
+from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.tables import inbox
 from orchestrator.store import event_log, saga_history, sagas
-
-TERMINAL = ("completed", "compensated", "failed")
 
 
 def ts(value: datetime) -> float:
@@ -40,7 +39,7 @@ def ended(engine: Engine, order_ids: Sequence[str]) -> dict[str, Ended]:
     with engine.begin() as conn:
         for chunk in chunks(order_ids):
             query = select(*columns).where(
-                sagas.c.business_key.in_(chunk), sagas.c.status.in_(TERMINAL)
+                sagas.c.business_key.in_(chunk), sagas.c.status.in_(sorted(TERMINAL_STATUSES))
             )
             for row in conn.execute(query):
                 found[row.business_key] = Ended(row.saga_id, row.status, ts(row.updated_at))

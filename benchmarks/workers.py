@@ -1,4 +1,4 @@
-"""Worker processes of a benchmark run, started like the platform's (messaging.launcher),
+"""Worker processes of a benchmark run, started like the platform's (devtools.launcher),
 with their CPU time and memory read from /proc."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import redis
 
 from benchmarks.procstat import cpu_by_group, processes_of, rss_mib
-from messaging.launcher import Platform
+from devtools.launcher import Platform
 
 
 class DatabaseInUse(RuntimeError):

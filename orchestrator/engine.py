@@ -19,23 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from messaging.contracts import Payload
+from messaging.contracts.saga_status import SagaStatus
 from orchestrator.definition import RetryPolicy, SagaDefinition, Step
-
-
-class SagaStatus(StrEnum):
-    RUNNING = "running"
-    AWAITING_APPROVAL = "awaiting_approval"
-    COMPENSATING = "compensating"
-    COMPLETED = "completed"
-    COMPENSATED = "compensated"
-    FAILED = "failed"
-
-    @property
-    def terminal(self) -> bool:
-        return self in TERMINAL_STATUSES
-
-
-TERMINAL_STATUSES = frozenset({SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED})
 
 
 class StepStatus(StrEnum):

@@ -9,10 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from messaging.contracts.saga_status import ACTIVE_STATUSES
 from messaging.database import is_postgresql
 from orchestrator.store import saga_history, sagas
-
-ACTIVE = ("running", "awaiting_approval", "compensating")
 
 
 class SagaNotFound(LookupError):
@@ -144,7 +143,7 @@ def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
     take the same one (PostgreSQL; SQLite has one writer at a time anyway)."""
     query = (
         select(sagas.c.saga_id)
-        .where(sagas.c.status.in_(ACTIVE), sagas.c.deadline <= now)
+        .where(sagas.c.status.in_(sorted(ACTIVE_STATUSES)), sagas.c.deadline <= now)
         .order_by(sagas.c.deadline)
         .limit(limit)
     )
@@ -159,7 +158,7 @@ def stuck(
     """Active sagas past a step deadline: what they wait on, since when, how many tries."""
     rows = conn.execute(
         select(sagas)
-        .where(sagas.c.status.in_(ACTIVE), sagas.c.deadline <= now)
+        .where(sagas.c.status.in_(sorted(ACTIVE_STATUSES)), sagas.c.deadline <= now)
         .order_by(sagas.c.deadline)
         .limit(limit)
     ).all()

@@ -16,12 +16,13 @@ from sqlalchemy import Connection, Row, insert, select, text, update
 
 from messaging.consumer import Conflict
 from messaging.contracts import Envelope
+from messaging.contracts.saga_status import SagaStatus
 from messaging.database import is_postgresql
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
 from orchestrator.definition import SagaDefinition, SagaRecord
-from orchestrator.engine import Flight, SagaState, SagaStatus, StepStatus, Transition
+from orchestrator.engine import Flight, SagaState, StepStatus, Transition
 from orchestrator.store import event_log, saga_history, sagas
 
 # Every transaction that logs an event takes this lock first (PostgreSQL), so event_log

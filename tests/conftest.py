@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from orchestrator.smtp_sink import SmtpSink
+from devtools.smtp_sink import SmtpSink
 from tests.platform import (
     RunningPlatform,
     postgres_databases,

@@ -17,10 +17,11 @@ import redis
 from celery import Celery
 from sqlalchemy import Engine, select
 
+from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.smtp_sink import free_port
+from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.database import build_engine
-from messaging.launcher import Platform, platform_env, read_procfile
 from messaging.settings import env_prefix
-from orchestrator.smtp_sink import free_port
 from orchestrator.store import event_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,6 @@ FLOWER_AUTH = "ops:s3cret"
 WEB_AUTH = ("ops", "w3b-s3cret")
 # Test-only processes, next to the Procfile's.
 TEST_PROCESSES = {"reactor-audit": "saga-reactor audit"}
-TERMINAL = frozenset({"completed", "compensated", "failed"})
 
 
 def require_redis(url: str) -> None:
@@ -96,7 +96,7 @@ class RunningPlatform:
 
     def wait_for_saga(self, saga_id: str, timeout: float = 30.0) -> dict[str, Any]:
         saga: dict[str, Any] = wait_for(
-            lambda: self.saga(saga_id), lambda s: s["state"] in TERMINAL, timeout
+            lambda: self.saga(saga_id), lambda s: s["state"] in TERMINAL_STATUSES, timeout
         )
         return saga
 

@@ -13,8 +13,8 @@ from typing import IO
 
 import redis
 
-from messaging.launcher import Reaper
-from orchestrator.smtp_sink import free_port
+from devtools.launcher import Reaper
+from devtools.smtp_sink import free_port
 
 
 class RedisServer:

@@ -29,14 +29,14 @@ import redis
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeout
 
-from messaging.launcher import Platform, platform_env, read_procfile
-from orchestrator.smtp_sink import SmtpSink, free_port
+from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.smtp_sink import SmtpSink, free_port
+from messaging.contracts.saga_status import TERMINAL_STATUSES
 from tests.e2e.redis_server import RedisServer
 from tests.platform import ROOT, order
 
 VIEWERS = ("flower", "metrics", "web")  # they only read: killing them tests no saga
 VICTIMS = tuple(name for name in read_procfile(ROOT / "Procfile") if name not in VIEWERS)
-TERMINAL = ("completed", "compensated", "failed")
 KILLS_EACH = 2
 WARMUP = 24  # orders, all at once and without kills, to measure the capacity
 LOAD = 0.5  # of the measured capacity, offered during the chaos phase
@@ -297,7 +297,7 @@ def measure_capacity(chaos: Chaos, data: Path, warmup: list[dict[str, Any]]) -> 
     ids = {placed["order_id"] for placed in warmup}
 
     def progress() -> tuple[bool, str]:
-        ended = sum(1 for o, s in saga_states(data).items() if o in ids and s in TERMINAL)
+        ended = sum(1 for o, s in saga_states(data).items() if o in ids and s in TERMINAL_STATUSES)
         return ended == len(ids), f"{ended} of {len(ids)} terminal"
 
     chaos.wait_for("warm-up without kills", progress, chaos.until(90))
@@ -398,7 +398,7 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     def drained() -> tuple[bool, str]:
         states.clear()
         states.update(saga_states(data))
-        open_sagas = [o for o, s in states.items() if s not in TERMINAL]
+        open_sagas = [o for o, s in states.items() if s not in TERMINAL_STATUSES]
         ended = len(states) - len(open_sagas)
         return len(states) == len(submitted) and not open_sagas, (
             f"{ended} of {len(submitted)} sagas terminal ({len(states)} recorded), "

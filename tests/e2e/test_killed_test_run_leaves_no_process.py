@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from messaging.launcher import Platform, platform_env
+from devtools.launcher import Platform, platform_env
 from tests.platform import ROOT
 
 # The "test run": a Platform of two processes, one restarted from a helper thread that
@@ -21,7 +21,7 @@ from tests.platform import ROOT
 CHILD = """
 import sys, threading, time
 from pathlib import Path
-from messaging.launcher import Platform, platform_env
+from devtools.launcher import Platform, platform_env
 from tests.e2e.redis_server import RedisServer
 
 directory = Path(sys.argv[1])

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import redis
 
-from orchestrator.smtp_sink import SmtpSink
+from devtools.smtp_sink import SmtpSink
 from tests.conftest import REDIS_BASE, REDIS_DB
 from tests.platform import ROOT, require_redis
 

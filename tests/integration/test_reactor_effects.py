@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from orchestrator.smtp_sink import SmtpSink
+from devtools.smtp_sink import SmtpSink
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 REACTORS = ("email", "analytics", "crm", "audit")

@@ -27,7 +27,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from messaging.launcher import Platform
+from devtools.launcher import Platform
 from orchestrator.store import event_log
 from tests.platform import ROOT, RunningPlatform, new_sku, order, wait_for
 
@@ -42,7 +42,7 @@ class OwnEnvironment:
 
     def sagactl(self, *argv: str) -> str:
         done = subprocess.run(
-            [str(self.python), "-m", "orchestrator.cli", *argv],
+            [str(self.python), "-m", "console.cli", *argv],
             env=self.env,
             capture_output=True,
             text=True,
@@ -92,7 +92,7 @@ def own(venv: Path, platform: RunningPlatform, tmp_path: Path) -> Iterator[OwnEn
     yield OwnEnvironment(venv, env)
     for name in ("loyalty", "loyalty_ledger"):  # later tests' events need not pile up
         subprocess.run(
-            [str(venv), "-m", "orchestrator.cli", "reactors", "unsubscribe", name],
+            [str(venv), "-m", "console.cli", "reactors", "unsubscribe", name],
             env=env,
             capture_output=True,
             timeout=60,

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
+from devtools.smtp_sink import SmtpSink
 from messaging import reactor_worker
 from messaging.codec import Message, decode
 from messaging.contracts import Envelope, Payload
@@ -27,7 +28,6 @@ from messaging.reactors import EventHandler, Reactor, load
 from messaging.service_app import ServiceApp
 from messaging.settings import env_prefix
 from messaging.tables import inbox
-from orchestrator.smtp_sink import SmtpSink
 from reactors.analytics import REACTOR as ANALYTICS
 from reactors.crm import REACTOR as CRM
 from reactors.email import REACTOR as EMAIL

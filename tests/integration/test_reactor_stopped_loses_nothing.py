@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import redis
 
-from orchestrator.smtp_sink import SmtpSink
+from devtools.smtp_sink import SmtpSink
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 

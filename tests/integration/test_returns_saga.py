@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.smtp_sink import SmtpSink
+from devtools.smtp_sink import SmtpSink
 from tests.integration.test_reactor_effects import wait_for_every_reactor
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator import cli
+from console import cli
 
 
 class FakeResult:

@@ -24,6 +24,7 @@ from messaging.contracts.payment import (
     PaymentRefundFailed,
     RefundPayment,
 )
+from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
 from orchestrator import engine
 from orchestrator.engine import (
@@ -31,7 +32,6 @@ from orchestrator.engine import (
     Ignored,
     OutgoingCommand,
     SagaState,
-    SagaStatus,
     StepStatus,
     Transition,
 )

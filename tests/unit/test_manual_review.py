@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from messaging.contracts.inventory import InventoryReleased, InventoryReserved, StockLine
+from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
-from orchestrator.engine import Ignored, SagaStatus, StepStatus, Transition
+from orchestrator.engine import Ignored, StepStatus, Transition
 from sagas.checkout.definition import CHECKOUT, REVIEW
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -12,9 +12,10 @@ import pytest
 from messaging.contracts import Payload
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.contracts.payment import PaymentCharged, PaymentRefunded, PaymentRefundFailed
+from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import ShipmentFailed
 from orchestrator import engine
-from orchestrator.engine import Ignored, SagaState, SagaStatus, StepStatus, Transition
+from orchestrator.engine import Ignored, SagaState, StepStatus, Transition
 from sagas.checkout.definition import CHECKOUT, COMPENSATION_POLICY, STEP_POLICY
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

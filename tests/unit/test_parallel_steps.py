@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import insert
 
 from messaging.contracts import MessageKind, Payload
+from messaging.contracts.saga_status import SagaStatus
 from messaging.database import build_engine, create_schema
 from orchestrator import engine
 from orchestrator.definition import (
@@ -34,7 +35,6 @@ from orchestrator.engine import (
     Ignored,
     OutgoingCommand,
     SagaState,
-    SagaStatus,
     StepStatus,
     Transition,
 )

@@ -15,6 +15,7 @@ import pytest
 from messaging.contracts import Payload
 from messaging.contracts.inventory import InventoryRestocked, StockLine
 from messaging.contracts.payment import PaymentRefunded, PaymentRefundFailed, RefundPayment
+from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import (
     CreateReturnLabel,
     ReturnLabelCreated,
@@ -23,7 +24,7 @@ from messaging.contracts.shipping import (
     VoidReturnLabel,
 )
 from orchestrator import engine
-from orchestrator.engine import SagaState, SagaStatus, Transition
+from orchestrator.engine import SagaState, Transition
 from sagas.returns.definition import RETURNS_SAGA
 from sagas.returns.events import ReturnCompleted, ReturnRejected
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from orchestrator.cli import dlq
-from orchestrator.order_trail import root_key
+from console.cli import dlq
+from console.order_trail import root_key
 from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
@@ -106,7 +106,7 @@ def test_a_refused_start_exits_1_with_the_orchestrators_reason(
 
 
 def test_start_needs_an_input(capsys: pytest.CaptureFixture[str]) -> None:
-    from orchestrator import cli
+    from console import cli
 
     with pytest.raises(SystemExit) as exited:
         cli.main(["--broker", "redis://127.0.0.1:1/0", "start", "returns"])

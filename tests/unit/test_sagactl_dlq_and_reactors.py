@@ -10,10 +10,10 @@ from typing import Any, cast
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
+from console import cli
+from console.cli import dlq
+from console.timeline import first_line, format_dead_letter, format_dead_letters
 from messaging.reactors import Reactor
-from orchestrator import cli
-from orchestrator.cli import dlq
-from orchestrator.timeline import first_line, format_dead_letter, format_dead_letters
 
 # --- a stand-in for the Celery app: answers by task name -----------------------------------
 

@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from orchestrator import cli
-from orchestrator.timeline import (
+from console import cli
+from console.timeline import (
     entry_detail,
     format_saga_table,
     format_status,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from orchestrator import cli
-from orchestrator.timeline import entry_detail, format_status, format_stuck_table, format_timeline
+from console import cli
+from console.timeline import entry_detail, format_status, format_stuck_table, format_timeline
 from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"

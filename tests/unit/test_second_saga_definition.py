@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from messaging.contracts import MessageKind, Payload, catalog
+from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.definition import Compensation, SagaData, SagaDefinition, Step
 from orchestrator.engine import (
@@ -14,7 +15,6 @@ from orchestrator.engine import (
     Ignored,
     OutgoingCommand,
     SagaState,
-    SagaStatus,
     StepStatus,
     Transition,
 )

@@ -20,9 +20,10 @@ from messaging.contracts.payment import (
     PaymentRefunded,
     PaymentRefundFailed,
 )
+from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import ShipmentCreated, ShipmentFailed
 from orchestrator import engine
-from orchestrator.engine import Ignored, SagaState, SagaStatus, Transition
+from orchestrator.engine import Ignored, SagaState, Transition
 from sagas.checkout.definition import CHECKOUT, COMPENSATION_POLICY
 
 IdFactory = Callable[[], str]

@@ -12,8 +12,9 @@ import pytest
 from messaging.contracts import Payload
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.contracts.payment import PaymentCharged, PaymentDeclined, PaymentOutcomeUnknown
+from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
-from orchestrator.engine import SagaState, SagaStatus, Transition
+from orchestrator.engine import SagaState, Transition
 from sagas.checkout.definition import CHECKOUT
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

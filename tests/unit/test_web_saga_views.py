@@ -11,10 +11,10 @@ from typing import Any, cast
 import pytest
 from flask.testing import FlaskClient
 
-from orchestrator.cli import dlq
-from orchestrator.cli.client import TaskClient
+from console.cli import dlq
+from console.cli.client import TaskClient
+from console.web import create_app
 from orchestrator.diagram import Position, mermaid
-from orchestrator.web import create_app
 from sagas.checkout.definition import CHECKOUT
 from tests.unit.sagactl_stand_in import FakeApp
 

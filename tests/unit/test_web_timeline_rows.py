@@ -3,8 +3,8 @@ order, each row with its time since the start and since the row before."""
 
 from __future__ import annotations
 
-from orchestrator.web.app import duration
-from orchestrator.web.views import timeline_rows
+from console.web.app import duration
+from console.web.views import timeline_rows
 
 SAGA = {
     "created_at": "2026-12-01T10:00:00+00:00",

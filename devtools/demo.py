@@ -20,13 +20,13 @@ from typing import Any
 import redis
 from celery import Celery
 
-from messaging.launcher import Platform, platform_env, read_procfile
+from console.cli.reactor_commands import format_subscriptions
+from console.timeline import format_timeline
+from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.smtp_sink import SmtpSink, free_port
+from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.settings import DEFAULT_BROKER_URL
-from orchestrator.cli.reactor_commands import format_subscriptions
-from orchestrator.smtp_sink import SmtpSink, free_port
-from orchestrator.timeline import format_timeline
 
-TERMINAL = frozenset({"completed", "compensated", "failed"})
 STOCK = {"BOOK-42": 20, "MUG-7": 5}
 CUSTOMER_ID = f"cust-{uuid.uuid4().hex[:6]}"
 
@@ -162,7 +162,7 @@ class Client:
         deadline = time.monotonic() + timeout
         while True:
             saga: dict[str, Any] = self.call("orchestrator.get_saga", saga_id=saga_id)
-            if saga["state"] in TERMINAL or time.monotonic() > deadline:
+            if saga["state"] in TERMINAL_STATUSES or time.monotonic() > deadline:
                 return saga
             time.sleep(0.1)
 

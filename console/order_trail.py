@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from orchestrator.timeline import entry_detail, parse_time, saga_keys, saga_name, stamp
+from console.timeline import entry_detail, parse_time, saga_keys, saga_name, stamp
 
 Entry = Mapping[str, Any]
 

@@ -7,10 +7,10 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from console.cli.client import TaskClient
+from console.cli.commands import emit
+from console.timeline import columns
 from messaging.subscriptions import BACKFILL, LIST, UNSUBSCRIBE
-from orchestrator.cli.client import TaskClient
-from orchestrator.cli.commands import emit
-from orchestrator.timeline import columns
 
 
 def _name(raw: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sys
 
-from orchestrator.cli.client import (
+from console.cli.client import (
     CommandError,
     NoAnswer,
     RemoteError,
@@ -32,22 +32,22 @@ from orchestrator.cli.client import (
     queue_of,
     root_cause,
 )
-from orchestrator.cli.commands import (
+from console.cli.commands import (
     Command,
     emit,
     fetch_saga,
     format_payments,
     format_shipments,
 )
-from orchestrator.cli.orders import (
+from console.cli.orders import (
     ORDER_FLAGS,
     order_from_flags,
     order_of,
     parse_item,
     read_order_file,
 )
-from orchestrator.cli.parser import DEFAULT_TIMEOUT, build_parser, iso_date
-from orchestrator.timeline import money
+from console.cli.parser import DEFAULT_TIMEOUT, build_parser, iso_date
+from console.timeline import money
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -1,7 +1,7 @@
 """The saga web view: a small server-rendered site for operators, served by ``saga-web``.
 
 It reads everything through the platform's task API, exactly as ``sagactl`` does (the
-same task client and the same functions of ``orchestrator.cli``): sagas by state and
+same task client and the same functions of ``console.cli``): sagas by state and
 definition and a search by business key, one saga's diagram (its definition drawn, where it
 is marked; Mermaid renders it in the browser from ``static/mermaid.min.js``) and timeline
 across every service, the stuck sagas, and each service's dead letters with their replay.
@@ -12,7 +12,7 @@ pages), ``app`` (the Flask app factory), ``server`` (``saga-web``: settings and 
 
 from __future__ import annotations
 
-from orchestrator.web.app import create_app
-from orchestrator.web.server import main
+from console.web.app import create_app
+from console.web.server import main
 
 __all__ = ["create_app", "main"]

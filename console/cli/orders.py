@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from orchestrator.cli.client import CommandError, UsageError
+from console.cli.client import CommandError, UsageError
 
 
 def parse_item(text: str) -> dict[str, Any]:

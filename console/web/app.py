@@ -6,8 +6,8 @@ import secrets
 
 from flask import Flask, Response, request
 
-from orchestrator.cli.client import TaskClient
-from orchestrator.timeline import (
+from console.cli.client import TaskClient
+from console.timeline import (
     describe_failure,
     first_line,
     pretty_body,
@@ -15,8 +15,8 @@ from orchestrator.timeline import (
     short_ids,
     stamp,
 )
-from orchestrator.web.auth import Credentials, challenge, form_token
-from orchestrator.web.routes import CLIENT, pages
+from console.web.auth import Credentials, challenge, form_token
+from console.web.routes import CLIENT, pages
 
 
 def duration(ms: int) -> str:

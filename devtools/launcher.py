@@ -4,7 +4,7 @@ Used by the demo and the integration tests, so both run exactly what operators r
 Each process runs in a session of its own, so nothing of ours ends it when its starter
 dies: a watchdog (``Reaper``) kills what is left once the starter is gone.
 
-    python -m messaging.launcher --watch PARENT_PID STATEFILE   # the watchdog itself
+    python -m devtools.launcher --watch PARENT_PID STATEFILE   # the watchdog itself
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def platform_env(overrides: Mapping[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m messaging.launcher")
+    parser = argparse.ArgumentParser(prog="python -m devtools.launcher")
     parser.add_argument("--watch", nargs=2, metavar=("PARENT_PID", "STATEFILE"), required=True)
     parser.add_argument("--poll", type=float, default=0.5, metavar="SECONDS")
     args = parser.parse_args(argv)

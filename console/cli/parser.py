@@ -10,8 +10,7 @@ from typing import Any
 
 from kombu.utils.url import maybe_sanitize_url
 
-from messaging.settings import DEFAULT_BROKER_URL
-from orchestrator.cli.commands import (
+from console.cli.commands import (
     Command,
     run_approve,
     run_cancel,
@@ -28,15 +27,16 @@ from orchestrator.cli.commands import (
     run_stuck,
     run_submit,
 )
-from orchestrator.cli.definitions import run_definitions, run_describe, run_start
-from orchestrator.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
-from orchestrator.cli.orders import parse_item
-from orchestrator.cli.reactor_commands import (
+from console.cli.definitions import run_definitions, run_describe, run_start
+from console.cli.dlq import CORE_SERVICES, run_dlq_list, run_dlq_replay, run_dlq_show
+from console.cli.orders import parse_item
+from console.cli.reactor_commands import (
     run_reactors_backfill,
     run_reactors_list,
     run_reactors_unsubscribe,
 )
-from orchestrator.engine import SagaStatus
+from messaging.contracts.saga_status import SagaStatus
+from messaging.settings import DEFAULT_BROKER_URL
 
 DEFAULT_TIMEOUT = 15.0
 

@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from orchestrator.cli.client import CommandError, RemoteError, TaskClient
-from orchestrator.cli.orders import order_of
-from orchestrator.engine import TERMINAL_STATUSES
-from orchestrator.order_trail import format_order_trail, root_key
-from orchestrator.timeline import (
+from console.cli.client import CommandError, RemoteError, TaskClient
+from console.cli.orders import order_of
+from console.order_trail import format_order_trail, root_key
+from console.timeline import (
     format_review_table,
     format_saga_table,
     format_status,
@@ -28,6 +27,7 @@ from orchestrator.timeline import (
     review_queue,
     stamp,
 )
+from messaging.contracts.saga_status import TERMINAL_STATUSES
 
 POLL_INTERVAL = 0.5
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -117,7 +117,7 @@ def fetch_trails(client: TaskClient, key: str) -> tuple[dict[str, list[dict[str,
     ``<service>.order_trail`` asked of all at once; and the services that did not answer
     or failed (one of them, e.g. a plug-in reactor without an ``order_trail`` task, must
     not hide the others)."""
-    from orchestrator.cli.dlq import services_of  # dlq imports this module
+    from console.cli.dlq import services_of  # dlq imports this module
 
     services = [s for s in services_of(None) if s != "orchestrator"]
     sent = [
