@@ -20,6 +20,7 @@ from messaging.contracts.inventory import (
     StockLine,
 )
 from messaging.outbox import OutgoingMessage
+from messaging.refusal import Refusal
 from messaging.replies import reply_to
 from participants.inventory import rules, store
 
@@ -39,7 +40,7 @@ def reserve(conn: Connection, command: ReserveInventory) -> Payload:
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
     outcome = rules.reserve(available, lines)
-    if isinstance(outcome, rules.Refusal):
+    if isinstance(outcome, Refusal):
         return InventoryReservationFailed(
             order_id=command.order_id, code=outcome.code, reason=outcome.reason
         )

@@ -20,6 +20,7 @@ from messaging.contracts.payment import (
     RefundPayment,
 )
 from messaging.outbox import OutgoingMessage
+from messaging.refusal import Refusal
 from messaging.replies import reply_to
 from participants.payment import rules, store
 
@@ -57,7 +58,7 @@ class PaymentHandlers:
             command.currency,
             reference=payment_id,
         )
-        if isinstance(outcome, rules.Declined):
+        if isinstance(outcome, Refusal):
             return PaymentDeclined(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
             )
@@ -95,7 +96,7 @@ class PaymentHandlers:
             key=f"{command.payment_id}/{reference}",
             previous=previous,
         )
-        if isinstance(outcome, rules.Declined):
+        if isinstance(outcome, Refusal):
             return PaymentRefundFailed(
                 order_id=command.order_id,
                 payment_id=command.payment_id,
@@ -130,7 +131,7 @@ class PaymentHandlers:
                 return PaymentOutcomeUnknown(
                     order_id=order_id, payment_id=command.payment_id, reason=outcome.reason
                 )
-            if isinstance(outcome, rules.Declined):
+            if isinstance(outcome, Refusal):
                 store.settle(conn, command.payment_id, "declined")
                 return PaymentDeclined(order_id=order_id, code=outcome.code, reason=outcome.reason)
             store.settle(conn, command.payment_id, "charged", outcome.authorization)

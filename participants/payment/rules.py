@@ -6,18 +6,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
+from messaging.refusal import Refusal
+
 SUPPORTED_CURRENCIES = frozenset({"EUR", "USD", "GBP"})
 
 
 @dataclass(frozen=True)
 class Approved:
     authorization: str
-
-
-@dataclass(frozen=True)
-class Declined:
-    code: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -35,24 +31,24 @@ class Unknown:
 class CardNetwork(Protocol):
     def authorize(
         self, token: str, amount_cents: int, currency: str, reference: str = ""
-    ) -> Approved | Declined | Unknown: ...
+    ) -> Approved | Refusal | Unknown: ...
 
-    def status(self, reference: str) -> Approved | Declined | Unknown: ...
+    def status(self, reference: str) -> Approved | Refusal | Unknown: ...
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
-    ) -> Refunded | Declined:
+    ) -> Refunded | Refusal:
         """Give back ``amount_cents`` of an authorization; ``reference`` is the
         idempotency key: the same reference is the same refund."""
 
 
 def charge(
     network: CardNetwork, token: str, amount_cents: int, currency: str, reference: str = ""
-) -> Approved | Declined | Unknown:
+) -> Approved | Refusal | Unknown:
     if amount_cents < 0:
-        return Declined("invalid_amount", f"amount must not be negative, got {amount_cents}")
+        return Refusal("invalid_amount", f"amount must not be negative, got {amount_cents}")
     if currency not in SUPPORTED_CURRENCIES:
-        return Declined("currency_not_supported", f"currency {currency} is not supported")
+        return Refusal("currency_not_supported", f"currency {currency} is not supported")
     if amount_cents == 0:
         return Approved(authorization="free")  # nothing to take from the card
     return network.authorize(token, amount_cents, currency, reference)
@@ -102,24 +98,24 @@ def refund(
     amount_cents: int | None = None,
     key: str = "",
     previous: Refund | None = None,
-) -> Refund | Declined:
+) -> Refund | Refusal:
     """Refund ``amount_cents`` of a charge, or everything not refunded yet when None.
 
     ``key`` identifies this refund among all refunds (the network gets it as its
     idempotency key); ``previous`` is the refund already made under it, which is the
     answer again. Never more than was charged and not yet refunded."""
     if payment is None:
-        return Declined("payment_not_found", "no such payment")
+        return Refusal("payment_not_found", "no such payment")
     if previous is not None:
         return previous
     if payment.status not in REFUNDABLE:
-        return Declined("payment_not_charged", f"the payment is {payment.status}, not charged")
+        return Refusal("payment_not_charged", f"the payment is {payment.status}, not charged")
     left = payment.amount_cents - payment.refunded_cents
     amount = left if amount_cents is None else amount_cents
     if amount < 0:
-        return Declined("invalid_amount", f"a refund must not be negative, got {amount}")
+        return Refusal("invalid_amount", f"a refund must not be negative, got {amount}")
     if amount > left:
-        return Declined(
+        return Refusal(
             "refund_exceeds_charge",
             f"a refund of {amount} cents exceeds the {left} cents left to refund "
             f"({payment.amount_cents} charged, {payment.refunded_cents} already refunded)",
@@ -127,7 +123,7 @@ def refund(
     if amount == 0:  # nothing to give back: no network, an id of our own
         return Refund(f"free_{hashlib.sha256(key.encode()).hexdigest()[:16]}", 0)
     outcome = network.refund(payment.authorization, amount, key)
-    if isinstance(outcome, Declined):
+    if isinstance(outcome, Refusal):
         return outcome
     return Refund(outcome.reference, amount)
 

@@ -21,6 +21,7 @@ from messaging.contracts.shipping import (
     VoidReturnLabel,
 )
 from messaging.outbox import OutgoingMessage
+from messaging.refusal import Refusal
 from messaging.replies import reply_to
 from participants.shipping import rules, store
 
@@ -44,7 +45,7 @@ class ShippingHandlers:
         destination = _destination(address)
         units = sum(item.quantity for item in command.items)
         outcome = rules.create_shipment(self.carrier, destination, units)
-        if isinstance(outcome, rules.Refusal):
+        if isinstance(outcome, Refusal):
             return ShipmentFailed(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
             )
@@ -71,7 +72,7 @@ class ShippingHandlers:
         outcome = rules.create_return_label(
             self.carrier, _destination(command.address), units, existing
         )
-        if isinstance(outcome, rules.Refusal):
+        if isinstance(outcome, Refusal):
             return ReturnLabelRefused(
                 return_id=command.return_id,
                 order_id=command.order_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from messaging.refusal import Refusal
+
 
 @dataclass(frozen=True)
 class Destination:
@@ -19,12 +21,6 @@ class Destination:
 class Label:
     carrier: str
     tracking_number: str
-
-
-@dataclass(frozen=True)
-class Refusal:
-    code: str
-    reason: str
 
 
 @dataclass(frozen=True)

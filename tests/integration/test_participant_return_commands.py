@@ -42,12 +42,13 @@ from messaging.contracts.shipping import (
 )
 from messaging.database import build_engine, create_schema
 from messaging.outbox import OutgoingMessage
+from messaging.refusal import Refusal
 from participants.inventory import handlers as inventory_handlers
 from participants.inventory import store as inventory_store
 from participants.payment import store as payment_store
 from participants.payment.card_network import FakeCardNetwork
 from participants.payment.handlers import PaymentHandlers
-from participants.payment.rules import Declined, Refunded
+from participants.payment.rules import Refunded
 from participants.shipping import store as shipping_store
 from participants.shipping.carrier import FakeCarrier
 from participants.shipping.handlers import ShippingHandlers
@@ -304,7 +305,7 @@ class SlowCardNetwork(FakeCardNetwork):
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
-    ) -> Refunded | Declined:
+    ) -> Refunded | Refusal:
         time.sleep(0.3)
         return super().refund(authorization, amount_cents, reference)
 
