@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.consumer import register_inbound_task
+from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.service_app import ServiceApp
-from participants.payment import store
+from participants.payment import handlers, store
 from participants.payment.card_network import FakeCardNetwork
-from participants.payment.handlers import PaymentHandlers
 
 app = ServiceApp("payment", store.metadata)
-handle_message = register_inbound_task(
-    app, PaymentHandlers(FakeCardNetwork()), resend_on_duplicate=True
-)
+handle_message = register_inbound_task(app, handlers.registry(FakeCardNetwork()), PARTICIPANT)
 
 
 @app.task(name="payment.get_payments", ignore_result=False)

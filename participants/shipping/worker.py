@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.consumer import register_inbound_task
+from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.service_app import ServiceApp
-from participants.shipping import store
+from participants.shipping import handlers, store
 from participants.shipping.carrier import FakeCarrier
-from participants.shipping.handlers import ShippingHandlers
 
 app = ServiceApp("shipping", store.metadata)
-handle_message = register_inbound_task(
-    app, ShippingHandlers(FakeCarrier()), resend_on_duplicate=True
-)
+handle_message = register_inbound_task(app, handlers.registry(FakeCarrier()), PARTICIPANT)
 
 
 @app.task(name="shipping.get_shipments", ignore_result=False)

@@ -45,13 +45,13 @@ from messaging.outbox import OutgoingMessage
 from messaging.refusal import Refusal
 from participants.inventory import handlers as inventory_handlers
 from participants.inventory import store as inventory_store
+from participants.payment import handlers as payment_handlers
 from participants.payment import store as payment_store
 from participants.payment.card_network import FakeCardNetwork
-from participants.payment.handlers import PaymentHandlers
 from participants.payment.rules import Refunded
+from participants.shipping import handlers as shipping_handlers
 from participants.shipping import store as shipping_store
 from participants.shipping.carrier import FakeCarrier
-from participants.shipping.handlers import ShippingHandlers
 from tests.conftest import POSTGRES_ADMIN_URL
 
 Handler = Callable[[Connection, Message[Payload]], Sequence[OutgoingMessage]]
@@ -109,7 +109,7 @@ def payments(store: StoreFactory) -> Engine:
     return store(payment_store.metadata)
 
 
-PAYMENT = PaymentHandlers(FakeCardNetwork())
+PAYMENT = payment_handlers.registry(FakeCardNetwork())
 
 
 def charged(engine: Engine, amount_cents: int = 3000, token: str = "tok_visa") -> PaymentCharged:
@@ -313,7 +313,7 @@ class SlowCardNetwork(FakeCardNetwork):
 def refund_concurrently(
     engine: Engine, payment: PaymentCharged, *refunds: tuple[int, str]
 ) -> list[Any]:
-    handler = PaymentHandlers(SlowCardNetwork())
+    handler = payment_handlers.registry(SlowCardNetwork())
 
     def one(amount_and_reference: tuple[int, str]) -> Any:
         amount, reference = amount_and_reference
@@ -359,7 +359,7 @@ def shipping(store: StoreFactory) -> Engine:
     return store(shipping_store.metadata)
 
 
-SHIPPING = ShippingHandlers(FakeCarrier())
+SHIPPING = shipping_handlers.registry(FakeCarrier())
 ADDRESS = ShippingAddress(
     name="Ada Lovelace", line1="1 Main St", city="London", postal_code="N1 9GU", country="GB"
 )
@@ -454,7 +454,7 @@ def inventory(store: StoreFactory) -> Engine:
 
 def restock(engine: Engine, return_id: str, items: list[StockLine]) -> Any:
     command = RestockInventory(return_id=return_id, order_id="ord-1", items=items)
-    return send(engine, inventory_handlers.handle, command)
+    return send(engine, inventory_handlers.registry(), command)
 
 
 def levels(engine: Engine, *skus: str) -> dict[str, int]:
