@@ -9,6 +9,7 @@ TypeError instead, which the consumer took for a bug: retried three times, then 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -67,3 +68,24 @@ def replying(
         return [reply_to(message, answer(conn, message))]
 
     return handle
+
+
+class PerProcess:
+    """A handler built on first use in each process, never inherited across a fork: the
+    adapters it holds (a card network's HTTP session, say) belong to the process that
+    uses them, as the engine does (ServiceApp). ``built`` doubles as the worker's start
+    check (``ServiceApp(at_start=...)``), so a bad setting stops the worker there, not at
+    its first message."""
+
+    def __init__(self, build: Callable[[], Handler]) -> None:
+        self._build = build
+        self._built: tuple[int, Handler] | None = None
+
+    def built(self) -> Handler:
+        pid = os.getpid()
+        if self._built is None or self._built[0] != pid:
+            self._built = (pid, self._build())
+        return self._built[1]
+
+    def __call__(self, conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
+        return self.built()(conn, message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from messaging.refusal import Refusal
 
@@ -28,18 +28,43 @@ class Unknown:
     reason: str
 
 
+@runtime_checkable
 class CardNetwork(Protocol):
+    """The interface a card network implements: the fake one (card_network.py) or a real
+    provider's adapter, chosen by ``PAYMENT_CARD_NETWORK`` (``fake``, or
+    ``module:factory``: a callable with no arguments returning an object with these three
+    methods; docs/configuration.md#adapters-a-real-card-network-or-carrier).
+
+    The factory is called once in each worker process, after fork, and once in a prefork
+    worker's parent at start (a check: that one handles nothing). Read the provider's
+    own settings there; connect lazily, on first use.
+
+    Outcomes are values, not exceptions. A business "no" (card declined, refund refused)
+    is a ``Refusal``: its ``code`` and ``reason`` reach the saga in the failure reply. An
+    answer that did not come (a timeout after the request went out) is ``Unknown``: the
+    saga then asks ``status``, never charges again. Raise when the network cannot be
+    reached: ``OSError`` (``ConnectionError``, ``TimeoutError``) is retried with backoff,
+    up to 8 attempts in all, under the same reference; any other exception is taken for
+    a bug (3 attempts). Then the command is parked (``sagactl dlq``)."""
+
     def authorize(
         self, token: str, amount_cents: int, currency: str, reference: str = ""
-    ) -> Approved | Refusal | Unknown: ...
+    ) -> Approved | Refusal | Unknown:
+        """Charge ``amount_cents`` (> 0) in ``currency`` to the card behind ``token``.
+        ``reference`` is the payment's id and the idempotency key: asked again with the
+        same reference (a command handled again after a crash), do not charge twice."""
+        ...
 
-    def status(self, reference: str) -> Approved | Refusal | Unknown: ...
+    def status(self, reference: str) -> Approved | Refusal | Unknown:
+        """The outcome of the charge made under ``reference``, once it was ``Unknown``."""
+        ...
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
     ) -> Refunded | Refusal:
         """Give back ``amount_cents`` of an authorization; ``reference`` is the
         idempotency key: the same reference is the same refund."""
+        ...
 
 
 def charge(

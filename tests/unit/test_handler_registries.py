@@ -12,7 +12,7 @@ import pytest
 from messaging.codec import MalformedMessage, Message
 from messaging.contracts import Envelope, MessageKind, Payload
 from messaging.contracts.payment import CheckPaymentStatus
-from messaging.handlers import NotHandled, Registry
+from messaging.handlers import NotHandled, PerProcess, Registry
 from participants.inventory import handlers as inventory_handlers
 from participants.payment import handlers as payment_handlers
 from participants.payment.card_network import FakeCardNetwork
@@ -72,3 +72,19 @@ def test_a_registry_takes_message_types_only_and_cannot_be_changed():
     registry = REGISTRIES["payment"]
     with pytest.raises(TypeError):
         registry.handlers[CheckPaymentStatus] = lambda conn, m: []  # type: ignore[index]
+
+
+def test_a_per_process_handler_is_built_once_per_process(monkeypatch):
+    builds: list[int] = []
+
+    def build() -> Registry:
+        builds.append(1)
+        return Registry("payment", {})
+
+    handler = PerProcess(build)
+    first = handler.built()
+    assert handler.built() is first
+    monkeypatch.setattr("messaging.handlers.os.getpid", lambda: -1)  # as in a forked child
+
+    assert handler.built() is not first
+    assert len(builds) == 2
