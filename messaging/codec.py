@@ -12,7 +12,8 @@ from messaging.contracts import Envelope, Payload, UnknownMessageType, payload_c
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
-P = TypeVar("P", bound=Payload)
+# Covariant: a message of ChargePayment is a message of Payload (it is frozen).
+P_co = TypeVar("P_co", bound=Payload, covariant=True)
 
 
 class MalformedMessage(ValueError):
@@ -20,9 +21,9 @@ class MalformedMessage(ValueError):
 
 
 @dataclass(frozen=True)
-class Message(Generic[P]):
+class Message(Generic[P_co]):
     envelope: Envelope
-    payload: P
+    payload: P_co
 
     @property
     def type(self) -> str:

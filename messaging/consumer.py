@@ -6,31 +6,32 @@ from __future__ import annotations
 import json
 import random
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from celery import Task
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from messaging import dead_letters, inbox, outbox
 from messaging.codec import MalformedMessage, Message, decode
 from messaging.contracts import Payload
+from messaging.handlers import Handler
 from messaging.logs import get_logger
-from messaging.outbox import OutgoingMessage
+from messaging.outbox import Publisher
 from messaging.routing import inbound_task
 from messaging.service_app import ServiceApp
 from messaging.subscriptions import DELIVERY_KWARG
 
-Handler = Callable[[Connection, Message[Payload]], Sequence[OutgoingMessage]]
 DuplicateHook = Callable[[Connection, Message[Payload]], None]
 # Records that a numbered copy (messaging.subscriptions) was seen: with the effect when it
 # is handled, on its own when it fails, so a retrying copy is never taken for a lost one.
 DeliveryHook = Callable[[Connection, Mapping[str, Any], str | None], None]
 
 MAX_ATTEMPTS = 8
+FEW_ATTEMPTS = 3  # a bug or data the store refuses: retrying rarely helps
 log = get_logger()
 
 
@@ -45,12 +46,14 @@ def backoff(attempt: int, base: float = 0.2, cap: float = 30.0) -> float:
 
 @dataclass(frozen=True)
 class Policy:
-    """How a service's inbound task treats messages.
+    """How a service's inbound task treats messages: every option of
+    ``register_inbound_task`` in one value, chosen once per service.
 
     ``resend_on_duplicate``: answer a redelivered message with the same messages again
     (participants: the first reply may have been lost). ``on_duplicate`` may record the
     redelivery (in the same transaction) where operators will look for it. ``on_delivery``
-    records a numbered copy's ``delivery`` (reactors)."""
+    records a numbered copy's ``delivery`` (reactors). A transient failure is retried up
+    to ``max_attempts`` attempts in all, after about ``retry_base`` x 2^n seconds."""
 
     resend_on_duplicate: bool
     on_duplicate: DuplicateHook | None = None
@@ -59,19 +62,39 @@ class Policy:
     retry_base: float = 0.2
 
 
-def register_inbound_task(
-    app: ServiceApp,
-    handler: Handler,
-    *,
-    resend_on_duplicate: bool,
-    on_duplicate: DuplicateHook | None = None,
-    on_delivery: DeliveryHook | None = None,
-    max_attempts: int = MAX_ATTEMPTS,
-    retry_base: float = 0.2,
-) -> Task:
+# The participants' policy: a redelivered command is answered with its stored reply.
+PARTICIPANT = Policy(resend_on_duplicate=True)
+
+
+class Endpoint(Protocol):
+    """What ``consume`` needs of a service: its name, its store, its publisher. A
+    ServiceApp in a worker; a store and a publisher that keeps what it is given in the
+    service tests (no broker)."""
+
+    @property
+    def service(self) -> str: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def publisher(self) -> Publisher: ...
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A service's inbound side, fixed when its task is registered: where a message is
+    handled (``app``), by what (``handler``: for a participant, its registry) and how."""
+
+    app: Endpoint
+    handler: Handler
+    policy: Policy
+
+
+def register_inbound_task(app: ServiceApp, handler: Handler, policy: Policy) -> Task:
     """The service's ``<service>.handle_message`` task and its dead-letter tasks."""
-    policy = Policy(resend_on_duplicate, on_duplicate, on_delivery, max_attempts, retry_base)
-    accepted = {"message", DELIVERY_KWARG} if on_delivery else {"message"}
+    inbound = Inbound(app, handler, policy)
+    accepted = {"message", DELIVERY_KWARG} if policy.on_delivery else {"message"}
 
     @app.task(name=inbound_task(app.service), bind=True, ignore_result=True, max_retries=None)
     def handle_message(self: Task, *args: Any, **kwargs: Any) -> None:
@@ -81,7 +104,7 @@ def register_inbound_task(
             _park(app, self, body, "expected a single keyword argument 'message'")
             return
         delivery = kwargs.get(DELIVERY_KWARG)
-        consume(app, self, handler, raw, policy, delivery if isinstance(delivery, dict) else None)
+        consume(inbound, self, raw, delivery if isinstance(delivery, dict) else None)
 
     @app.task(name=f"{app.service}.dead_letters", ignore_result=False)
     def list_dead_letters(limit: int = 100) -> dict[str, Any]:
@@ -117,24 +140,23 @@ def register_inbound_task(
 
 
 def consume(
-    app: ServiceApp,
-    task: Task,
-    handler: Handler,
-    raw: Any,
-    policy: Policy,
-    delivery: Mapping[str, Any] | None = None,
+    inbound: Inbound, task: Task, raw: Any, delivery: Mapping[str, Any] | None = None
 ) -> None:
+    """Decode, deduplicate and handle one message in one transaction with the outbox, then
+    publish after commit. Whatever cannot be handled is parked, at once or after retries
+    (``task.retry``), never dropped; docs/architecture.md#the-message-flow has the table."""
+    app = inbound.app
     # task_prerun bound the ids from the headers; the envelope is authoritative
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
     try:
         message = decode(raw)
     except MalformedMessage as exc:
-        _note_delivery(app, policy, delivery, None)
+        _note_delivery(inbound, delivery, None)
         _park(app, task, raw, str(exc))
         return
     except Exception as exc:  # a decoder bug must not lose the message either
         log.exception("decode_error")
-        _note_delivery(app, policy, delivery, None)
+        _note_delivery(inbound, delivery, None)
         _park(app, task, raw, f"cannot decode: {exc!r}")
         return
     env = message.envelope
@@ -149,43 +171,38 @@ def consume(
     order_id = getattr(message.payload, "order_id", None)
     if order_id is not None:  # else the header's, or the saga's (bound when it is loaded)
         structlog.contextvars.bind_contextvars(order_id=order_id)
-    attempt = task.request.retries or 0
-    retries, base = policy.max_attempts, policy.retry_base
+    few = min(FEW_ATTEMPTS, inbound.policy.max_attempts)
     try:
-        rows = _handle_once(app, handler, message, policy, delivery)
+        rows = _handle_once(inbound, message, delivery)
     except MalformedMessage as exc:  # valid shape, but the handler cannot place it
-        _note_delivery(app, policy, delivery, env.message_id)
+        _note_delivery(inbound, delivery, env.message_id)
         _park(app, task, raw, str(exc))
         return
     except (IntegrityError, DataError) as exc:  # retrying will not change the data
         log.exception("data_error")
-        _note_delivery(app, policy, delivery, env.message_id)
-        _retry_or_park(app, task, raw, attempt, f"data error: {exc!r}", min(3, retries), base)
+        _note_delivery(inbound, delivery, env.message_id)
+        _retry_or_park(inbound, task, raw, f"data error: {exc!r}", few)
         return
     except (OperationalError, DBAPIError, Conflict, OSError) as exc:  # OSError: SMTP, sockets
-        _note_delivery(app, policy, delivery, env.message_id)
-        _retry_or_park(app, task, raw, attempt, f"transient: {exc!r}", retries, base)
+        _note_delivery(inbound, delivery, env.message_id)
+        _retry_or_park(inbound, task, raw, f"transient: {exc!r}", inbound.policy.max_attempts)
         return
     except Exception as exc:  # a bug: retry a few times, then park with the traceback
         log.exception("handler_error")
-        _note_delivery(app, policy, delivery, env.message_id)
+        _note_delivery(inbound, delivery, env.message_id)
         reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
-        _retry_or_park(app, task, raw, attempt, reason, min(3, retries), base)
+        _retry_or_park(inbound, task, raw, reason, few)
         return
     outbox.publish_now(app.engine, app.publisher, rows)
     log.debug("message_handled", published=len(rows))
 
 
 def _handle_once(
-    app: ServiceApp,
-    handler: Handler,
-    message: Message[Payload],
-    policy: Policy,
-    delivery: Mapping[str, Any] | None,
+    inbound: Inbound, message: Message[Payload], delivery: Mapping[str, Any] | None
 ) -> list[outbox.PendingRow]:
-    env = message.envelope
+    env, policy = message.envelope, inbound.policy
     resend = policy.resend_on_duplicate
-    with app.engine.begin() as conn:
+    with inbound.app.engine.begin() as conn:
         if delivery is not None and policy.on_delivery is not None:
             policy.on_delivery(conn, delivery, env.message_id)
         if not inbox.claim(conn, env.message_id, env.type):
@@ -195,38 +212,39 @@ def _handle_once(
             if not resend:
                 return []
             return outbox.add_raw(conn, inbox.stored_response(conn, env.message_id))
-        outgoing = handler(conn, message)
+        outgoing = inbound.handler(conn, message)
         if resend:  # kept to answer a redelivery with the same messages
             inbox.store_response(conn, env.message_id, outbox.as_stored(outgoing))
         return outbox.add(conn, outgoing)
 
 
 def _note_delivery(
-    app: ServiceApp, policy: Policy, delivery: Mapping[str, Any] | None, message_id: str | None
+    inbound: Inbound, delivery: Mapping[str, Any] | None, message_id: str | None
 ) -> None:
     """A numbered copy that failed was still received: its retries (or its dead letter)
     carry it on, so it must not be asked for again. Best effort: if the store is down,
     the copy is asked for again later and the inbox absorbs it."""
-    if delivery is None or policy.on_delivery is None:
+    record = inbound.policy.on_delivery
+    if delivery is None or record is None:
         return
     try:
-        with app.engine.begin() as conn:
-            policy.on_delivery(conn, delivery, message_id)
+        with inbound.app.engine.begin() as conn:
+            record(conn, delivery, message_id)
     except Exception:
         log.warning("delivery_not_noted", delivery=dict(delivery))
 
 
-def _retry_or_park(
-    app: ServiceApp, task: Task, raw: Any, attempt: int, reason: str, limit: int, base: float
-) -> None:
+def _retry_or_park(inbound: Inbound, task: Task, raw: Any, reason: str, limit: int) -> None:
+    """Retry on the task's own queue, at most ``limit`` attempts in all; then park."""
+    attempt = task.request.retries or 0
     if attempt + 1 < limit:
-        delay = backoff(attempt, base=base)
+        delay = backoff(attempt, base=inbound.policy.retry_base)
         log.warning("retrying", attempt=attempt + 1, delay=round(delay, 3), reason=reason[:500])
         raise task.retry(countdown=delay, max_retries=limit)
-    _park(app, task, raw, f"gave up after {attempt + 1} attempts: {reason}")
+    _park(inbound.app, task, raw, f"gave up after {attempt + 1} attempts: {reason}")
 
 
-def _park(app: ServiceApp, task: Task, raw: Any, reason: str) -> None:
+def _park(app: Endpoint, task: Task, raw: Any, reason: str) -> None:
     """Park the message. If even that fails (its store is down), do not let Celery ack it:
     re-queue it through a retry, slowly, until the store is back."""
     try:

@@ -23,9 +23,10 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from sqlalchemy import Connection, MetaData
 
 from messaging import receipts
-from messaging.codec import MalformedMessage, Message
-from messaging.consumer import register_inbound_task
+from messaging.codec import Message
+from messaging.consumer import Policy, register_inbound_task
 from messaging.contracts import Payload
+from messaging.handlers import NotHandled
 from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
 from messaging.reactors import EventHandler, Reactor, discover, load
@@ -56,18 +57,18 @@ def build_app(reactor: Reactor) -> ServiceApp:
 
     def handle(conn: Connection, message: Message[Payload]) -> list[OutgoingMessage]:
         if message.type not in reactor.events:
-            raise MalformedMessage(f"{reactor.name} does not subscribe to {message.type}")
+            # parked at once, as a participant parks a type it has no handler for
+            raise NotHandled(f"{reactor.name} does not subscribe to {message.type}")
         handler()(conn, message)
         return []
 
-    register_inbound_task(
-        app,
-        handle,
-        resend_on_duplicate=False,
+    policy = Policy(
+        resend_on_duplicate=False,  # an event has no answer
         on_delivery=receipts.record,
         max_attempts=reactor.max_attempts,
         retry_base=reactor.retry_base,
     )
+    register_inbound_task(app, handle, policy)
 
     @app.task(name=check_task(reactor.name), ignore_result=True)
     def check_deliveries(head: int, after: int = 0, sent_at: str | None = None) -> None:

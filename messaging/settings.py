@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+FAKE = "fake"  # the adapter every port gets unless told otherwise: development and tests
 
 
 def env_prefix(service: str) -> str:
@@ -46,3 +48,23 @@ class Settings:
             relay_interval=float(env.get("SAGA_RELAY_INTERVAL", "0.5")),
             relay_grace=float(env.get("SAGA_RELAY_GRACE", "2.0")),
         )
+
+
+@dataclass(frozen=True)
+class AdapterSetting:
+    """Which adapter fills one port of a service (payment's card network, shipping's
+    carrier): the variable ``<SERVICE>_<PORT>`` (``PAYMENT_CARD_NETWORK``), holding
+    ``fake`` (the default) or ``module:factory`` (messaging/adapters.py builds it)."""
+
+    variable: str
+    value: str
+
+    @classmethod
+    def from_env(
+        cls, service: str, port: str, env: Mapping[str, str] | None = None
+    ) -> AdapterSetting:
+        variable = f"{env_prefix(service)}_{env_prefix(port)}"
+        return cls(variable, (os.environ if env is None else env).get(variable, FAKE))
+
+    def __str__(self) -> str:
+        return f"{self.variable}={self.value!r}"

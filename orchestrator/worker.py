@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from messaging.codec import describe_validation_error
-from messaging.consumer import register_inbound_task
+from messaging.consumer import Policy, register_inbound_task
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
@@ -34,9 +34,9 @@ def _apply_reply(conn: Connection, message: Any) -> Any:
     return sagas.apply_reply(conn, definitions(), message)
 
 
-handle_message = register_inbound_task(
-    app, _apply_reply, resend_on_duplicate=False, on_duplicate=sagas.record_duplicate
-)
+# A redelivered reply changes nothing and is not answered again; its history says it came.
+REPLIES = Policy(resend_on_duplicate=False, on_duplicate=sagas.record_duplicate)
+handle_message = register_inbound_task(app, _apply_reply, REPLIES)
 
 
 def summarize(name: str, data: Mapping[str, Any]) -> Mapping[str, str]:

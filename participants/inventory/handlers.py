@@ -1,9 +1,9 @@
-"""Inventory's command handlers: thin adapters from messages to rules and store."""
+"""Inventory's command handlers: thin adapters from messages to rules and store, declared
+in one registry (``registry``). Each decides the one reply to its command."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
@@ -19,27 +19,29 @@ from messaging.contracts.inventory import (
     RestockInventory,
     StockLine,
 )
-from messaging.outbox import OutgoingMessage
-from messaging.replies import reply_to
+from messaging.handlers import Registry, replying
+from messaging.refusal import Refusal
 from participants.inventory import rules, store
 
 
-def handle(conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
+def registry() -> Registry:
+    """Inventory's commands and their handlers; any other type is parked at once."""
+    return Registry(
+        "inventory",
+        {
+            ReserveInventory: replying(reserve),
+            ReleaseInventory: replying(release),
+            RestockInventory: replying(restock),
+        },
+    )
+
+
+def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
     command = message.payload
-    if isinstance(command, ReserveInventory):
-        return [reply_to(message, reserve(conn, command))]
-    if isinstance(command, ReleaseInventory):
-        return [reply_to(message, release(conn, command))]
-    if isinstance(command, RestockInventory):
-        return [reply_to(message, restock(conn, command))]
-    raise TypeError(f"inventory does not handle {message.type}")
-
-
-def reserve(conn: Connection, command: ReserveInventory) -> Payload:
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
     outcome = rules.reserve(available, lines)
-    if isinstance(outcome, rules.Refusal):
+    if isinstance(outcome, Refusal):
         return InventoryReservationFailed(
             order_id=command.order_id, code=outcome.code, reason=outcome.reason
         )
@@ -51,7 +53,8 @@ def reserve(conn: Connection, command: ReserveInventory) -> Payload:
     )
 
 
-def release(conn: Connection, command: ReleaseInventory) -> Payload:
+def release(conn: Connection, message: Message[ReleaseInventory]) -> Payload:
+    command = message.payload
     found = store.reservation(conn, command.reservation_id)
     if found is None:  # nothing was reserved under this id: nothing to give back
         return InventoryReleased(
@@ -69,7 +72,8 @@ def release(conn: Connection, command: ReleaseInventory) -> Payload:
     )
 
 
-def restock(conn: Connection, command: RestockInventory) -> Payload:
+def restock(conn: Connection, message: Message[RestockInventory]) -> Payload:
+    command = message.payload
     lines = store.restock_of(conn, command.return_id)
     if lines is None:  # the first restock of this return
         lines = [rules.Line(item.sku, item.quantity) for item in command.items]

@@ -6,17 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from messaging.refusal import Refusal
+
 
 @dataclass(frozen=True)
 class Line:
     sku: str
     quantity: int
-
-
-@dataclass(frozen=True)
-class Refusal:
-    code: str
-    reason: str
 
 
 def reserve(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int] | Refusal:

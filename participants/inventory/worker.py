@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.consumer import register_inbound_task
+from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.service_app import ServiceApp
 from participants.inventory import handlers, store
 
 app = ServiceApp("inventory", store.metadata)
-handle_message = register_inbound_task(app, handlers.handle, resend_on_duplicate=True)
+# No adapter to choose: the registry is plain functions over the store, built here.
+handle_message = register_inbound_task(app, handlers.registry(), PARTICIPANT)
 
 
 @app.task(name="inventory.get_stock", ignore_result=False)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 
-from participants.payment.rules import Approved, Declined, Refunded, Unknown
+from messaging.refusal import Refusal
+from participants.payment.rules import Approved, Refunded, Unknown
 
 APPROVING = frozenset({"tok_visa", "tok_mastercard", "tok_refund_fails"})
 DECLINES = {
-    "tok_declined": Declined("card_declined", "the card was declined"),
-    "tok_insufficient_funds": Declined("insufficient_funds", "insufficient funds on the card"),
+    "tok_declined": Refusal("card_declined", "the card was declined"),
+    "tok_insufficient_funds": Refusal("insufficient_funds", "insufficient funds on the card"),
 }
 
 
@@ -34,22 +35,22 @@ def _reference(*parts: object) -> str:
 class FakeCardNetwork:
     def authorize(
         self, token: str, amount_cents: int, currency: str, reference: str = ""
-    ) -> Approved | Declined | Unknown:
+    ) -> Approved | Refusal | Unknown:
         if token == "tok_timeout":
             return Unknown("the card network did not answer in time")
         if token in DECLINES:
             return DECLINES[token]
         if token not in APPROVING:
-            return Declined("invalid_token", f"unknown payment token {token!r}")
+            return Refusal("invalid_token", f"unknown payment token {token!r}")
         prefix = "authF" if token == "tok_refund_fails" else "auth"
         return Approved(f"{prefix}_{_reference(token, amount_cents, currency)}")
 
-    def status(self, reference: str) -> Approved | Declined | Unknown:
+    def status(self, reference: str) -> Approved | Refusal | Unknown:
         return Approved(f"auth_{_reference('status', reference)}")
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
-    ) -> Refunded | Declined:
+    ) -> Refunded | Refusal:
         if authorization.startswith("authF_"):
-            return Declined("processor_error", "the card network refused the refund")
+            return Refusal("processor_error", "the card network refused the refund")
         return Refunded(f"re_{_reference(authorization, amount_cents, reference)}")

@@ -1,9 +1,9 @@
-"""Payment's command handlers: thin adapters from messages to rules and store."""
+"""Payment's command handlers: thin adapters from messages to rules, store and the card
+network they are built with, declared in one registry (``registry``)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
@@ -19,8 +19,8 @@ from messaging.contracts.payment import (
     PaymentRefundFailed,
     RefundPayment,
 )
-from messaging.outbox import OutgoingMessage
-from messaging.replies import reply_to
+from messaging.handlers import Registry, replying
+from messaging.refusal import Refusal
 from participants.payment import rules, store
 
 
@@ -31,25 +31,28 @@ def payment_id_for(command_id: str) -> str:
     return f"pay_{hashlib.sha256(command_id.encode()).hexdigest()[:16]}"
 
 
+def registry(network: rules.CardNetwork) -> Registry:
+    """Payment's commands and their handlers, on ``network``; any other type is parked."""
+    payments = PaymentHandlers(network)
+    return Registry(
+        "payment",
+        {
+            ChargePayment: replying(payments.charge),
+            RefundPayment: replying(payments.refund),
+            CheckPaymentStatus: replying(payments.check),
+        },
+    )
+
+
 class PaymentHandlers:
+    """The handlers that talk to the card network, built with it."""
+
     def __init__(self, network: rules.CardNetwork) -> None:
         self.network = network
 
-    def __call__(self, conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
+    def charge(self, conn: Connection, message: Message[ChargePayment]) -> Payload:
         command = message.payload
-        if isinstance(command, ChargePayment):
-            payment_id = payment_id_for(message.envelope.message_id)
-            return [reply_to(message, self.charge(conn, command, payment_id))]
-        if isinstance(command, RefundPayment):
-            reference = rules.refund_key(
-                command.reference, command.amount_cents, message.envelope.message_id
-            )
-            return [reply_to(message, self.refund(conn, command, reference))]
-        if isinstance(command, CheckPaymentStatus):
-            return [reply_to(message, self.check(conn, command))]
-        raise TypeError(f"payment does not handle {message.type}")
-
-    def charge(self, conn: Connection, command: ChargePayment, payment_id: str) -> Payload:
+        payment_id = payment_id_for(message.envelope.message_id)
         outcome = rules.charge(
             self.network,
             command.payment_token,
@@ -57,7 +60,7 @@ class PaymentHandlers:
             command.currency,
             reference=payment_id,
         )
-        if isinstance(outcome, rules.Declined):
+        if isinstance(outcome, Refusal):
             return PaymentDeclined(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
             )
@@ -83,7 +86,11 @@ class PaymentHandlers:
             currency=command.currency,
         )
 
-    def refund(self, conn: Connection, command: RefundPayment, reference: str) -> Payload:
+    def refund(self, conn: Connection, message: Message[RefundPayment]) -> Payload:
+        command = message.payload
+        reference = rules.refund_key(
+            command.reference, command.amount_cents, message.envelope.message_id
+        )
         payment = store.payment_for_update(conn, command.payment_id)  # one refund at a time
         previous = store.refund_under(conn, command.payment_id, reference)
         if previous is None and reference == rules.REST_OF_PAYMENT:
@@ -95,7 +102,7 @@ class PaymentHandlers:
             key=f"{command.payment_id}/{reference}",
             previous=previous,
         )
-        if isinstance(outcome, rules.Declined):
+        if isinstance(outcome, Refusal):
             return PaymentRefundFailed(
                 order_id=command.order_id,
                 payment_id=command.payment_id,
@@ -116,8 +123,9 @@ class PaymentHandlers:
             amount_cents=outcome.amount_cents,
         )
 
-    def check(self, conn: Connection, command: CheckPaymentStatus) -> Payload:
+    def check(self, conn: Connection, message: Message[CheckPaymentStatus]) -> Payload:
         """Tell the outcome of a charge; ask the network only while it is unknown."""
+        command = message.payload
         found = store.charge_of(conn, command.payment_id)
         if found is None:
             return PaymentDeclined(
@@ -130,7 +138,7 @@ class PaymentHandlers:
                 return PaymentOutcomeUnknown(
                     order_id=order_id, payment_id=command.payment_id, reason=outcome.reason
                 )
-            if isinstance(outcome, rules.Declined):
+            if isinstance(outcome, Refusal):
                 store.settle(conn, command.payment_id, "declined")
                 return PaymentDeclined(order_id=order_id, code=outcome.code, reason=outcome.reason)
             store.settle(conn, command.payment_id, "charged", outcome.authorization)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.consumer import register_inbound_task
+from messaging.consumer import PARTICIPANT, register_inbound_task
+from messaging.handlers import PerProcess
 from messaging.service_app import ServiceApp
-from participants.payment import store
-from participants.payment.card_network import FakeCardNetwork
-from participants.payment.handlers import PaymentHandlers
+from participants.payment import bootstrap, store
 
-app = ServiceApp("payment", store.metadata)
-handle_message = register_inbound_task(
-    app, PaymentHandlers(FakeCardNetwork()), resend_on_duplicate=True
-)
+# The card network is built in each worker process (after fork), and once at start: a bad
+# PAYMENT_CARD_NETWORK stops the worker there, naming the variable.
+handlers = PerProcess(bootstrap.registry)
+app = ServiceApp("payment", store.metadata, at_start=(handlers.built,))
+handle_message = register_inbound_task(app, handlers, PARTICIPANT)
 
 
 @app.task(name="payment.get_payments", ignore_result=False)

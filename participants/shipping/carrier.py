@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import uuid
 
-from participants.shipping.rules import Destination, Label, Refusal
+from messaging.refusal import Refusal
+from participants.shipping.rules import Destination, Label
 
 REFUSED_COUNTRIES = frozenset({"ZZ"})
 REFUSED_RETURN_POSTAL_CODES = frozenset({"00000"})

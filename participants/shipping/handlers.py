@@ -1,9 +1,9 @@
-"""Shipping's command handlers: thin adapters from messages to rules and store."""
+"""Shipping's command handlers: thin adapters from messages to rules, store and the
+carrier they are built with, declared in one registry (``registry``)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
@@ -20,31 +20,37 @@ from messaging.contracts.shipping import (
     ShipmentFailed,
     VoidReturnLabel,
 )
-from messaging.outbox import OutgoingMessage
-from messaging.replies import reply_to
+from messaging.handlers import Registry, replying
+from messaging.refusal import Refusal
 from participants.shipping import rules, store
 
 
+def registry(carrier: rules.Carrier) -> Registry:
+    """Shipping's commands and their handlers, on ``carrier``; any other type is parked."""
+    shipping = ShippingHandlers(carrier)
+    return Registry(
+        "shipping",
+        {
+            CreateShipment: replying(shipping.create),
+            CreateReturnLabel: replying(shipping.create_return_label),
+            VoidReturnLabel: replying(shipping.void_return_label),
+        },
+    )
+
+
 class ShippingHandlers:
+    """The handlers that talk to the carrier, built with it."""
+
     def __init__(self, carrier: rules.Carrier) -> None:
         self.carrier = carrier
 
-    def __call__(self, conn: Connection, message: Message[Payload]) -> Sequence[OutgoingMessage]:
+    def create(self, conn: Connection, message: Message[CreateShipment]) -> Payload:
         command = message.payload
-        if isinstance(command, CreateShipment):
-            return [reply_to(message, self.create(conn, command))]
-        if isinstance(command, CreateReturnLabel):
-            return [reply_to(message, self.create_return_label(conn, command))]
-        if isinstance(command, VoidReturnLabel):
-            return [reply_to(message, self.void_return_label(conn, command))]
-        raise TypeError(f"shipping does not handle {message.type}")
-
-    def create(self, conn: Connection, command: CreateShipment) -> Payload:
         address = command.address
         destination = _destination(address)
         units = sum(item.quantity for item in command.items)
         outcome = rules.create_shipment(self.carrier, destination, units)
-        if isinstance(outcome, rules.Refusal):
+        if isinstance(outcome, Refusal):
             return ShipmentFailed(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
             )
@@ -65,13 +71,14 @@ class ShippingHandlers:
             tracking_number=outcome.tracking_number,
         )
 
-    def create_return_label(self, conn: Connection, command: CreateReturnLabel) -> Payload:
+    def create_return_label(self, conn: Connection, message: Message[CreateReturnLabel]) -> Payload:
+        command = message.payload
         existing = store.return_label_of(conn, command.return_id)
         units = sum(item.quantity for item in command.items)
         outcome = rules.create_return_label(
             self.carrier, _destination(command.address), units, existing
         )
-        if isinstance(outcome, rules.Refusal):
+        if isinstance(outcome, Refusal):
             return ReturnLabelRefused(
                 return_id=command.return_id,
                 order_id=command.order_id,
@@ -97,7 +104,8 @@ class ShippingHandlers:
             tracking_number=label.tracking_number,
         )
 
-    def void_return_label(self, conn: Connection, command: VoidReturnLabel) -> Payload:
+    def void_return_label(self, conn: Connection, message: Message[VoidReturnLabel]) -> Payload:
+        command = message.payload
         label = store.return_label(conn, command.label_id, command.return_id)
         if rules.void_return_label(self.carrier, label):
             store.mark_voided(conn, command.label_id)

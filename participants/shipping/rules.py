@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+from messaging.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -22,12 +24,6 @@ class Label:
 
 
 @dataclass(frozen=True)
-class Refusal:
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class ReturnLabel:
     """A return label as shipping keeps it."""
 
@@ -38,15 +34,37 @@ class ReturnLabel:
     status: str  # created | voided
 
 
+@runtime_checkable
 class Carrier(Protocol):
-    def create_label(self, destination: Destination, parcels: int) -> Label | Refusal: ...
+    """The interface a carrier implements: the fake one (carrier.py) or a real carrier's
+    adapter, chosen by ``SHIPPING_CARRIER`` (``fake``, or ``module:factory``: a callable
+    with no arguments returning an object with these three methods;
+    docs/configuration.md#adapters-a-real-card-network-or-carrier).
+
+    The factory is called once in each worker process, after fork, and once in a prefork
+    worker's parent at start (a check: that one handles nothing). Read the carrier's own
+    settings there; connect lazily, on first use.
+
+    A business "no" (a destination not served) is a ``Refusal``, returned: its ``code``
+    and ``reason`` reach the saga in ``ShipmentFailed`` or ``ReturnLabelRefused``. Raise
+    when the carrier cannot be reached: ``OSError`` (``ConnectionError``,
+    ``TimeoutError``) is retried with backoff, up to 8 attempts in all; any other
+    exception is taken for a bug (3 attempts). Then the command is parked (``sagactl
+    dlq``). A command whose transaction failed after the carrier answered is handled
+    again, so a label may be asked for twice; the first is then never used."""
+
+    def create_label(self, destination: Destination, parcels: int) -> Label | Refusal:
+        """A label for ``parcels`` parcels (at least one) to ``destination``."""
+        ...
 
     def create_return_label(self, origin: Destination, parcels: int) -> Label | Refusal:
         """A prepaid label for parcels sent back to us from ``origin``."""
+        ...
 
     def void_label(self, tracking_number: str) -> None:
         """Cancel a label. Voiding a label twice is harmless; a carrier that cannot be
         reached raises (an infrastructure failure, retried)."""
+        ...
 
 
 def parcels_for(units: int) -> int:

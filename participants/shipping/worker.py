@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.consumer import register_inbound_task
+from messaging.consumer import PARTICIPANT, register_inbound_task
+from messaging.handlers import PerProcess
 from messaging.service_app import ServiceApp
-from participants.shipping import store
-from participants.shipping.carrier import FakeCarrier
-from participants.shipping.handlers import ShippingHandlers
+from participants.shipping import bootstrap, store
 
-app = ServiceApp("shipping", store.metadata)
-handle_message = register_inbound_task(
-    app, ShippingHandlers(FakeCarrier()), resend_on_duplicate=True
-)
+# The carrier is built in each worker process (after fork), and once at start: a bad
+# SHIPPING_CARRIER stops the worker there, naming the variable.
+handlers = PerProcess(bootstrap.registry)
+app = ServiceApp("shipping", store.metadata, at_start=(handlers.built,))
+handle_message = register_inbound_task(app, handlers, PARTICIPANT)
 
 
 @app.task(name="shipping.get_shipments", ignore_result=False)

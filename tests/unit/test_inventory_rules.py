@@ -7,7 +7,8 @@ from types import MappingProxyType
 
 import pytest
 
-from participants.inventory.rules import Line, Refusal, release, reserve, restock
+from messaging.refusal import Refusal
+from participants.inventory.rules import Line, release, reserve, restock
 
 STOCK = MappingProxyType({"SKU-1": 5, "SKU-2": 3, "SKU-3": 0})
 

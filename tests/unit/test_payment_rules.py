@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from messaging.refusal import Refusal
 from participants.payment.card_network import FakeCardNetwork
 from participants.payment.rules import (
     Approved,
-    Declined,
     PaymentRecord,
     Refund,
     Refunded,
@@ -27,15 +27,15 @@ class NoNetwork:
 
     def authorize(
         self, token: str, amount_cents: int, currency: str, reference: str = ""
-    ) -> Approved | Declined | Unknown:
+    ) -> Approved | Refusal | Unknown:
         raise AssertionError("the card network was called")
 
-    def status(self, reference: str) -> Approved | Declined | Unknown:
+    def status(self, reference: str) -> Approved | Refusal | Unknown:
         raise AssertionError("the card network was called")
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
-    ) -> Refunded | Declined:
+    ) -> Refunded | Refusal:
         raise AssertionError("the card network was called")
 
 
@@ -47,7 +47,7 @@ class RecordingNetwork(NoNetwork):
 
     def refund(
         self, authorization: str, amount_cents: int, reference: str = ""
-    ) -> Refunded | Declined:
+    ) -> Refunded | Refusal:
         self.refunds.append((authorization, amount_cents, reference))
         return Refunded(f"re_{len(self.refunds)}")
 
@@ -78,21 +78,21 @@ def test_authorization_is_deterministic_per_token_amount_and_currency():
 def test_declining_tokens_are_declined_with_their_code(token, code):
     outcome = charge(NETWORK, token, 3000, "EUR")
 
-    assert isinstance(outcome, Declined)
+    assert isinstance(outcome, Refusal)
     assert outcome.code == code
 
 
 def test_unknown_token_is_an_invalid_token():
     outcome = charge(NETWORK, "tok_nonsense", 3000, "EUR")
 
-    assert outcome == Declined("invalid_token", "unknown payment token 'tok_nonsense'")
+    assert outcome == Refusal("invalid_token", "unknown payment token 'tok_nonsense'")
 
 
 @pytest.mark.parametrize("currency", ["JPY", "CHF"])
 def test_unsupported_currency_is_declined_without_the_network(currency):
     outcome = charge(NoNetwork(), "tok_visa", 3000, currency)
 
-    assert outcome == Declined("currency_not_supported", f"currency {currency} is not supported")
+    assert outcome == Refusal("currency_not_supported", f"currency {currency} is not supported")
 
 
 @pytest.mark.parametrize("currency", ["EUR", "USD", "GBP"])
@@ -107,7 +107,7 @@ def test_zero_amount_approves_without_the_network():
 def test_negative_amount_is_declined_without_the_network():
     outcome = charge(NoNetwork(), "tok_visa", -1, "EUR")
 
-    assert outcome == Declined("invalid_amount", "amount must not be negative, got -1")
+    assert outcome == Refusal("invalid_amount", "amount must not be negative, got -1")
 
 
 def _charged(
@@ -139,7 +139,7 @@ def test_a_refund_made_before_under_the_same_key_is_the_answer_without_the_netwo
 
 
 def test_refund_of_a_missing_payment_is_declined():
-    assert refund(NoNetwork(), None) == Declined("payment_not_found", "no such payment")
+    assert refund(NoNetwork(), None) == Refusal("payment_not_found", "no such payment")
 
 
 @pytest.mark.parametrize("status", ["unknown", "declined"])
@@ -148,7 +148,7 @@ def test_refund_of_a_payment_not_charged_is_declined_without_the_network(status)
 
     outcome = refund(NoNetwork(), payment, key="pay_1/~rest")
 
-    assert outcome == Declined("payment_not_charged", f"the payment is {status}, not charged")
+    assert outcome == Refusal("payment_not_charged", f"the payment is {status}, not charged")
 
 
 def test_refund_of_a_free_charge_needs_no_network():
@@ -179,13 +179,13 @@ def test_tok_refund_fails_charges_but_its_refund_is_declined():
 
     outcome = refund(NETWORK, payment, key="pay_1/~rest")
 
-    assert outcome == Declined("processor_error", "the card network refused the refund")
+    assert outcome == Refusal("processor_error", "the card network refused the refund")
 
 
 def test_tok_refund_fails_declines_a_partial_refund_too():
     outcome = refund(NETWORK, _charged("tok_refund_fails"), 500, key="pay_1/RET-1")
 
-    assert outcome == Declined("processor_error", "the card network refused the refund")
+    assert outcome == Refusal("processor_error", "the card network refused the refund")
 
 
 def test_partial_refund_asks_the_network_for_that_amount_under_the_key():
@@ -216,7 +216,7 @@ def test_the_exact_rest_can_be_refunded():
 def test_a_refund_beyond_what_is_left_is_declined_naming_the_amounts(refunded, amount, left):
     outcome = refund(NoNetwork(), _charged(refunded_cents=refunded), amount, key="pay_1/RET-9")
 
-    assert outcome == Declined(
+    assert outcome == Refusal(
         "refund_exceeds_charge",
         f"a refund of {amount} cents exceeds the {left} cents left to refund "
         f"(3000 charged, {refunded} already refunded)",
@@ -233,7 +233,7 @@ def test_refund_of_everything_when_nothing_is_left_gives_back_nothing():
 def test_a_negative_refund_is_declined_without_the_network():
     outcome = refund(NoNetwork(), _charged(), -1, key="pay_1/RET-1")
 
-    assert outcome == Declined("invalid_amount", "a refund must not be negative, got -1")
+    assert outcome == Refusal("invalid_amount", "a refund must not be negative, got -1")
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from messaging.refusal import Refusal
 from participants.shipping.carrier import FakeCarrier
 from participants.shipping.rules import (
     Destination,
     Label,
-    Refusal,
     ReturnLabel,
     create_return_label,
     create_shipment,
