@@ -53,6 +53,8 @@ from participants.shipping.carrier import FakeCarrier
 from participants.shipping.handlers import ShippingHandlers
 from tests.conftest import POSTGRES_ADMIN_URL
 
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+
 Handler = Callable[[Connection, Message[Payload]], Sequence[OutgoingMessage]]
 StoreFactory = Callable[[MetaData], Engine]
 
