@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser demo test unit integration lint diagrams bench bench-long clean
+.PHONY: install browser demo test unit service worker integration e2e lint diagrams bench bench-long clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,24 @@ browser:
 demo: install  ## start every worker, run sample orders down every path, stop
 	$(BIN)/saga-demo
 
-test: install browser  ## the whole suite: unit, then integration on real Redis/SQLite/PostgreSQL
+test: install browser  ## every tier: unit, service, worker, integration, e2e
 	$(BIN)/pytest
 
-unit: install
-	$(BIN)/pytest tests/unit
+# One target per tier, selected by marker (tests/conftest.py gives each test its tier).
+unit: install  ## pure tests: no broker, no database server
+	$(BIN)/pytest -m unit
 
-integration: install
-	$(BIN)/pytest tests/integration
+service: install  ## handlers and stores on real SQLite and PostgreSQL, no broker
+	$(BIN)/pytest -m service
+
+worker: install  ## a real Celery worker in the test process, on Redis database 6
+	$(BIN)/pytest -m worker
+
+integration: install browser  ## the worker tier and the whole platform (Redis, SQLite, PostgreSQL)
+	$(BIN)/pytest -m "worker or integration"
+
+e2e: install  ## the platform killed and restarted from outside: the chaos test
+	$(BIN)/pytest -m e2e
 
 lint: install  ## ruff, mypy and the import-linter contracts
 	$(BIN)/ruff check .

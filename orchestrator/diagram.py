@@ -11,6 +11,9 @@ same in plain text, with the retry policies, for ``sagactl describe``.
 
 Pure: no Celery, no database. Node ids come from step names, so the same definition
 always gives the same text.
+
+One module past 300 lines on purpose: the chart and the text are two renderings of one
+definition and share their vocabulary (message names, events, policies, durations).
 """
 
 from __future__ import annotations

@@ -1,12 +1,35 @@
+"""Fixtures every tier may use, and the tier of every test.
+
+Tiers (``pytest -m TIER``; the Makefile has a target for each):
+
+- ``unit``: pure, no broker, no database server, no process of the platform (tests/unit)
+- ``service``: handlers and stores on real SQLite and PostgreSQL, no broker (tests/service,
+  and the files of tests/integration that say ``pytestmark = pytest.mark.service``)
+- ``worker``: a real Celery worker in the test process on a real Redis, no platform
+  processes (tests/worker; celery.contrib.pytest's classic fixtures, below)
+- ``integration``: the whole platform, every process of the Procfile (tests/integration)
+- ``e2e``: the platform killed and restarted from outside (tests/e2e)
+
+A test gets the tier of its folder unless it is marked with one; a unit test checks that
+every test has exactly one."""
+
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+
+# pytest-celery 1.x's plugin (loaded by its entry point) has a ``celery_worker`` of its own
+# that starts a Docker container (pytest-celery#442). A fixture of the root conftest wins
+# over a plugin's, so these names are the classic in-process workers of celery.contrib.pytest.
+# ``celery_session_worker`` is the one the plugin re-exports: named here so both come from
+# one place.
+from celery.contrib.pytest import celery_session_worker, celery_worker  # noqa: F401
 
 from devtools.smtp_sink import SmtpSink
 from tests.platform import (
@@ -25,6 +48,36 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # SAGA_TEST_REDIS_DBS="3,4,5" moves them, so two test runs on one Redis never meet.
 _DBS = [*os.environ.get("SAGA_TEST_REDIS_DBS", "13,14,15").split(","), "15"]
 REDIS_DB = {"sqlite": int(_DBS[0]), "postgresql": int(_DBS[1]), "traced": int(_DBS[2])}
+# The worker tier's broker and result backend: a Redis database of its own, emptied before
+# its first worker starts and after its last one stopped (tests/worker/conftest.py).
+WORKER_BROKER = os.environ.get("SAGA_TEST_WORKER_BROKER", f"{REDIS_BASE}/6")
+
+TIERS = ("unit", "service", "worker", "integration", "e2e")
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's tier, unless it is marked with a tier already."""
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in TIERS:
+            item.add_marker(folder)
+
+
+@pytest.fixture(scope="session")
+def celery_config() -> dict[str, Any]:
+    """The settings of the classic fixtures' Celery app (``celery_app``, and the app of
+    ``celery_worker``): Redis for messages and results, JSON only."""
+    return {
+        "broker_url": WORKER_BROKER,
+        "result_backend": WORKER_BROKER,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+    }
 
 
 @pytest.fixture(scope="session")

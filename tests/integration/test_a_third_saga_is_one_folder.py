@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import sagas
+
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
 
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE.parent / "third_saga" / "giftcard"

@@ -26,6 +26,8 @@ from sagas.checkout.definition import CHECKOUT
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.platform import order, postgres_databases
 
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+
 ROUNDS = 15
 
 

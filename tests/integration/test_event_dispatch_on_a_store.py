@@ -25,6 +25,8 @@ from orchestrator.store import event_deliveries, event_log
 from orchestrator.store import metadata as orchestrator_tables
 from tests.stores import KINDS, throwaway_store
 
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 

@@ -35,6 +35,8 @@ from sagas.checkout.events import OrderConfirmed
 from sagas.returns.events import ReturnCompleted, ReturnedLine, ReturnRejected
 from tests.conftest import POSTGRES_ADMIN_URL
 
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 REACTORS = {"email": EMAIL, "analytics": ANALYTICS, "crm": CRM}
 # the tables a return event writes to, per reactor

@@ -24,6 +24,8 @@ from orchestrator.worker import validate_input
 from tests.platform import order
 from tests.stores import KINDS, throwaway_store
 
+pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+
 
 @pytest.fixture(params=KINDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:

@@ -1,57 +1,23 @@
-"""sagactl without a broker: routing of reactor task names, ``dlq list|show|replay`` and
-``reactors list|backfill``, against a stand-in for the Celery app."""
+"""sagactl without a broker: ``dlq list|show|replay`` and ``reactors
+list|unsubscribe|backfill``, against a stand-in for the Celery app."""
 
 from __future__ import annotations
 
-import argparse
 import json
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from console import cli
 from console.cli import dlq
 from console.timeline import first_line, format_dead_letter, format_dead_letters
 from messaging.reactors import Reactor
-
-# --- a stand-in for the Celery app: answers by task name -----------------------------------
-
-
-class FakeResult:
-    def __init__(self, app: FakeApp, name: str, outcome: Any) -> None:
-        self.app = app
-        self.name = name
-        self.outcome = outcome
-
-    def get(self, timeout: float) -> Any:
-        self.app.events.append(("get", self.name))
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        return self.outcome
-
-
-class FakeApp:
-    def __init__(self, **outcomes: Any) -> None:
-        self.outcomes = outcomes  # by task name
-        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        self.events: list[tuple[str, str]] = []
-        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
-        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
-
-    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
-        self.sent.append((name, kwargs, options))
-        self.events.append(("send", name))
-        return FakeResult(self, name, self.outcomes[name])
-
-    def close(self) -> None:
-        pass
+from tests.unit.sagactl_stand_in import FakeApp, run_sagactl, words
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
-    app = FakeApp(**outcomes)
-    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
-    return cli.main(argv), app
+    """Run sagactl; each task is answered once, with its outcome."""
+    return run_sagactl(monkeypatch, argv, **{name: [answer] for name, answer in outcomes.items()})
 
 
 def _reactor(name: str, *events: str, max_attempts: int = 5) -> Reactor:
@@ -90,47 +56,6 @@ def _letter(letter_id: int, reason: str, **fields: Any) -> dict[str, Any]:
 def _listing(service: str, *letters: dict[str, Any], parked: int | None = None) -> dict[str, Any]:
     count = len(letters) if parked is None else parked
     return {"service": service, "parked": count, "dead_letters": list(letters)}
-
-
-# --- routing ------------------------------------------------------------------------------
-
-
-def test_the_queue_is_the_task_name_minus_its_last_part() -> None:
-    assert cli.queue_of("orchestrator.get_saga") == "orchestrator"
-    assert cli.queue_of("inventory.get_stock") == "inventory"
-    assert cli.queue_of("reactor.crm.get_customer") == "reactor.crm"
-    assert cli.queue_of("reactor.email.dead_letters") == "reactor.email"
-
-
-def test_reactor_tasks_are_sent_to_the_reactor_queue() -> None:
-    app = FakeApp(
-        **{
-            "reactor.crm.get_customer": {"id": "c-1"},
-            "reactor.email.replay_dead_letters": {"replayed": []},
-            "orchestrator.get_saga": {"saga_id": "s"},
-        }
-    )
-    client = cli.TaskClient(cast(Any, app), timeout=15.0)
-    client.call("reactor.crm.get_customer", {"customer_id": "c-1"})
-    client.call("reactor.email.replay_dead_letters", {"ids": None}, write=True)
-    client.call("orchestrator.get_saga", {"order_id": "o"})
-
-    assert [(name, options["queue"], options["expires"]) for name, _, options in app.sent] == [
-        ("reactor.crm.get_customer", "reactor.crm", 15.0),
-        ("reactor.email.replay_dead_letters", "reactor.email", None),
-        ("orchestrator.get_saga", "orchestrator", 15.0),
-    ]
-
-
-def test_a_reactor_that_does_not_answer_is_named_with_its_queue() -> None:
-    app = FakeApp(**{"reactor.crm.get_customer": ResultTimeout("timed out")})
-    client = cli.TaskClient(cast(Any, app), timeout=3.0)
-    with pytest.raises(cli.NoAnswer) as error:
-        client.call("reactor.crm.get_customer", {"customer_id": "c-1"})
-    assert str(error.value) == (
-        "no answer from reactor.crm.get_customer within 3s: the reactor.crm worker may not be"
-        " running."
-    )
 
 
 # --- dlq list -----------------------------------------------------------------------------
@@ -185,19 +110,11 @@ def test_dlq_list_asks_every_service_and_reports_one_that_does_not_answer(
     lines = out.splitlines()
     assert lines[0] == "orchestrator: 0 parked"
     assert lines[1] == "inventory: 2 parked"
-    assert lines[2].split() == ["ID", "PARKED", "AT", "(UTC)", "TASK", "MESSAGE", "REASON"]
-    assert lines[3].split() == [
-        "7",
-        "2026-11-22",
-        "03:26:24.158",
-        "inventory.handle_message",
-        "c4d8aa52",
-        "malformed",
-        "message:",
-        "missing",
-        "field",
-        "'sku'",
-    ]
+    assert words(lines[2]) == "ID PARKED AT (UTC) TASK MESSAGE REASON"
+    assert words(lines[3]) == (
+        "7 2026-11-22 03:26:24.158 inventory.handle_message c4d8aa52"
+        " malformed message: missing field 'sku'"
+    )
     reason = lines[4][lines[2].index("REASON") :]
     assert reason == ("unknown message type " + LONG)[:77] + "..."
     assert lines[4].split()[4] == "-"  # no message id
@@ -261,20 +178,6 @@ def test_dlq_list_of_chosen_services_by_name_or_by_reactor_name(
         "inventory.dead_letters",
         "reactor.elsewhere.dead_letters",
     ]
-
-
-def test_an_unknown_service_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        _run(monkeypatch, ["dlq", "list", "--service", "billing"])
-    assert exited.value.code == 2
-    assert (
-        "unknown service 'billing': give orchestrator, inventory, payment, shipping, or"
-        " reactor.NAME (installed reactors: crm, email)"
-    ) in capsys.readouterr().err
 
 
 def test_a_broken_reactor_declaration_is_one_line(
@@ -416,27 +319,6 @@ def test_dlq_replay_all(
     assert capsys.readouterr().out == "shipping: nothing replayed\n"
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--service", "payment"], "give the ids of the letters to replay, or --all"),
-        (["1", "--all", "--service", "payment"], "give the ids of the letters to replay or --all"),
-        (["--all"], "the following arguments are required: --service"),
-        (["x", "--service", "payment"], "argument ID: 'x' is not an integer >= 1"),
-    ],
-)
-def test_dlq_replay_usage_errors(
-    argv: list[str],
-    message: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        _run(monkeypatch, ["dlq", "replay", *argv])
-    assert exited.value.code == 2
-    assert message in capsys.readouterr().err
-
-
 # --- reactors list ------------------------------------------------------------------------
 
 
@@ -533,17 +415,6 @@ def test_unsubscribe_by_queue_name(
     assert capsys.readouterr().out.startswith("reactor.old unsubscribed: it gets no more copies.")
 
 
-def test_unsubscribe_of_an_unknown_reactor_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    error = LookupError("no reactor named 'fax' has subscribed")
-    code, _ = _run(monkeypatch, ["reactors", "unsubscribe", "fax"], **{"events.unsubscribe": error})
-    assert code == 1
-    assert capsys.readouterr().err == (
-        "sagactl: events.unsubscribe failed: no reactor named 'fax' has subscribed\n"
-    )
-
-
 # --- reactors backfill --------------------------------------------------------------------
 
 
@@ -585,28 +456,4 @@ def test_backfill_of_all_history_by_queue_name(
     assert capsys.readouterr().out == (
         "sending 1 past event (ever logged) to reactor.crm, a page at a time behind live"
         " events; it skips those it already handled\n"
-    )
-
-
-@pytest.mark.parametrize("since", ["yesterday", "2026-13-01", "22/11/2026", ""])
-def test_backfill_with_a_bad_date_is_a_usage_error(
-    since: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        _run(monkeypatch, ["reactors", "backfill", "email", "--since", since])
-    assert exited.value.code == 2
-    assert (
-        f"argument --since: {since!r} is not an ISO date or date-time"
-        " (e.g. 2026-11-22 or 2026-11-22T03:00:00Z)"
-    ) in capsys.readouterr().err
-
-
-def test_backfill_of_an_unknown_reactor_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    error = LookupError("no reactor named 'fax' has subscribed")
-    code, _ = _run(monkeypatch, ["reactors", "backfill", "fax"], **{"events.backfill": error})
-    assert code == 1
-    assert capsys.readouterr().err == (
-        "sagactl: events.backfill failed: no reactor named 'fax' has subscribed\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
@@ -19,6 +19,7 @@ from console.timeline import (
     saga_keys,
 )
 from sagas.checkout.input import Order
+from tests.unit.sagactl_stand_in import run_sagactl, task_client, words
 
 SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 
@@ -68,60 +69,32 @@ def _saga(state: str, history: list[dict[str, Any]], **fields: Any) -> dict[str,
 
 
 def completed_saga() -> dict[str, Any]:
+    at = "2026-11-22T03:26:24."
     return _saga(
         "completed",
         [
-            _entry("2026-11-22T03:26:24.159000", "started"),
-            _entry(
-                "2026-11-22T03:26:24.159000",
-                "command_sent",
-                "reserve_inventory",
-                "ReserveInventory",
-                message_id="c4d8aa52-0000-4000-8000-000000000001",
-            ),
-            _entry(
-                "2026-11-22T03:26:24.208000",
-                "reply_applied",
-                "reserve_inventory",
-                "InventoryReserved",
-                {"type": "InventoryReserved", "payload": {"reservation_id": "res_1"}},
-            ),
-            _entry("2026-11-22T03:26:24.208500", "command_sent", "charge_payment", "ChargePayment"),
-            _entry(
-                "2026-11-22T03:26:24.254000",
-                "reply_applied",
-                "charge_payment",
-                "PaymentCharged",
-                {"type": "PaymentCharged", "payload": {"payment_id": "pay_1", "amount_cents": 1}},
-            ),
-            _entry(
-                "2026-11-22T03:26:24.254000", "command_sent", "create_shipment", "CreateShipment"
-            ),
-            _entry(
-                "2026-11-22T03:26:24.293000",
-                "reply_applied",
-                "create_shipment",
-                "ShipmentCreated",
-                {
-                    "type": "ShipmentCreated",
-                    "payload": {"shipment_id": "shp_1", "tracking_number": "FP123"},
-                },
-            ),
-            _entry("2026-11-22T03:26:24.293000", "completed"),
-            _entry(
-                "2026-11-22T03:26:24.294000",
-                "event_recorded",
-                None,
-                "OrderConfirmed",
-                {"order_id": "ord-1"},
-            ),
+            _entry(f"{at}159000", "started"),
+            _entry(f"{at}159000", "command_sent", "reserve_inventory", "ReserveInventory",
+                   message_id="c4d8aa52-0000-4000-8000-000000000001"),
+            _entry(f"{at}208000", "reply_applied", "reserve_inventory", "InventoryReserved",
+                   {"type": "InventoryReserved", "payload": {"reservation_id": "res_1"}}),
+            _entry(f"{at}208500", "command_sent", "charge_payment", "ChargePayment"),
+            _entry(f"{at}254000", "reply_applied", "charge_payment", "PaymentCharged",
+                   {"type": "PaymentCharged",
+                    "payload": {"payment_id": "pay_1", "amount_cents": 1}}),
+            _entry(f"{at}254000", "command_sent", "create_shipment", "CreateShipment"),
+            _entry(f"{at}293000", "reply_applied", "create_shipment", "ShipmentCreated",
+                   {"type": "ShipmentCreated",
+                    "payload": {"shipment_id": "shp_1", "tracking_number": "FP123"}}),
+            _entry(f"{at}293000", "completed"),
+            _entry(f"{at}294000", "event_recorded", None, "OrderConfirmed", {"order_id": "ord-1"}),
         ],
         steps=[
             {"name": "reserve_inventory", "status": "succeeded"},
             {"name": "charge_payment", "status": "succeeded"},
             {"name": "create_shipment", "status": "succeeded"},
         ],
-    )
+    )  # fmt: skip
 
 
 DECLINED = {"code": "card_declined", "reason": "the card was declined"}
@@ -129,63 +102,33 @@ DECLINED = {"code": "card_declined", "reason": "the card was declined"}
 
 def compensated_saga() -> dict[str, Any]:
     """A declined card: the reservation is released (PostgreSQL: timestamps with offsets)."""
+    at = "2026-11-22T03:26:30."
     return _saga(
         "compensated",
         [
-            _entry("2026-11-22T03:26:30.444000+00:00", "started"),
-            _entry(
-                "2026-11-22T03:26:30.444000+00:00",
-                "command_sent",
-                "reserve_inventory",
-                "ReserveInventory",
-            ),
-            _entry(
-                "2026-11-22T03:26:30.460000+00:00",
-                "reply_applied",
-                "reserve_inventory",
-                "InventoryReserved",
-                {"type": "InventoryReserved", "payload": {"reservation_id": "res_2"}},
-            ),
-            _entry(
-                "2026-11-22T03:26:30.460000+00:00",
-                "command_sent",
-                "charge_payment",
-                "ChargePayment",
-            ),
-            _entry(
-                "2026-11-22T03:26:30.469000+00:00",
-                "reply_applied",
-                "charge_payment",
-                "PaymentDeclined",
-                {"type": "PaymentDeclined", "payload": {"order_id": "ord-1", **DECLINED}},
-            ),
-            _entry(
-                "2026-11-22T03:26:30.470000+00:00",
-                "compensation_sent",
-                "reserve_inventory",
-                "ReleaseInventory",
-            ),
-            _entry(
-                "2026-11-22T04:26:30.482000+01:00",  # same instant as 03:26:30.482 UTC
-                "reply_applied",
-                "reserve_inventory",
-                "InventoryReleased",
-                {"type": "InventoryReleased", "payload": {"reservation_id": "res_2"}},
-            ),
-            _entry(
-                "2026-11-22T03:26:30.482000+00:00",
-                "compensated",
-                detail={"step": "charge_payment", **DECLINED},
-            ),
+            _entry(f"{at}444000+00:00", "started"),
+            _entry(f"{at}444000+00:00", "command_sent", "reserve_inventory", "ReserveInventory"),
+            _entry(f"{at}460000+00:00", "reply_applied", "reserve_inventory", "InventoryReserved",
+                   {"type": "InventoryReserved", "payload": {"reservation_id": "res_2"}}),
+            _entry(f"{at}460000+00:00", "command_sent", "charge_payment", "ChargePayment"),
+            _entry(f"{at}469000+00:00", "reply_applied", "charge_payment", "PaymentDeclined",
+                   {"type": "PaymentDeclined", "payload": {"order_id": "ord-1", **DECLINED}}),
+            _entry(f"{at}470000+00:00", "compensation_sent", "reserve_inventory",
+                   "ReleaseInventory"),
+            _entry("2026-11-22T04:26:30.482000+01:00",  # same instant as 03:26:30.482 UTC
+                   "reply_applied", "reserve_inventory", "InventoryReleased",
+                   {"type": "InventoryReleased", "payload": {"reservation_id": "res_2"}}),
+            _entry(f"{at}482000+00:00", "compensated",
+                   detail={"step": "charge_payment", **DECLINED}),
         ],
-        created_at="2026-11-22T03:26:30.444000+00:00",
+        created_at=f"{at}444000+00:00",
         failure={"step": "charge_payment", **DECLINED},
         steps=[
             {"name": "reserve_inventory", "status": "compensated"},
             {"name": "charge_payment", "status": "failed"},
             {"name": "create_shipment", "status": "pending"},
         ],
-    )
+    )  # fmt: skip
 
 
 # --- the timeline -------------------------------------------------------------------------
@@ -196,27 +139,16 @@ def test_timeline_of_a_completed_saga_has_one_line_per_entry_and_the_final_state
 
     assert lines[0] == f"checkout ord-1, saga {SAGA_ID}, times UTC"
     assert len(lines) == 1 + 9 + 1
-    assert lines[1].split() == ["03:26:24.159", "+1ms", "started", "-", "-"]
-    assert lines[2].split() == [
-        "03:26:24.159",
-        "+1ms",
-        "command_sent",
-        "reserve_inventory",
-        "ReserveInventory",
-        "message",
-        "c4d8aa52",
-    ]
-    assert lines[3].split() == [
-        "03:26:24.208",
-        "+50ms",
-        "reply_applied",
-        "reserve_inventory",
-        "InventoryReserved",
-        "reservation_id=res_1",
-    ]
+    assert words(lines[1]) == "03:26:24.159 +1ms started - -"
+    assert words(lines[2]) == (
+        "03:26:24.159 +1ms command_sent reserve_inventory ReserveInventory message c4d8aa52"
+    )
+    assert words(lines[3]) == (
+        "03:26:24.208 +50ms reply_applied reserve_inventory InventoryReserved reservation_id=res_1"
+    )
     assert lines[5].split()[-1] == "payment_id=pay_1"  # amount_cents is not a reference
     assert lines[7].endswith("shipment_id=shp_1 tracking_number=FP123")
-    assert lines[9].split() == ["03:26:24.294", "+136ms", "event_recorded", "-", "OrderConfirmed"]
+    assert words(lines[9]) == "03:26:24.294 +136ms event_recorded - OrderConfirmed"
     assert lines[-1] == "final state: completed"
 
 
@@ -231,15 +163,10 @@ def test_timeline_columns_line_up() -> None:
 def test_timeline_of_a_compensated_saga_shows_the_decline_reason() -> None:
     lines = format_timeline(compensated_saga()).splitlines()
 
-    declined = lines[5]
-    assert declined.split()[:5] == [
-        "03:26:30.469",
-        "+25ms",
-        "reply_applied",
-        "charge_payment",
-        "PaymentDeclined",
-    ]
-    assert declined.endswith("card_declined: the card was declined")
+    assert words(lines[5]) == (
+        "03:26:30.469 +25ms reply_applied charge_payment PaymentDeclined"
+        " card_declined: the card was declined"
+    )
     assert "compensation_sent  reserve_inventory  ReleaseInventory" in lines[6]
     # a timestamp with another offset is shown in UTC, and counted from the start in UTC
     assert lines[7].split()[:2] == ["03:26:30.482", "+38ms"]
@@ -355,23 +282,11 @@ def test_saga_table() -> None:
     ]
     lines = format_saga_table(rows).splitlines()
 
-    assert lines[0].split() == [
-        "SAGA", "ID", "DEFINITION", "KEY", "STATE", "STEP", "UPDATED", "(UTC)", "SUMMARY",
-    ]  # fmt: skip
-    assert lines[1].split() == [
-        SAGA_ID,
-        "checkout",
-        "ord-1",
-        "running",
-        "charge_payment",
-        "2026-11-22",
-        "03:26:24.293",
-        "customer",
-        "cus-1,",
-        "total",
-        "30.00",
-        "EUR",
-    ]
+    assert words(lines[0]) == "SAGA ID DEFINITION KEY STATE STEP UPDATED (UTC) SUMMARY"
+    assert words(lines[1]) == (
+        f"{SAGA_ID} checkout ord-1 running charge_payment 2026-11-22 03:26:24.293"
+        " customer cus-1, total 30.00 EUR"
+    )
     assert lines[2].split()[1:5] == ["returns", "ret-22", "compensated", "-"]
     assert lines[1].index("running") == lines[2].index("compensated")
     assert lines[1].index("ord-1") == lines[2].index("ret-22")
@@ -394,55 +309,12 @@ def test_item_parser() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("item", "message"),
-    [
-        ("SKU-1", "item 'SKU-1' is not SKU:QTY:UNIT_PRICE_CENTS (e.g. SKU-1:2:1999)"),
-        ("SKU-1:2", "item 'SKU-1:2' is not SKU:QTY:UNIT_PRICE_CENTS"),
-        (":2:100", "item ':2:100' is not SKU:QTY:UNIT_PRICE_CENTS"),
-        ("SKU-1:two:100", "item 'SKU-1:two:100': quantity 'two' is not a positive integer"),
-        ("SKU-1:0:100", "item 'SKU-1:0:100': quantity '0' is not a positive integer"),
-        ("SKU-1:-1:100", "item 'SKU-1:-1:100': quantity '-1' is not a positive integer"),
-        (
-            "SKU-1:1:19.99",
-            "item 'SKU-1:1:19.99': unit price '19.99' is not a whole number of cents",
-        ),
-        ("SKU-1:1:", "item 'SKU-1:1:': unit price '' is not a whole number of cents"),
-    ],
-)
-def test_bad_items_are_usage_errors(
-    item: str, message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        cli.build_parser().parse_args(["submit", "--item", item])
-    assert exited.value.code == 2
-    assert f"argument --item: {message}" in capsys.readouterr().err
-
-
 ORDER_FLAGS = [
-    "--order-id",
-    "ord-42",
-    "--customer-id",
-    "c-1",
-    "--email",
-    "ada@example.com",
-    "--name",
-    "Ada Lovelace",
-    "--item",
-    "SKU-1:2:1999",
-    "--item",
-    "SKU-2:1:500",
-    "--token",
-    "tok_visa",
-    "--line1",
-    "1 rue X",
-    "--city",
-    "Paris",
-    "--postal-code",
-    "75001",
-    "--country",
-    "FR",
-]
+    "--order-id", "ord-42", "--customer-id", "c-1", "--email", "ada@example.com",
+    "--name", "Ada Lovelace", "--item", "SKU-1:2:1999", "--item", "SKU-2:1:500",
+    "--token", "tok_visa", "--line1", "1 rue X", "--city", "Paris", "--postal-code", "75001",
+    "--country", "FR",
+]  # fmt: skip
 
 
 def _submit_args(*extra: str) -> argparse.Namespace:
@@ -479,25 +351,6 @@ def test_order_flags_override_the_defaults() -> None:
     assert order["customer"]["name"] == "Ada Lovelace"
 
 
-def test_missing_order_flags_are_named() -> None:
-    args = cli.build_parser().parse_args(["submit", "--order-id", "ord-1", "--item", "A:1:1"])
-    with pytest.raises(cli.UsageError) as error:
-        cli.order_of(args)
-    assert str(error.value) == (
-        "give FILE, or the order flags; missing: --customer-id, --email, --name, --token,"
-        " --line1, --city, --postal-code, --country"
-    )
-
-
-def test_a_file_and_order_flags_together_are_a_usage_error(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        cli.main(["--broker", "redis://127.0.0.1:1/0", "submit", "order.json", "--token", "t"])
-    assert exited.value.code == 2
-    assert "give FILE or the order flags, not both (got --token)" in capsys.readouterr().err
-
-
 def test_order_from_a_file(tmp_path: Any) -> None:
     path = tmp_path / "order.json"
     path.write_text('{"order_id": "ord-7"}', encoding="utf-8")
@@ -518,119 +371,135 @@ class SagaNotFound(Exception):  # the name older workers raise
     """Stands for the class Celery rebuilds, by name only, from an unknown remote error."""
 
 
-class FakeResult:
-    def __init__(self, outcome: Any) -> None:
-        self.outcome = outcome
-
-    def get(self, timeout: float) -> Any:
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        return self.outcome
-
-
-class FakeApp:
-    def __init__(self, *outcomes: Any) -> None:
-        self.outcomes = list(outcomes)
-        self.sent: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        self.conf = argparse.Namespace(broker_url="redis://127.0.0.1:6379/0")
-        self.backend = argparse.Namespace(connection_errors=(ConnectionError,))
-
-    def send_task(self, name: str, kwargs: dict[str, Any], **options: Any) -> FakeResult:
-        self.sent.append((name, kwargs, options))
-        return FakeResult(self.outcomes.pop(0))
-
-    def close(self) -> None:
-        pass
-
-
-def _client(*outcomes: Any) -> tuple[cli.TaskClient, FakeApp]:
-    app = FakeApp(*outcomes)
-    return cli.TaskClient(cast(Any, app), timeout=15.0), app
-
-
-def test_calls_go_to_the_queue_named_before_the_dot() -> None:
-    client, app = _client({"sku": "A"}, None, [])
+def test_each_call_goes_to_the_queue_of_its_service_reads_expire_writes_stay_queued() -> None:
+    client, app = task_client(
+        {
+            "inventory.get_stock": [{"sku": "A"}],
+            "inventory.set_stock": [None],
+            "shipping.get_shipments": [[]],
+            "reactor.crm.get_customer": [{"id": "c-1"}],
+            "reactor.email.replay_dead_letters": [{"replayed": []}],
+        }
+    )
     client.call("inventory.get_stock", {"sku": "A"})
     client.call("inventory.set_stock", {"sku": "A", "quantity": 3}, write=True)
     client.call("shipping.get_shipments", {"order_id": "o"}, timeout=2)
+    client.call("reactor.crm.get_customer", {"customer_id": "c-1"})
+    client.call("reactor.email.replay_dead_letters", {"ids": None}, write=True)
 
-    assert [(name, options["queue"]) for name, _, options in app.sent] == [
-        ("inventory.get_stock", "inventory"),
-        ("inventory.set_stock", "inventory"),
-        ("shipping.get_shipments", "shipping"),
+    # the queue is the task name minus its last part; a read expires when the caller stops
+    # waiting, a write stays queued until a worker takes it
+    assert [(name, options["queue"], options["expires"]) for name, _, options in app.sent] == [
+        ("inventory.get_stock", "inventory", 15.0),
+        ("inventory.set_stock", "inventory", None),
+        ("shipping.get_shipments", "shipping", 2),
+        ("reactor.crm.get_customer", "reactor.crm", 15.0),
+        ("reactor.email.replay_dead_letters", "reactor.email", None),
     ]
-    # reads expire when the caller stops waiting; writes stay queued
-    assert [options["expires"] for _, _, options in app.sent] == [15.0, None, 2]
+    assert cli.queue_of("orchestrator.get_saga") == "orchestrator"
 
 
-def test_a_timeout_says_the_worker_may_not_be_running() -> None:
-    client, _ = _client(ResultTimeout("The operation timed out."))
-    with pytest.raises(cli.CommandError) as error:
-        client.call("payment.get_payments", {"order_id": "o"})
-    assert str(error.value) == (
-        "no answer from payment.get_payments within 15s: the payment worker may not be running."
-    )
+@pytest.mark.parametrize(
+    ("task", "timeout", "message"),
+    [
+        ("payment.get_payments", 15.0, "within 15s: the payment worker may not be running."),
+        ("reactor.crm.get_customer", 3.0, "within 3s: the reactor.crm worker may not be running."),
+    ],
+)
+def test_a_timeout_says_which_worker_may_not_be_running(
+    task: str, timeout: float, message: str
+) -> None:
+    client, _ = task_client({task: [ResultTimeout("The operation timed out.")]}, timeout)
+    with pytest.raises(cli.NoAnswer) as error:
+        client.call(task, {})
+    assert str(error.value) == f"no answer from {task} {message}"
 
 
 def test_a_remote_error_carries_its_message() -> None:
     message = "invalid order: items.0.quantity: Input should be greater than 0"
-    client, _ = _client(ValueError(message))
+    client, _ = task_client({"orchestrator.place_order": [ValueError(message)]})
     with pytest.raises(cli.RemoteError) as error:
         client.call("orchestrator.place_order", {"order_id": "o"}, write=True)
     assert str(error.value) == f"orchestrator.place_order failed: {message}"
 
 
+def _fetched(*answers: Any, definition: str | None = None, saga_id: str = SAGA_ID) -> Any:
+    """What fetch_saga found for ``saga_id``, and what it asked get_saga each time."""
+    client, app = task_client({"orchestrator.get_saga": list(answers)})
+    found = cli.fetch_saga(client, saga_id, definition=definition)
+    return found, [kwargs for _, kwargs, _ in app.sent]
+
+
 def test_an_id_shaped_like_a_uuid_is_tried_as_saga_id_then_as_key() -> None:
     found = {"saga_id": "s", "definition": "checkout", "business_key": SAGA_ID}
-    client, app = _client(SagaNotFound(f"no saga with saga_id {SAGA_ID}"), found)
-    assert cli.fetch_saga(client, SAGA_ID) == found
-    assert [kwargs for _, kwargs, _ in app.sent] == [{"saga_id": SAGA_ID}, {"key": SAGA_ID}]
-
-    client, app = _client(LookupError("no saga with key ord-1"))
-    with pytest.raises(cli.CommandError, match="no saga with saga id or key ord-1"):
-        cli.fetch_saga(client, "ord-1")
-    assert [kwargs for _, kwargs, _ in app.sent] == [{"key": "ord-1"}]
+    assert _fetched(SagaNotFound(f"no saga with saga_id {SAGA_ID}"), found) == (
+        found,
+        [{"saga_id": SAGA_ID}, {"key": SAGA_ID}],
+    )
 
 
 def test_a_key_is_looked_up_in_one_definition_when_given() -> None:
     found = {"saga_id": "s", "definition": "returns", "business_key": "ret-1"}
-    client, app = _client(found)
-    assert cli.fetch_saga(client, "ret-1", definition="returns") == found
-    assert [kwargs for _, kwargs, _ in app.sent] == [{"definition": "returns", "key": "ret-1"}]
-
-    client, app = _client(LookupError("no returns saga with key ret-404"))
-    with pytest.raises(cli.CommandError, match="no returns saga with saga id or key ret-404"):
-        cli.fetch_saga(client, "ret-404", definition="returns")
+    assert _fetched(found, definition="returns", saga_id="ret-1") == (
+        found,
+        [{"definition": "returns", "key": "ret-1"}],
+    )
 
 
 def test_a_saga_id_of_another_definition_than_asked_falls_back_to_the_key() -> None:
     other = {"saga_id": SAGA_ID, "definition": "checkout", "business_key": "ord-1"}
     wanted = {"saga_id": "s", "definition": "returns", "business_key": SAGA_ID}
-    client, app = _client(other, wanted)
-    assert cli.fetch_saga(client, SAGA_ID, definition="returns") == wanted
-    assert [kwargs for _, kwargs, _ in app.sent] == [
-        {"saga_id": SAGA_ID},
-        {"definition": "returns", "key": SAGA_ID},
-    ]
+    assert _fetched(other, wanted, definition="returns") == (
+        wanted,
+        [{"saga_id": SAGA_ID}, {"definition": "returns", "key": SAGA_ID}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "definition", "message"),
+    [
+        ("ord-1", None, "no saga with saga id or key ord-1"),
+        ("ret-404", "returns", "no returns saga with saga id or key ret-404"),
+    ],
+)
+def test_a_key_no_saga_has_is_a_command_error(
+    key: str, definition: str | None, message: str
+) -> None:
+    with pytest.raises(cli.CommandError, match=message):
+        _fetched(LookupError(f"no saga with key {key}"), definition=definition, saga_id=key)
 
 
 def test_other_remote_errors_of_get_saga_are_not_taken_for_not_found() -> None:
-    client, app = _client(ValueError("give saga_id or order_id"))
     with pytest.raises(cli.RemoteError, match="get_saga failed: give saga_id or order_id"):
-        cli.fetch_saga(client, SAGA_ID)
-    assert len(app.sent) == 1
+        _fetched(ValueError("give saga_id or order_id"))
 
 
-def test_main_prints_one_line_and_exits_1_on_a_remote_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("argv", "task", "error"),
+    [
+        (["stock", "set", "SKU-1", "4"], "inventory.set_stock",
+         ValueError("quantity must be a non-negative integer, got 'x'")),
+        (["start", "refunds", "--input", "{}"], "orchestrator.start_saga",
+         ValueError("unknown saga definition 'refunds' (known: checkout, returns)")),
+        (["describe", "nope"], "orchestrator.describe_definition",
+         LookupError("unknown saga definition 'nope' (known: checkout)")),
+        (["reactors", "unsubscribe", "fax"], "events.unsubscribe",
+         LookupError("no reactor named 'fax' has subscribed")),
+        (["reactors", "backfill", "fax"], "events.backfill",
+         LookupError("no reactor named 'fax' has subscribed")),
+    ],
+)  # fmt: skip
+def test_a_task_that_fails_exits_1_with_one_line_naming_it(
+    argv: list[str],
+    task: str,
+    error: Exception,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app = FakeApp(ValueError("quantity must be a non-negative integer, got 'x'"))
-    monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
+    code, _ = run_sagactl(monkeypatch, argv, **{task: [error]})
 
-    assert cli.main(["stock", "set", "SKU-1", "4"]) == 1
-    assert capsys.readouterr().err == (
-        "sagactl: inventory.set_stock failed: quantity must be a non-negative integer, got 'x'\n"
-    )
+    assert code == 1
+    assert capsys.readouterr() == ("", f"sagactl: {task} failed: {error}\n")
 
 
 # --- any definition: the key, the parent and the definition's summary ----------------------
