@@ -118,6 +118,16 @@ def register_inbound_task(app: ServiceApp, handler: Handler, policy: Policy) -> 
             ],
         }
 
+    @app.task(name=f"{app.service}.store_figures", ignore_result=False)
+    def store_figures() -> dict[str, Any]:
+        """This service's own figures, for saga-metrics: parked dead letters and messages
+        handled (the inbox). Each service answers for its store; nobody else opens it."""
+        return {
+            "service": app.service,
+            "dead_letters_parked": dead_letters.count_parked(app.engine),
+            "handled": inbox.count(app.engine),
+        }
+
     @app.task(name=f"{app.service}.replay_dead_letters", ignore_result=False)
     def replay_dead_letters(ids: list[int] | None = None) -> dict[str, Any]:
         """Re-drive parked messages (all of them when ``ids`` is None) through this

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from messaging.database import dialect_insert
 from messaging.tables import inbox
@@ -41,3 +41,9 @@ def stored_response(conn: Connection, message_id: str) -> list[dict[str, Any]]:
         select(inbox.c.response).where(inbox.c.message_id == message_id)
     ).scalar_one_or_none()
     return list(value or [])
+
+
+def count(engine: Engine) -> int:
+    """Messages this service has handled (one inbox row each)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(inbox)).scalar_one())

@@ -26,6 +26,10 @@ ENTRY_POINT_GROUP = "saga_platform.reactors"
 EventHandler = Callable[[Connection, Message[Payload]], None]
 
 
+# A reactor's service (its queue, task prefix and store settings) is this plus its name.
+REACTOR_SERVICE_PREFIX = "reactor."
+
+
 @dataclass(frozen=True)
 class Reactor:
     name: str
@@ -61,7 +65,7 @@ class Reactor:
     @property
     def service(self) -> str:
         """Its queue, its Celery app's name and the prefix of its task names."""
-        return f"reactor.{self.name}"
+        return REACTOR_SERVICE_PREFIX + self.name
 
 
 def load(path: str) -> Any:

@@ -1,6 +1,13 @@
-"""Prometheus metrics of the platform, read from the services' own stores at scrape time.
+"""Prometheus metrics of the platform, from the stores at scrape time.
 
     saga-metrics        # serves /metrics on SAGA_METRICS_PORT (9108)
+
+saga-metrics is an orchestrator process: it reads the orchestrator's own store (sagas,
+steps, subscriptions). Every other service answers for its own figures through its
+``<service>.store_figures`` task; nobody opens another service's database. The services
+asked are derived, not listed: the participants the deployed definitions send commands
+to, and the reactors subscribed to the event dispatcher. A service that does not answer
+within ``SAGA_METRICS_ASK_TIMEOUT`` (2 s) is ``saga_service_up 0`` for that scrape.
 
 Reading the stores (instead of counting in each process) makes the figures correct with
 prefork workers, across restarts and with several worker hosts: the stores are the truth.
@@ -10,11 +17,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from celery import Celery
 from prometheus_client import start_http_server
 from prometheus_client.core import (
     REGISTRY,
@@ -23,19 +32,17 @@ from prometheus_client.core import (
     HistogramMetricFamily,
     Metric,
 )
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from messaging.database import build_engine
 from messaging.logs import get_logger
-from messaging.reactors import discover
-from messaging.settings import Settings
-from messaging.tables import dead_letters, inbox
+from messaging.reactors import REACTOR_SERVICE_PREFIX as SERVICE_PREFIX
 from orchestrator import subscriptions
+from orchestrator.saga_registry import definitions
 from orchestrator.store import saga_history, sagas
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
-CORE = ("orchestrator", "inventory", "payment", "shipping")
+ORCHESTRATOR = "orchestrator"
 
 
 def failure_reason(error: str | None) -> str:
@@ -63,23 +70,50 @@ def _seconds(start: datetime, end: datetime) -> float:
     return max((end - start).total_seconds(), 0.0)
 
 
+def participants() -> list[str]:
+    """The services the deployed definitions send commands to."""
+    return sorted({step.service for d in definitions().values() for step in d.steps})
+
+
 class PlatformCollector:
-    def __init__(self, engines: Mapping[str, Engine]) -> None:
-        self.engines = engines
+    def __init__(self, engine: Engine, client: Celery, ask_timeout: float = 2.0) -> None:
+        self.engine = engine  # the orchestrator's own store
+        self.client = client
+        self.ask_timeout = ask_timeout
 
     def describe(self) -> list[Metric]:
         return []  # do not touch the stores when registering: they may not exist yet
 
     def collect(self) -> Iterator[Metric]:
+        reactors: list[str] = []
         try:
-            yield from self._sagas(self.engines["orchestrator"])
-            yield from self._subscriptions(self.engines["orchestrator"])
+            yield from self._sagas(self.engine)
+            yield from self._subscriptions(self.engine, reactors)
         except SQLAlchemyError as exc:  # its store not created yet, or down: say nothing
-            get_logger().warning("metrics_store_unavailable", store="orchestrator", error=repr(exc))
-        yield from self._messaging()
+            get_logger().warning("metrics_store_unavailable", store=ORCHESTRATOR, error=repr(exc))
+        services = [ORCHESTRATOR, *participants(), *(SERVICE_PREFIX + r for r in reactors)]
+        yield from self._messaging(self._ask(services))
+
+    def _ask(self, services: list[str]) -> dict[str, Mapping[str, Any] | None]:
+        """Each service's ``store_figures``, asked all at once; None for no answer."""
+        pending = {
+            s: self.client.send_task(f"{s}.store_figures", queue=s, expires=self.ask_timeout)
+            for s in services
+        }
+        deadline = time.monotonic() + self.ask_timeout
+        answers: dict[str, Mapping[str, Any] | None] = {}
+        for service, result in pending.items():
+            try:
+                answers[service] = result.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except Exception as exc:  # no answer in time, or an error: that service is down
+                get_logger().warning("metrics_service_silent", service=service, error=repr(exc))
+                answers[service] = None
+            finally:
+                result.forget()
+        return answers
 
     @staticmethod
-    def _subscriptions(engine: Engine) -> Iterator[Metric]:
+    def _subscriptions(engine: Engine, reactors: list[str]) -> Iterator[Metric]:
         """Per active subscription: how far behind, copies sent again, last seen."""
         behind = GaugeMetricFamily(
             "reactor_events_behind",
@@ -99,6 +133,7 @@ class PlatformCollector:
         for sub in listed:
             if not sub["active"]:
                 continue
+            reactors.append(sub["name"])
             behind.add_metric([sub["name"]], sub["behind"])
             resent.add_metric([sub["name"]], sub["resent"])
             if sub["last_seen_at"]:
@@ -108,38 +143,27 @@ class PlatformCollector:
         yield resent
         yield seen
 
-    def _messaging(self) -> Iterator[Metric]:
+    @staticmethod
+    def _messaging(answers: Mapping[str, Mapping[str, Any] | None]) -> Iterator[Metric]:
+        up = GaugeMetricFamily(
+            "saga_service_up", "1 if the service answered for its figures", labels=["service"]
+        )
         parked = GaugeMetricFamily("dead_letters", "Messages parked, by store", labels=["store"])
         events = CounterMetricFamily(
             "reactor_events", "Events a reactor handled or parked", labels=["reactor", "outcome"]
         )
-        for service, engine in sorted(self.engines.items()):
-            try:
-                counts = self._counts(engine, with_inbox=service.startswith("reactor."))
-            except SQLAlchemyError as exc:
-                get_logger().warning("metrics_store_unavailable", store=service, error=repr(exc))
+        for service, figures in sorted(answers.items()):
+            up.add_metric([service], 0 if figures is None else 1)
+            if figures is None:
                 continue
-            parked.add_metric([service], counts[0])
-            if service.startswith("reactor."):
-                name = service.removeprefix("reactor.")
-                events.add_metric([name, "handled"], counts[1])
-                events.add_metric([name, "parked"], counts[0])
+            parked.add_metric([service], figures["dead_letters_parked"])
+            if service.startswith(SERVICE_PREFIX):
+                name = service.removeprefix(SERVICE_PREFIX)
+                events.add_metric([name, "handled"], figures["handled"])
+                events.add_metric([name, "parked"], figures["dead_letters_parked"])
+        yield up
         yield parked
         yield events
-
-    @staticmethod
-    def _counts(engine: Engine, *, with_inbox: bool) -> tuple[int, int]:
-        """Parked dead letters, and (reactors) handled events."""
-        with engine.connect() as conn:
-            parked = conn.execute(
-                select(func.count()).where(dead_letters.c.status == "parked")
-            ).scalar_one()
-            handled = (
-                conn.execute(select(func.count()).select_from(inbox)).scalar_one()
-                if with_inbox
-                else 0
-            )
-        return int(parked), int(handled)
 
     def _sagas(self, engine: Engine) -> Iterator[Metric]:
         with engine.connect() as conn:
@@ -214,14 +238,12 @@ def saga_counts(rows: Sequence[Any]) -> Iterator[Metric]:
     yield in_flight
 
 
-def engines_from_env() -> dict[str, Engine]:
-    services = [*CORE, *(r.service for r in discover(strict=False).values())]
-    return {s: build_engine(Settings.from_env(s).database_url) for s in services}
-
-
 def main() -> None:
+    from orchestrator.worker import app  # the orchestrator's app: its store and its broker
+
     port = int(os.environ.get("SAGA_METRICS_PORT", "9108"))
-    REGISTRY.register(PlatformCollector(engines_from_env()))
+    ask = float(os.environ.get("SAGA_METRICS_ASK_TIMEOUT", "2"))
+    REGISTRY.register(PlatformCollector(app.engine, app, ask))
     start_http_server(port, addr=os.environ.get("SAGA_METRICS_ADDRESS", "127.0.0.1"))
     threading.Event().wait()
 
