@@ -50,6 +50,7 @@ class StoreLookup:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self.locked = False  # a row lock was taken (and maybe waited for)
 
     def get(self, definition: str, business_key: str) -> SagaRecord | None:
         query = select(sagas).where(
@@ -57,6 +58,7 @@ class StoreLookup:
         )
         if is_postgresql(self._conn):
             query = query.with_for_update()
+            self.locked = True
         row = self._conn.execute(query).one_or_none()
         return None if row is None else _record(row)
 

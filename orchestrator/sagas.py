@@ -74,19 +74,37 @@ def start(
         raise StartRefused(f"saga {definition.name!r} cannot be started by a client")
     key = admission.key(submitted)
     given = submitted.model_dump(mode="json")
-    existing = _existing(conn, definition.name, key)
-    if existing is not None:
-        # a saga from before inputs were kept cannot be compared: the key decides
-        if existing.input is not None and existing.input != given:
-            raise StartRefused(
-                f"{admission.key_name} {key!r} was already submitted with different content "
-                f"(saga {existing.saga_id})"
-            )
-        return Started(existing.saga_id, key, existing.status, False, ())
-    outcome = admission.admit(submitted, AdmissionContext(StoreLookup(conn), settings))
+    repeat = _repeat(conn, definition, key, given)
+    if repeat is not None:
+        return repeat
+    lookup = StoreLookup(conn)
+    outcome = admission.admit(submitted, AdmissionContext(lookup, settings))
+    # The check may have waited on a row lock while the same key was started and committed
+    # by another request: that one is this saga, whatever the check now says.
+    repeat = _repeat(conn, definition, key, given) if lookup.locked else None
+    if repeat is not None:
+        return repeat
     if isinstance(outcome, Refused):
         raise StartRefused(outcome.reason)
-    return begin(conn, definition, key, outcome.data, correlation_id, outcome.parent_key, given)
+    return _insert(conn, definition, key, outcome.data, correlation_id, outcome.parent_key, given)
+
+
+def _repeat(
+    conn: Connection, definition: SagaDefinition, key: str, given: Mapping[str, Any]
+) -> Started | None:
+    """The saga already started under this key with this input, if any; other content
+    under the same key is refused."""
+    existing = _existing(conn, definition.name, key)
+    if existing is None:
+        return None
+    # a saga from before inputs were kept cannot be compared: the key decides
+    if existing.input is not None and existing.input != given:
+        key_name = definition.admission.key_name if definition.admission else "key"
+        raise StartRefused(
+            f"{key_name} {key!r} was already submitted with different content "
+            f"(saga {existing.saga_id})"
+        )
+    return Started(existing.saga_id, key, existing.status, False, ())
 
 
 def begin(
@@ -95,18 +113,30 @@ def begin(
     business_key: str,
     data: Mapping[str, Any],
     correlation_id: str,
-    parent_key: str | None = None,
-    submitted: Mapping[str, Any] | None = None,
 ) -> Started:
-    """Start a saga from data already admitted; a repeat of the key returns the first."""
+    """Start a saga from data its caller built (tests and tools: no admission check, no
+    input kept); a repeat of the key with the same data returns the first."""
     existing = _existing(conn, definition.name, business_key)
     if existing is not None:
-        if submitted is None and existing.data != dict(data):
+        if existing.data != dict(data):
             raise StartRefused(
                 f"{business_key!r} was already submitted with different content "
                 f"(saga {existing.saga_id})"
             )
         return Started(existing.saga_id, business_key, existing.status, False, ())
+    return _insert(conn, definition, business_key, data, correlation_id, None, None)
+
+
+def _insert(
+    conn: Connection,
+    definition: SagaDefinition,
+    business_key: str,
+    data: Mapping[str, Any],
+    correlation_id: str,
+    parent_key: str | None,
+    submitted: Mapping[str, Any] | None,
+) -> Started:
+    """The new saga's row, history and first commands (the key was checked as unused)."""
     saga_id = new_id()
     transition = engine.start(definition, data, new_id)
     now = datetime.now(UTC)

@@ -123,25 +123,42 @@ def test_a_return_starts_its_label_and_refund_together(engine: Engine):
     assert start(engine, "returns", a_return(order_id, "ret-3", MUG=1)).created
 
 
-def test_two_concurrent_returns_of_the_same_lines_admit_one(engine: Engine):
-    order_id = completed_checkout(engine, MUG=2)
+def race(engine: Engine, order_id: str, return_ids: tuple[str, str]) -> list[str]:
+    """Two returns of the order's 2 MUG started at the same moment: what each got."""
     outcomes: list[str] = []
     barrier = threading.Barrier(2, timeout=30)
 
     def attempt(return_id: str) -> None:
         barrier.wait()
         try:
-            start(engine, "returns", a_return(order_id, return_id, MUG=2))
-            outcomes.append("admitted")
+            started = start(engine, "returns", a_return(order_id, return_id, MUG=2))
+            outcomes.append(f"{started.saga_id} created={started.created}")
         except sagas.StartRefused as exc:
             outcomes.append(str(exc))
 
-    threads = [threading.Thread(target=attempt, args=(f"ret-{n}",)) for n in (1, 2)]
+    threads = [threading.Thread(target=attempt, args=(r,)) for r in return_ids]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
-    assert sorted(outcomes)[0] == "admitted"
-    assert "already returned (0 left)" in sorted(outcomes)[1]
+    return sorted(outcomes)
+
+
+def test_two_concurrent_returns_of_the_same_lines_admit_one(engine: Engine):
+    order_id = completed_checkout(engine, MUG=2)
+    outcomes = race(engine, order_id, ("ret-1", "ret-2"))
+    admitted = [o for o in outcomes if o.endswith("created=True")]
+    refused = [o for o in outcomes if "already returned (0 left)" in o]
+    assert (len(admitted), len(refused)) == (1, 1), outcomes
+    assert count(engine, "returns") == 1
+
+
+def test_the_same_return_started_twice_at_once_is_one_saga(engine: Engine):
+    """A client's retry racing its first attempt: both get the one saga, neither is
+    refused by the lines the other just took."""
+    order_id = completed_checkout(engine, MUG=2)
+    outcomes = race(engine, order_id, ("ret-1", "ret-1"))
+    assert [o.rsplit(" ", 1)[1] for o in outcomes] == ["created=False", "created=True"], outcomes
+    assert outcomes[0].split()[0] == outcomes[1].split()[0]  # the same saga id
     assert count(engine, "returns") == 1
