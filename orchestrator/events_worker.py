@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from celery.signals import worker_ready, worker_shutdown
+from pydantic import ValidationError
 
 from messaging.reactors import discover
 from messaging.service_app import CeleryPublisher, ServiceApp
@@ -117,16 +118,16 @@ def register_plugins() -> None:
     start), so their copies accumulate even before their worker first starts. A retired
     one stays retired."""
     for reactor in discover(strict=False).values():
-        announcement = Announcement(
-            name=reactor.name,
-            events=sorted(reactor.events),
-            start=reactor.start,
-            owner=reactor.owner,
-        )
-        try:
+        try:  # one bad plug-in is logged and left out; a store that is down stops the start
+            announcement = Announcement(
+                name=reactor.name,
+                events=sorted(reactor.events),
+                start=reactor.start,
+                owner=reactor.owner,
+            )
             with app.engine.begin() as conn:
                 subscriptions.subscribe(conn, announcement, subscriptions.PLUGIN)
-        except subscriptions.SubscriptionRefused as exc:
+        except (subscriptions.SubscriptionRefused, ValidationError) as exc:
             log.error("plugin_not_subscribed", reactor=reactor.name, error=str(exc))
 
 
@@ -166,7 +167,13 @@ def _dispatch_while_the_worker_runs(service: ServiceApp) -> None:
     def on_ready(sender: Any = None, **_: Any) -> None:
         if getattr(sender, "app", None) is not service:
             return
-        register_plugins()
+        try:
+            register_plugins()
+        except Exception as exc:
+            # Celery logs and swallows a receiver's exception: the worker would answer the
+            # events.* tasks and never deliver an event. Stop it instead, for a restart.
+            log.error("dispatcher_not_started", error=repr(exc))
+            raise SystemExit(f"events cannot start: {exc}") from exc
         threading.Thread(target=run, args=(stop,), name="event-dispatcher", daemon=True).start()
 
     def on_shutdown(**_: Any) -> None:
