@@ -127,17 +127,6 @@ def counts(conn: Connection, definition: str | None = None) -> dict[str, int]:
     return {status: int(count) for status, count in conn.execute(query)}
 
 
-def counts_by_definition(conn: Connection) -> dict[str, dict[str, int]]:
-    """definition -> state -> how many."""
-    query = select(sagas.c.definition, sagas.c.status, func.count()).group_by(
-        sagas.c.definition, sagas.c.status
-    )
-    found: dict[str, dict[str, int]] = {}
-    for definition, status, count in conn.execute(query):
-        found.setdefault(definition, {})[status] = int(count)
-    return found
-
-
 def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
     """Ids of active sagas whose deadline has passed, locked so that two sweepers never
     take the same one (PostgreSQL; SQLite has one writer at a time anyway)."""
