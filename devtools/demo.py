@@ -26,6 +26,7 @@ from devtools.launcher import Platform, platform_env, read_procfile
 from devtools.smtp_sink import SmtpSink, free_port
 from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.settings import DEFAULT_BROKER_URL
+from messaging.subscriptions import LIST
 
 STOCK = {"BOOK-42": 20, "MUG-7": 5}
 CUSTOMER_ID = f"cust-{uuid.uuid4().hex[:6]}"
@@ -100,8 +101,8 @@ class ReturnScenario:
     expected_code: str | None = None
 
 
-# the email reactor's subjects for a return's outcome (reactors/email/render.py)
-RETURN_SUBJECTS = ("Your refund for order", "We could not process your return")
+# the email reactor's kinds of email for a return's outcome (reactor.email.sent_emails)
+RETURN_EMAILS = frozenset({"return_refund", "return_rejected"})
 
 RETURN_SCENARIOS = (  # the orders of SCENARIOS they return, by index
     ReturnScenario(
@@ -115,11 +116,7 @@ RETURN_SCENARIOS = (  # the orders of SCENARIOS they return, by index
     ),
     ReturnScenario(
         "Refund refused by the card network: the label is voided",
-        SCENARIOS.index(
-            next(
-                s for s in SCENARIOS if s.token == "tok_refund_fails" and s.expected == "completed"
-            )
-        ),
+        SCENARIOS.index(REFUNDS_REFUSED_CARD),
         (("MUG-7", 1),),
         "compensated",
         "processor_error",
@@ -234,10 +231,10 @@ def show_reactor_effects(client: Client, sink: SmtpSink, orders: list[dict[str, 
         print(f"  {entry['order_id']}: {entry['event']} ({entry['note']})")
     # each reactor says what it holds when the dispatcher checks (every few seconds)
     settle = time.monotonic() + 15
-    listed = client.call("events.subscriptions")
+    listed = client.call(LIST)
     while any(s["behind"] for s in listed) and time.monotonic() < settle:
         time.sleep(0.5)
-        listed = client.call("events.subscriptions")
+        listed = client.call(LIST)
     print("Subscriptions, as the event dispatcher holds them (sagactl reactors list):")
     for line in format_subscriptions(listed).splitlines():
         print(f"  {line}")
@@ -348,19 +345,22 @@ def run_returns(
         )
         ended.append(order["order_id"])
     deadline = time.monotonic() + 60
-    while True:
+    while True:  # recorded by the email reactor and received by the mail server
         mails = [
             m
             for o in ended
-            for m in sink.messages_for(o)
-            if m["Subject"].startswith(RETURN_SUBJECTS)
+            for m in client.call("reactor.email.sent_emails", order_id=o)
+            if m["kind"] in RETURN_EMAILS
         ]
-        if len(mails) >= len(ended) or time.monotonic() > deadline:
+        received = {m["Message-ID"] for o in ended for m in sink.messages_for(o)}
+        delivered = len(mails) == len(ended) and all(m["message_id"] in received for m in mails)
+        if delivered or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     print("\nReactors on the returns:")
     for mail in mails:
-        print(f"  email to {mail['To']}: {mail['Subject']}")
+        here = "received" if mail["message_id"] in received else "NOT RECEIVED"
+        print(f"  email to {mail['recipient']}: {mail['subject']} ({here})")
     for day in client.call("reactor.analytics.refunds_per_day"):
         print(
             f"  analytics {day['day']} {day['currency']}: {day['refunds']} refund(s), "
@@ -371,7 +371,7 @@ def run_returns(
         f"  CRM: lifetime value of {CUSTOMER_ID} now "
         f"{customer.get('lifetime_value_cents', 0) / 100:.2f} (refunds taken off)"
     )
-    verdicts.append(len(mails) == len(ended))
+    verdicts.append(delivered)
     return verdicts
 
 

@@ -34,15 +34,9 @@ def handle(conn: Connection, message: Message[Payload]) -> None:
         entry = Entry(total, 1, total, f"confirmed, tracking {event.tracking_number}")
     elif isinstance(event, OrderCancelled):
         entry = Entry(0, 0, event.total_cents, f"cancelled: {event.reason}")
-    elif isinstance(event, ReturnCompleted):
-        refund = _money(event.refund_cents, event.currency)
-        note = f"returned {_units(event.lines)}, refund {refund} (return {event.return_id})"
-        entry = Entry(-max(event.refund_cents, 0), 0, event.refund_cents, note)
-    elif isinstance(event, ReturnRejected):
-        note = f"return {event.return_id} rejected: {event.reason}"
-        if event.refund_cents > 0:  # the refund went through before the return failed
-            note = f"refunded {_money(event.refund_cents, event.currency)} anyway; {note}"
-        entry = Entry(-max(event.refund_cents, 0), 0, event.refund_cents, note)
+    elif isinstance(event, ReturnCompleted | ReturnRejected):
+        # a refund lowers the lifetime value, whether or not the return went through
+        entry = Entry(-event.refund_cents, 0, event.refund_cents, _return_note(event))
     else:
         raise TypeError(f"crm does not handle {message.type}")
     at = message.envelope.occurred_at
@@ -70,3 +64,13 @@ def _money(cents: int, currency: str) -> str:
 def _units(lines: list[ReturnedLine]) -> str:
     units = sum(line.quantity for line in lines)
     return "1 unit" if units == 1 else f"{units} units"
+
+
+def _return_note(event: ReturnCompleted | ReturnRejected) -> str:
+    if isinstance(event, ReturnCompleted):
+        refund = _money(event.refund_cents, event.currency)
+        return f"returned {_units(event.lines)}, refund {refund} (return {event.return_id})"
+    note = f"return {event.return_id} rejected: {event.reason}"
+    if event.refund_cents > 0:  # the refund went through before the return failed
+        note = f"refunded {_money(event.refund_cents, event.currency)} anyway; {note}"
+    return note

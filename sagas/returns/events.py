@@ -28,7 +28,7 @@ class ReturnCompleted(Payload):
     order_id: Identifier
     customer: Customer
     lines: list[ReturnedLine]
-    refund_cents: int
+    refund_cents: int = Field(ge=0)
     currency: CurrencyCode
     refund_id: str
     tracking_number: str
@@ -48,7 +48,7 @@ class ReturnRejected(Payload):
     order_id: Identifier
     customer: Customer
     lines: list[ReturnedLine]
-    refund_cents: int
+    refund_cents: int = Field(ge=0)
     currency: CurrencyCode
     code: str
     reason: str
