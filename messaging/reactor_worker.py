@@ -48,12 +48,15 @@ class NoAnswer(RuntimeError):
 
 def build_app(reactor: Reactor) -> ServiceApp:
     metadata = load(reactor.tables) if reactor.tables else MetaData()
-    app = ServiceApp(reactor.service, metadata, reactor_metadata)
 
     @functools.cache
-    def handler() -> EventHandler:  # built on first use, in the worker process
+    def handler() -> EventHandler:
         built: EventHandler = load(reactor.handler)()
         return built
+
+    # built when the worker starts (a start check): a factory that fails, a bad setting,
+    # stops the worker there instead of parking every event after three retries
+    app = ServiceApp(reactor.service, metadata, reactor_metadata, at_start=(handler,))
 
     def handle(conn: Connection, message: Message[Payload]) -> list[OutgoingMessage]:
         if message.type not in reactor.events:

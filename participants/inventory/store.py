@@ -21,7 +21,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
+from messaging.consumer import Conflict
 from messaging.database import dialect_insert, is_postgresql
 from participants.inventory.rules import Line
 
@@ -189,14 +191,17 @@ def restock_of(conn: Connection, return_id: str) -> list[Line] | None:
 
 
 def add_restock(conn: Connection, return_id: str, order_id: str, lines: list[Line]) -> None:
-    conn.execute(
-        insert(restocks).values(
-            return_id=return_id,
-            order_id=order_id,
-            lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
-            created_at=datetime.now(UTC),
+    try:
+        conn.execute(
+            insert(restocks).values(
+                return_id=return_id,
+                order_id=order_id,
+                lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                created_at=datetime.now(UTC),
+            )
         )
-    )
+    except IntegrityError:  # the same return handled at the same moment by another worker
+        raise Conflict(f"restock of return {return_id} was written concurrently") from None
 
 
 def restocks_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:

@@ -17,7 +17,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
+from messaging.consumer import Conflict
 from messaging.database import is_postgresql
 from participants.shipping.rules import ReturnLabel
 
@@ -111,17 +113,22 @@ def return_label(conn: Connection, label_id: str, return_id: str) -> ReturnLabel
 
 
 def add_return_label(conn: Connection, label: ReturnLabel, order_id: str) -> None:
-    conn.execute(
-        insert(return_labels).values(
-            label_id=label.label_id,
-            return_id=label.return_id,
-            order_id=order_id,
-            carrier=label.carrier,
-            tracking_number=label.tracking_number,
-            status=label.status,
-            created_at=datetime.now(UTC),
+    try:
+        conn.execute(
+            insert(return_labels).values(
+                label_id=label.label_id,
+                return_id=label.return_id,
+                order_id=order_id,
+                carrier=label.carrier,
+                tracking_number=label.tracking_number,
+                status=label.status,
+                created_at=datetime.now(UTC),
+            )
         )
-    )
+    except IntegrityError:  # the same return handled at the same moment by another worker
+        raise Conflict(
+            f"return label of return {label.return_id} was written concurrently"
+        ) from None
 
 
 def mark_voided(conn: Connection, label_id: str) -> None:
