@@ -77,6 +77,10 @@ def celery_config() -> dict[str, Any]:
         "result_serializer": "json",
         "accept_content": ["json"],
         "result_accept_content": ["json"],
+        # a broker that is down ends the worker tier's tests instead of hanging them
+        "broker_connection_max_retries": 3,
+        "broker_connection_timeout": 5,
+        "redis_socket_connect_timeout": 5,
     }
 
 

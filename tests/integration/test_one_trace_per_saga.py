@@ -26,14 +26,18 @@ def spans(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> list
         client.flushdb()  # nothing runs on it yet
     data_dir = tmp_path_factory.mktemp("traced")
     argv = [sys.executable, "-m", "tests.traced_platform", broker_url, str(data_dir)]
-    done = subprocess.run(
-        [*argv, str(smtp_sink.port)],
-        check=False,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    try:  # its own waits (workers up, four sagas, the reactors) are bounded inside
+        done = subprocess.run(
+            [*argv, str(smtp_sink.port)],
+            check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    except subprocess.TimeoutExpired as exc:  # keep what it said, for the reader
+        (Path(data_dir) / "platform.log").write_text(str(exc.stderr or ""))
+        raise
     (Path(data_dir) / "platform.log").write_text(done.stderr)
     assert done.returncode == 0, done.stderr[-4000:]
     found: list[dict[str, Any]] = json.loads(done.stdout)

@@ -34,6 +34,10 @@ from tests.platform import ROOT, RunningPlatform, new_sku, order, wait_for
 PACKAGE = ROOT / "tests" / "reactor_package"
 UNCHANGED = ("orchestrator", "events", "relay-orchestrator", "sweeper")
 
+# Building the virtualenv (bounded at about 200 s in all) comes on top of the test's own
+# bounded waits: more than the suite's 300 s per test on a machine half as fast.
+pytestmark = pytest.mark.timeout(600)
+
 
 @dataclass
 class OwnEnvironment:
@@ -91,13 +95,14 @@ def own(venv: Path, platform: RunningPlatform, tmp_path: Path) -> Iterator[OwnEn
     )
     yield OwnEnvironment(venv, env)
     for name in ("loyalty", "loyalty_ledger"):  # later tests' events need not pile up
-        subprocess.run(
+        done = subprocess.run(
             [str(venv), "-m", "console.cli", "reactors", "unsubscribe", name],
             env=env,
             capture_output=True,
             timeout=60,
             check=False,
         )
+        assert done.returncode == 0, done.stderr
 
 
 def start_reactor(own: OwnEnvironment, platform: RunningPlatform, name: str) -> Platform:

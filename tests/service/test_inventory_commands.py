@@ -95,7 +95,8 @@ def test_two_orders_for_the_last_unit_get_it_once(inventory):
     stocked(inventory, **{sku: 1})
 
     with ThreadPoolExecutor(2) as pool:
-        replies = list(pool.map(lambda order: reserve(inventory, order, **{sku: 1}), "12"))
+        pending = [pool.submit(reserve, inventory, order, **{sku: 1}) for order in "12"]
+        replies = [future.result(timeout=60) for future in pending]  # a lock never waits for ever
 
     assert sorted(type(reply).__name__ for reply in replies) == [
         "InventoryReservationFailed",

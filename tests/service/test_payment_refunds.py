@@ -260,7 +260,8 @@ def refund_concurrently(
         return slow.send(command, reply_to="returns")
 
     with ThreadPoolExecutor(len(refunds)) as pool:
-        return list(pool.map(one, refunds))
+        pending = [pool.submit(one, refund) for refund in refunds]
+        return [future.result(timeout=60) for future in pending]  # each lock wait bounded
 
 
 def test_concurrent_refunds_never_give_back_more_than_was_charged(payments):
