@@ -3,7 +3,8 @@ result, and turns what can go wrong into one-line errors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,9 @@ class UsageError(Exception):
 
 
 # Give up on an unreachable broker or result backend within seconds, not minutes.
+# The least wait left to a service once a shared deadline passed: a result already in the
+# backend is still read.
+LAST_WAIT = 0.5
 _FEW_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
@@ -122,6 +126,19 @@ class TaskClient:
                 f"cannot send {task} (broker {url}, or its result backend): {root_cause(exc)}"
             ) from None
         return Sent(task, queue, result, wait, write)
+
+    def gather(self, sent: Sequence[tuple[str, Sent]]) -> list[tuple[str, Any]]:
+        """Results of tasks sent at once to several services, the whole wait bounded by one
+        timeout (not one per service): each a result, or the CommandError it gave."""
+        deadline = time.monotonic() + self.timeout
+        found: list[tuple[str, Any]] = []
+        for service, pending in sent:
+            try:
+                left = max(deadline - time.monotonic(), LAST_WAIT)
+                found.append((service, self.wait(pending, timeout=left)))
+            except CommandError as exc:
+                found.append((service, exc))
+        return found
 
     def wait(self, sent: Sent, timeout: float = 0) -> Any:
         """The result of a sent task, waiting at most ``timeout`` (default: its own wait)."""

@@ -125,11 +125,11 @@ def fetch_trails(client: TaskClient, key: str) -> tuple[dict[str, list[dict[str,
     ]
     trails: dict[str, list[dict[str, Any]]] = {}
     silent: list[str] = []
-    for service, pending in sent:
-        try:
-            trails[service] = client.wait(pending)
-        except CommandError:  # no answer, its task failed, or its result was lost
+    for service, trail in client.gather(sent):  # one deadline for all, not one each
+        if isinstance(trail, CommandError):  # no answer, its task failed, its result lost
             silent.append(service)
+        else:
+            trails[service] = trail
     return trails, silent
 
 

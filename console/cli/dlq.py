@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from console.cli.client import CommandError, NoAnswer, RemoteError, TaskClient, UsageError
+from console.cli.client import CommandError, NoAnswer, TaskClient, UsageError
 from console.cli.commands import emit
 from console.timeline import format_dead_letter, format_dead_letters
 from messaging.reactors import Reactor, discover
@@ -20,7 +19,6 @@ CORE_SERVICES = ("orchestrator", "inventory", "payment", "shipping")
 # The most letters a service lists in one answer (its dead_letters task caps the limit).
 MAX_LISTED = 1000
 # Once the first answers are in, the others have had as long: a last short wait each.
-_LAST_WAIT = 0.5
 
 
 def installed_reactors() -> dict[str, Reactor]:
@@ -79,20 +77,16 @@ def gather_dead_letters(client: TaskClient, services: list[str], limit: int) -> 
     sent = [
         (service, client.send(f"{service}.dead_letters", {"limit": limit})) for service in services
     ]
-    deadline = time.monotonic() + client.timeout
     found = DeadLetterAnswers([], [], [])
-    for service, pending in sent:
-        try:
-            listing = client.wait(pending, timeout=max(deadline - time.monotonic(), _LAST_WAIT))
-        except NoAnswer:
+    for service, listing in client.gather(sent):
+        if isinstance(listing, NoAnswer):
             found.silent.append(service)
             found.answers.append({"service": service, "error": "no answer"})
-            continue
-        except RemoteError as exc:
+        elif isinstance(listing, CommandError):
             found.failed.append(service)
-            found.answers.append({"service": service, "error": str(exc)})
-            continue
-        found.answers.append(listing)
+            found.answers.append({"service": service, "error": str(listing)})
+        else:
+            found.answers.append(listing)
     return found
 
 
