@@ -265,10 +265,11 @@ def _compensations(chart: _Chart) -> None:
     steps, units = chart.definition.steps, chart.undo_units()
     for number, members in units:
         parallel = len(members) > 1
-        if parallel:
-            chart.node(f"undo_fork_{number + 1}", "{{ }}", "fork")
+        if parallel:  # the engine undoes them one at a time, the last to succeed first
+            chart.node(f"undo_fork_{number + 1}", "{{ }}", "each that succeeded")
             chart.nodes.append(
-                f"    subgraph undo_stage_{number + 1} [{_text('undo in parallel')}]"
+                f"    subgraph undo_stage_{number + 1} "
+                f"[{_text('undone one at a time, last completed first')}]"
             )
         for index in members:
             compensation = steps[index].compensation
@@ -283,7 +284,7 @@ def _compensations(chart: _Chart) -> None:
             )
         if parallel:
             chart.nodes.append("    end")
-            chart.node(f"undo_join_{number + 1}", "{{ }}", "join")
+            chart.node(f"undo_join_{number + 1}", "{{ }}", "all undone")
     ending = _event(chart.definition, chart.definition.on_compensated)
     chart.node("saga_compensated", "([ ])", f"compensated<br/>{ending}")
     for position, (number, members) in enumerate(units):
