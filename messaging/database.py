@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,10 @@ def dialect_insert(conn: Connection, table: Table) -> PgInsert | SqliteInsert:
     if is_postgresql(conn):
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A time with its zone: SQLite keeps none (all ours are UTC), a client may send none."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

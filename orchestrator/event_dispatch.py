@@ -19,11 +19,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
-from messaging.database import is_postgresql
+from messaging.database import as_utc, is_postgresql
 from messaging.logs import get_logger
 from messaging.routing import inbound_task
 from orchestrator.store import event_deliveries, event_log, subscriptions
-from orchestrator.subscriptions import as_utc
 
 log = get_logger()
 

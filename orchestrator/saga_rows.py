@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Row, insert, select, text, update
 from messaging.consumer import Conflict
 from messaging.contracts import Envelope
 from messaging.contracts.saga_status import SagaStatus
-from messaging.database import is_postgresql
+from messaging.database import as_utc, is_postgresql
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
@@ -97,9 +97,6 @@ def state_columns(definition: SagaDefinition, state: SagaState) -> dict[str, Any
 
 
 def state_of(definition: SagaDefinition, row: Row[Any]) -> SagaState:
-    deadline = row.deadline
-    if deadline is not None and deadline.tzinfo is None:  # SQLite keeps no zone: all UTC
-        deadline = deadline.replace(tzinfo=UTC)
     return SagaState(
         status=SagaStatus(row.status),
         current_step=definition.step_index[row.current_step] if row.current_step else None,
@@ -109,7 +106,7 @@ def state_of(definition: SagaDefinition, row: Row[Any]) -> SagaState:
         failure=row.failure,
         error=row.error,
         attempt=row.attempt,
-        deadline=deadline,
+        deadline=as_utc(row.deadline),  # SQLite keeps no zone: all UTC
         cancel_reason=row.cancel_reason,
         querying=row.querying,
         flights=tuple(flight_of(definition, flight) for flight in row.flights or ()),
@@ -128,9 +125,9 @@ def flight_column(definition: SagaDefinition, flight: Flight) -> dict[str, Any]:
 
 
 def flight_of(definition: SagaDefinition, column: Mapping[str, Any]) -> Flight:
-    deadline = datetime.fromisoformat(column["deadline"])
-    if deadline.tzinfo is None:  # written with a zone; a hand-edited row may lack one
-        deadline = deadline.replace(tzinfo=UTC)
+    # written with a zone; a hand-edited row may lack one
+    deadline = as_utc(datetime.fromisoformat(column["deadline"]))
+    assert deadline is not None
     return Flight(
         step=definition.step_index[column["step"]],
         message_id=column["message_id"],

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from messaging.contracts import MessageKind, catalog
-from messaging.database import is_postgresql
+from messaging.database import as_utc, is_postgresql
 from messaging.subscriptions import Announcement, parse_start
 from orchestrator.store import event_deliveries, event_log, subscriptions
 
@@ -258,13 +258,6 @@ def _must(conn: Connection, name: str, lock: bool = False) -> Row[Any]:
     if row is None:
         raise UnknownSubscription(f"no reactor named {name!r} has subscribed")
     return row
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A time with its zone: SQLite keeps none (all ours are UTC), a client may send none."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _iso(value: datetime | None) -> str | None:
