@@ -18,6 +18,12 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from messaging import dead_letters, inbox, outbox
 from messaging.codec import MalformedMessage, Message, decode
 from messaging.contracts import Payload
+from messaging.contracts.read_models import (
+    DeadLetters,
+    DeadLetterView,
+    ReplayResult,
+    StoreFigures,
+)
 from messaging.handlers import Handler
 from messaging.logs import get_logger
 from messaging.outbox import Publisher
@@ -110,23 +116,23 @@ def register_inbound_task(app: ServiceApp, handler: Handler, policy: Policy) -> 
     def list_dead_letters(limit: int = 100) -> dict[str, Any]:
         """Parked messages of this service, newest first, and how many are parked."""
         letters = dead_letters.list_parked(app.engine, limit=min(int(limit), 1000))
-        return {
-            "service": app.service,
-            "parked": dead_letters.count_parked(app.engine),
-            "dead_letters": [
-                {**asdict(letter), "parked_at": letter.parked_at.isoformat()} for letter in letters
-            ],
-        }
+        listing = DeadLetters(
+            service=app.service,
+            parked=dead_letters.count_parked(app.engine),
+            dead_letters=[DeadLetterView.model_validate(asdict(letter)) for letter in letters],
+        )
+        return listing.model_dump(mode="json")
 
     @app.task(name=f"{app.service}.store_figures", ignore_result=False)
     def store_figures() -> dict[str, Any]:
         """This service's own figures, for saga-metrics: parked dead letters and messages
         handled (the inbox). Each service answers for its store; nobody else opens it."""
-        return {
-            "service": app.service,
-            "dead_letters_parked": dead_letters.count_parked(app.engine),
-            "handled": inbox.count(app.engine),
-        }
+        figures = StoreFigures(
+            service=app.service,
+            dead_letters_parked=dead_letters.count_parked(app.engine),
+            handled=inbox.count(app.engine),
+        )
+        return figures.model_dump(mode="json")
 
     @app.task(name=f"{app.service}.replay_dead_letters", ignore_result=False)
     def replay_dead_letters(ids: list[int] | None = None) -> dict[str, Any]:
@@ -144,7 +150,8 @@ def register_inbound_task(app: ServiceApp, handler: Handler, policy: Policy) -> 
             replayed.append(letter.id)
         log.info("dead_letters_replayed", ids=replayed)
         skipped = sorted(set(ids or ()) - set(replayed))
-        return {"service": app.service, "replayed": replayed, "not_replayable": skipped}
+        result = ReplayResult(service=app.service, replayed=replayed, not_replayable=skipped)
+        return result.model_dump(mode="json")
 
     return handle_message
 

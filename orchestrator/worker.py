@@ -18,6 +18,12 @@ from sqlalchemy.exc import IntegrityError
 
 from messaging.codec import describe_validation_error
 from messaging.consumer import Policy, register_inbound_task
+from messaging.contracts.read_models import (
+    DefinitionDescription,
+    DefinitionSummary,
+    OperatorResult,
+    SagaStarted,
+)
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
@@ -56,9 +62,7 @@ def validate_input(saga: SagaDefinition, given: Any, what: str) -> Any:
         raise ValueError(f"invalid {what}: " + describe_validation_error(exc)) from None
 
 
-def _start(
-    saga: SagaDefinition, given: Any, what: str, correlation_id: str | None
-) -> dict[str, Any]:
+def _start(saga: SagaDefinition, given: Any, what: str, correlation_id: str | None) -> SagaStarted:
     """Validate, admit and start; the first commands go out once it committed."""
     submitted = validate_input(saga, given, what)
     assert saga.admission is not None
@@ -83,13 +87,13 @@ def _start(
     publish_now(app.engine, app.publisher, rows)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
     log.info("saga_started", definition=saga.name, created=started.created)
-    return {
-        "saga_id": started.saga_id,
-        "definition": saga.name,
-        "business_key": started.business_key,
-        "state": started.state,
-        "duplicate": not started.created,
-    }
+    return SagaStarted(
+        saga_id=started.saga_id,
+        definition=saga.name,
+        business_key=started.business_key,
+        state=started.state,
+        duplicate=not started.created,
+    )
 
 
 @app.task(name="orchestrator.start_saga", bind=True, ignore_result=False)
@@ -100,7 +104,7 @@ def start_saga(self: Task, definition: str = "", input: Any = None) -> dict[str,
         saga = saga_registry.definition(definition)
     except saga_registry.UnknownDefinition as exc:
         raise ValueError(str(exc)) from None
-    return _start(saga, input, f"{saga.name} input", self.request.id)
+    return _start(saga, input, f"{saga.name} input", self.request.id).model_dump(mode="json")
 
 
 @app.task(name="orchestrator.place_order", bind=True, ignore_result=False)
@@ -108,7 +112,7 @@ def place_order(self: Task, **order: Any) -> dict[str, Any]:
     """The checkout's own entry point: validate and start a checkout saga. Same order_id
     twice: same saga."""
     started = _start(definitions()[CHECKOUT], order, "order", self.request.id)
-    return {**started, "order_id": started["business_key"]}
+    return started.model_copy(update={"order_id": started.business_key}).model_dump(mode="json")
 
 
 @app.task(name="orchestrator.get_saga", ignore_result=False)
@@ -174,7 +178,8 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
     except sagas.NotApplicable as exc:
         raise ValueError(str(exc)) from None
     publish_now(app.engine, app.publisher, rows)
-    return {"saga_id": saga_id, "state": saga["state"], "current_step": saga["current_step"]}
+    result = OperatorResult(saga_id=saga_id, state=saga["state"], current_step=saga["current_step"])
+    return result.model_dump(mode="json")
 
 
 @app.task(name="orchestrator.retry_saga", ignore_result=False)
@@ -225,13 +230,14 @@ def list_definitions() -> list[dict[str, Any]]:
     (``None``: no client can start it), step names, event types, first line of its
     description."""
     return [
-        {
-            "name": saga.name,
-            "key_name": saga.admission.key_name if saga.admission else None,
-            "steps": [step.name for step in saga.steps],
-            "events": [event.message_type for event in saga.events],
-            "description": next(iter(saga.description.strip().splitlines()), ""),
-        }
+        DefinitionSummary(
+            name=saga.name,
+            key_name=saga.admission.key_name if saga.admission else None,
+            steps=[step.name for step in saga.steps],
+            events=[event.message_type for event in saga.events],
+            description=next(iter(saga.description.strip().splitlines()), ""),
+            services=sorted({step.service for step in saga.steps}),
+        ).model_dump(mode="json")
         for saga in definitions().values()
     ]
 
@@ -249,8 +255,7 @@ def describe_definition(
     if steps is not None and not isinstance(steps, Mapping):
         raise ValueError("steps must map step names to statuses")
     position = None if state is None else diagram.Position(str(state), dict(steps or {}))
-    return {
-        "name": saga.name,
-        "text": diagram.describe(saga),
-        "mermaid": diagram.mermaid(saga, position),
-    }
+    described = DefinitionDescription(
+        name=saga.name, text=diagram.describe(saga), mermaid=diagram.mermaid(saga, position)
+    )
+    return described.model_dump(mode="json")

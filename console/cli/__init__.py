@@ -22,16 +22,6 @@ from __future__ import annotations
 import os
 import sys
 
-from console.cli.client import (
-    CommandError,
-    NoAnswer,
-    RemoteError,
-    TaskClient,
-    UsageError,
-    build_app,
-    queue_of,
-    root_cause,
-)
 from console.cli.commands import (
     Command,
     emit,
@@ -47,7 +37,17 @@ from console.cli.orders import (
     read_order_file,
 )
 from console.cli.parser import DEFAULT_TIMEOUT, build_parser, iso_date
+from console.errors import UsageError
 from console.timeline import money
+from saga_client.tasks import (
+    CommandError,
+    NoAnswer,
+    RemoteError,
+    TaskClient,
+    build_app,
+    queue_of,
+    root_cause,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",

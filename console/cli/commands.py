@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from console.cli.client import CommandError, RemoteError, TaskClient
 from console.cli.orders import order_of
 from console.order_trail import format_order_trail, root_key
 from console.timeline import (
@@ -28,6 +27,7 @@ from console.timeline import (
     stamp,
 )
 from messaging.contracts.saga_status import TERMINAL_STATUSES
+from saga_client.tasks import CommandError, RemoteError, TaskClient
 
 POLL_INTERVAL = 0.5
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)

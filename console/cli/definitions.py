@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from console.cli.client import CommandError, TaskClient
 from console.cli.commands import emit, follow
 from console.timeline import columns
+from saga_client.tasks import CommandError, TaskClient
 
 
 def read_input(given: str) -> dict[str, Any]:

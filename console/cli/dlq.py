@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from console.cli.client import CommandError, NoAnswer, TaskClient, UsageError
 from console.cli.commands import emit
+from console.errors import UsageError
 from console.timeline import format_dead_letter, format_dead_letters
 from messaging.reactors import Reactor, discover
 from messaging.subscriptions import NAME
+from saga_client.tasks import CommandError, NoAnswer, TaskClient
 
 CORE_SERVICES = ("orchestrator", "inventory", "payment", "shipping")
 # The most letters a service lists in one answer (its dead_letters task caps the limit).

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.cli.client import CommandError, UsageError
+from console.errors import UsageError
+from saga_client.tasks import CommandError
 
 
 def parse_item(text: str) -> dict[str, Any]:

@@ -7,10 +7,10 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from console.cli.client import TaskClient
 from console.cli.commands import emit
 from console.timeline import columns
 from messaging.subscriptions import BACKFILL, LIST, UNSUBSCRIBE
+from saga_client.tasks import TaskClient
 
 
 def _name(raw: str) -> str:

@@ -6,7 +6,6 @@ import secrets
 
 from flask import Flask, Response, request
 
-from console.cli.client import TaskClient
 from console.timeline import (
     describe_failure,
     first_line,
@@ -17,6 +16,7 @@ from console.timeline import (
 )
 from console.web.auth import Credentials, challenge, form_token
 from console.web.routes import CLIENT, pages
+from saga_client.tasks import TaskClient
 
 
 def duration(ms: int) -> str:

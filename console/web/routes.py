@@ -8,12 +8,13 @@ from typing import cast
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from console.cli.client import CommandError, TaskClient, UsageError
 from console.cli.commands import UnknownSaga
 from console.cli.dlq import replay_letters, services_of
+from console.errors import UsageError
 from console.web import views
 from console.web.auth import check_form_token
 from messaging.logs import get_logger
+from saga_client.tasks import CommandError, TaskClient
 
 CLIENT = "saga_task_client"
 pages = Blueprint("web", __name__)

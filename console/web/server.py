@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from waitress import serve
 
-from console.cli.client import TaskClient, build_app
 from console.web.app import create_app
 from console.web.auth import Credentials
 from messaging.logs import configure_logging, get_logger
 from messaging.settings import DEFAULT_BROKER_URL
+from saga_client.tasks import TaskClient, build_app
 
 DEFAULT_PORT = 8088
 DEFAULT_AUTH = "admin:admin"  # as Flower's default in the Procfile: set your own

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.cli.client import CommandError, TaskClient
 from console.cli.commands import MAX_LISTED, fetch_saga, fetch_trails
 from console.cli.dlq import DeadLetterAnswers, gather_dead_letters, services_of
 from console.order_trail import root_key
 from console.timeline import entry_detail, parse_time, saga_keys
 from messaging.contracts.saga_status import SagaStatus
+from saga_client.tasks import CommandError, TaskClient
 
 LISTED = 100  # sagas in the table of the front page
 STATES = [str(status) for status in SagaStatus]

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from console.cli.client import LAST_WAIT, TaskClient
 from console.cli.commands import fetch_trails
 from console.cli.dlq import gather_dead_letters
+from saga_client.tasks import LAST_WAIT, TaskClient
 
 
 class Clock:

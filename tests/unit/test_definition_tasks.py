@@ -28,6 +28,7 @@ def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
         "description": (
             "The checkout saga: reserve inventory -> charge payment -> create shipment -> confirm."
         ),
+        "services": ["inventory", "payment", "shipping"],
     }
 
 

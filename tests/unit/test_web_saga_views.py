@@ -12,9 +12,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from console.cli import dlq
-from console.cli.client import TaskClient
 from console.web import create_app
 from orchestrator.diagram import Position, mermaid
+from saga_client.tasks import TaskClient
 from sagas.checkout.definition import CHECKOUT
 from tests.unit.sagactl_stand_in import FakeApp
 

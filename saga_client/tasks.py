@@ -1,5 +1,6 @@
-"""The task client of sagactl: sends a task by name to its service's queue, waits for its
-result, and turns what can go wrong into one-line errors."""
+"""Calling a task by name: send it to its service's queue, wait for its result within a
+deadline, and turn what can go wrong into one-line errors. The one way every tool of ours
+(sagactl, the web view, the demo, the tests, the benchmarks) calls the platform."""
 
 from __future__ import annotations
 
@@ -43,10 +44,6 @@ class RemoteError(CommandError):
         super().__init__(f"{task} failed: {str(exc) or self.type_name}")
 
 
-class UsageError(Exception):
-    """Arguments argparse could not check on its own; sagactl exits 2."""
-
-
 # --- the task client ----------------------------------------------------------------------
 
 
@@ -58,7 +55,9 @@ _FEW_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "in
 
 
 def build_app(broker: str, backend: str) -> Celery:
-    app = Celery("sagactl", broker=broker, backend=backend, set_as_current=False)
+    """A client-only Celery app: JSON only, and an unreachable broker or result backend
+    reported within seconds, not retried for minutes."""
+    app = Celery("saga-client", broker=broker, backend=backend, set_as_current=False)
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
