@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as CeleryTimeout
 from sqlalchemy import Connection, MetaData
 
@@ -126,7 +127,9 @@ def announce(app: ServiceApp, reactor: Reactor, start: str, timeout: float) -> d
             try:
                 answer: dict[str, Any] = result.get(timeout=wait)
                 return answer
-            except CeleryTimeout:
+            except (CeleryTimeout, TaskRevokedError):
+                # TaskRevokedError("expired"): the dispatcher took this try just after it
+                # expired (a loaded machine) and stored that as its result: try again
                 if time.monotonic() > deadline:
                     raise NoAnswer(
                         f"the event dispatcher (the `events` worker, queue {EVENTS_QUEUE!r}) "

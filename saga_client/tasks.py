@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as ResultTimeout
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
@@ -38,6 +39,7 @@ class RemoteError(CommandError):
     """A task raised: carries the remote exception's type name and message."""
 
     def __init__(self, task: str, exc: BaseException) -> None:
+        self.remote = exc  # as Celery rebuilt it: a builtin type (ValueError, LookupError)
         self.type_name = type(exc).__name__
         # get_saga raises LookupError (older workers: SagaNotFound, rebuilt by name)
         self.not_found = isinstance(exc, LookupError) or self.type_name == "SagaNotFound"
@@ -143,7 +145,7 @@ class TaskClient:
         """The result of a sent task, waiting at most ``timeout`` (default: its own wait)."""
         try:
             return sent.result.get(timeout=timeout or sent.wait)
-        except ResultTimeout:
+        except (ResultTimeout, TaskRevokedError):  # revoked: a worker took it once expired
             raise NoAnswer(sent.task, sent.queue, sent.wait, write=sent.write) from None
         except Exception as exc:  # the task's own error, re-raised by Celery, or a lost link
             lost = (OperationalError, *getattr(self.app.backend, "connection_errors", ()))

@@ -34,10 +34,10 @@ class SagaSummary(ReadModel):
     summary: dict[str, str] = Field(
         default_factory=dict, description="the definition's own label: value pairs"
     )
-    correlation_id: str | None = None
+    correlation_id: str | None = Field(None, description="the id every log line of it carries")
     state: str = Field(description="a SagaStatus value")
-    current_step: str | None = None
-    attempt: int = 0
+    current_step: str | None = Field(None, description="the step it waits on or undoes")
+    attempt: int = Field(0, description="the current step's attempt, from 1")
     deadline: datetime | None = Field(None, description="when the sweeper acts")
     created_at: datetime
     updated_at: datetime
@@ -80,11 +80,11 @@ class SagaView(SagaSummary):
 
     input: dict[str, Any] | None = None
     steps: list[StepStatus] = Field(default_factory=list)
-    awaiting_message_id: str | None = None
+    awaiting_message_id: str | None = Field(None, description="the command it waits on")
     in_flight: list[InFlight] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
-    failure: dict[str, Any] | None = None
-    error: str | None = None
+    failure: dict[str, Any] | None = Field(None, description="why it failed: code, reason")
+    error: str | None = Field(None, description="what stopped it for an operator")
     version: int
     cancel_reason: str | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
