@@ -133,7 +133,7 @@ def test_a_label_voided_twice_is_voided_once_and_not_made_again(shipping):
     assert created_again.code == "return_label_voided"
     with shipping.engine.begin() as conn:
         trail = shipping_store.order_trail(conn, "ord-1")
-    assert [entry["what"] for entry in trail] == ["return label created", "return label voided"]
+    assert [entry.what for entry in trail] == ["return label created", "return label voided"]
 
 
 def test_voiding_an_unknown_label_is_answered_as_voided(shipping):
