@@ -13,7 +13,7 @@ worker parks a type the declaration does not name (messaging/reactor_worker.py).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -94,6 +94,19 @@ class Reactor:
         if self.max_attempts < 1:
             raise ValueError(f"reactor {self.name!r}: max_attempts must be at least 1")
         parse_start(self.start)
+
+    @classmethod
+    def in_package(cls, name: str, package: str, events: Iterable[str]) -> Reactor:
+        """A reactor laid out as ours are (reactors/email): its handler factory
+        ``<package>.handler:build``, its tables ``<package>.store:metadata``, its read
+        tasks ``<package>.tasks:register``; the other settings left at their defaults."""
+        return cls(
+            name=name,
+            events=frozenset(events),
+            handler=f"{package}.handler:build",
+            tables=f"{package}.store:metadata",
+            tasks=f"{package}.tasks:register",
+        )
 
     @property
     def owner(self) -> str:

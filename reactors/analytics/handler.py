@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection
 
 from messaging.codec import Message
@@ -9,6 +11,9 @@ from messaging.reactors import EventHandlers
 from reactors.analytics import store
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.returns.events import ReturnCompleted, ReturnRejected
+
+OrderMessage = Message[OrderConfirmed] | Message[OrderCancelled]
+ReturnMessage = Message[ReturnCompleted] | Message[ReturnRejected]
 
 
 def build() -> EventHandlers:
@@ -43,55 +48,39 @@ def return_rejected(conn: Connection, message: Message[ReturnRejected]) -> None:
     _return(conn, message, outcome="rejected", refunds=refunds)
 
 
-def _order(
-    conn: Connection,
-    message: Message[OrderConfirmed] | Message[OrderCancelled],
-    *,
-    outcome: str,
-    revenue: int,
-) -> None:
-    event, occurred = message.payload, message.envelope.occurred_at
-    store.add_fact(
-        conn,
-        event_id=message.envelope.message_id,
-        order_id=event.order_id,
-        outcome=outcome,
-        day=occurred.date(),
-        currency=event.currency,
-        total_cents=revenue,
-        units=sum(item.quantity for item in event.items),
-        occurred_at=occurred,
-    )
+def _order(conn: Connection, message: OrderMessage, outcome: str, revenue: int) -> None:
+    event = message.payload
+    fact = _fact(message, outcome, units=sum(item.quantity for item in event.items))
+    store.add_fact(conn, **fact, total_cents=revenue)
     store.count_in_day(
-        conn, occurred.date(), event.currency, revenue=revenue, confirmed=outcome == "confirmed"
+        conn, fact["day"], event.currency, revenue=revenue, confirmed=outcome == "confirmed"
     )
 
 
-def _return(
-    conn: Connection,
-    message: Message[ReturnCompleted] | Message[ReturnRejected],
-    *,
-    outcome: str,
-    refunds: int,
-) -> None:
-    event, occurred = message.payload, message.envelope.occurred_at
-    store.add_return_fact(
-        conn,
-        event_id=message.envelope.message_id,
-        return_id=event.return_id,
-        order_id=event.order_id,
-        outcome=outcome,
-        day=occurred.date(),
-        currency=event.currency,
-        refund_cents=event.refund_cents,
-        units=sum(line.quantity for line in event.lines),
-        occurred_at=occurred,
-    )
+def _return(conn: Connection, message: ReturnMessage, outcome: str, refunds: int) -> None:
+    """``refunds``: how many refunds were paid out (1 or 0)."""
+    event = message.payload
+    fact = _fact(message, outcome, units=sum(line.quantity for line in event.lines))
+    store.add_return_fact(conn, **fact, return_id=event.return_id, refund_cents=event.refund_cents)
     store.count_refunds(
         conn,
-        occurred.date(),
+        fact["day"],
         currency=event.currency,
         refunds=refunds,
         refunded_cents=event.refund_cents,  # never negative: the event's schema says so
         rejected=0 if outcome == "completed" else 1,
     )
+
+
+def _fact(message: OrderMessage | ReturnMessage, outcome: str, units: int) -> dict[str, Any]:
+    """The columns an order's fact and a return's fact share."""
+    occurred = message.envelope.occurred_at
+    return {
+        "event_id": message.envelope.message_id,
+        "order_id": message.payload.order_id,
+        "outcome": outcome,
+        "day": occurred.date(),
+        "currency": message.payload.currency,
+        "units": units,
+        "occurred_at": occurred,
+    }

@@ -92,24 +92,16 @@ def count_in_day(
 ) -> None:
     """Add one order to its day's totals (an upsert, so the first order creates the row)."""
     orders, cancelled = (1, 0) if confirmed else (0, 1)
-    _add_to_day(
-        conn,
-        daily_sales,
-        {"day": day, "currency": currency},
-        {"orders": orders, "revenue_cents": revenue, "cancelled": cancelled},
-    )
+    counts = {"orders": orders, "revenue_cents": revenue, "cancelled": cancelled}
+    _add_to_day(conn, daily_sales, {"day": day, "currency": currency}, counts)
 
 
 def count_refunds(
     conn: Connection, day: date, *, currency: str, refunds: int, refunded_cents: int, rejected: int
 ) -> None:
     """Add to a day's refunds (an upsert, so the first return of the day creates the row)."""
-    _add_to_day(
-        conn,
-        refunds_per_day,
-        {"day": day, "currency": currency},
-        {"refunds": refunds, "refunded_cents": refunded_cents, "rejected": rejected},
-    )
+    counts = {"refunds": refunds, "refunded_cents": refunded_cents, "rejected": rejected}
+    _add_to_day(conn, refunds_per_day, {"day": day, "currency": currency}, counts)
 
 
 def _add_to_day(

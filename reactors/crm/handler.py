@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
 from messaging.codec import Message
+from messaging.contracts import Payload
 from messaging.contracts.money import format_money
 from messaging.reactors import EventEntry, EventHandlers
 from reactors.crm import store
@@ -28,15 +29,7 @@ class Entry:
 
 
 def build() -> EventHandlers:
-    return EventHandlers(
-        "crm",
-        {
-            OrderConfirmed: recording(_confirmed),
-            OrderCancelled: recording(_cancelled),
-            ReturnCompleted: recording(_returned),
-            ReturnRejected: recording(_rejected),
-        },
-    )
+    return EventHandlers("crm", {cls: recording(entry_of) for cls, entry_of in ENTRIES.items()})
 
 
 def _confirmed(event: OrderConfirmed) -> Entry:
@@ -65,6 +58,15 @@ def _rejected(event: ReturnRejected) -> Entry:
 def _units(lines: list[ReturnedLine]) -> str:
     units = sum(line.quantity for line in lines)
     return "1 unit" if units == 1 else f"{units} units"
+
+
+# What each event adds to the customer's history: one function per event type.
+ENTRIES: dict[type[Payload], Callable[[Any], Entry]] = {
+    OrderConfirmed: _confirmed,
+    OrderCancelled: _cancelled,
+    ReturnCompleted: _returned,
+    ReturnRejected: _rejected,
+}
 
 
 def recording(entry_of: Callable[[E], Entry]) -> EventEntry:

@@ -9,6 +9,7 @@ import importlib
 from types import ModuleType
 
 import pytest
+from sqlalchemy import MetaData
 
 from messaging.codec import MalformedMessage, Message
 from messaging.contracts import Envelope, MessageKind, Payload
@@ -110,6 +111,8 @@ def test_a_reactor_handles_exactly_the_events_it_declares(name):
 
     assert built(reactor).registry.service == name
     assert built(reactor).event_types == reactor.events
+    assert isinstance(load(reactor.tables or ""), MetaData)  # Reactor.in_package's paths
+    assert callable(load(reactor.tasks or ""))
 
 
 def test_an_event_a_reactor_has_no_handler_for_is_not_handled_a_malformed_message():
