@@ -4,12 +4,16 @@ entry-point group, so an installed package can add a reactor without touching us
 A declaration is light on purpose: names and import paths only. A reactor's worker
 announces the declaration to the orchestrator's event dispatcher when it starts
 (messaging/subscriptions.py); only that worker imports its handler and tables.
+
+A reactor's handler is best an ``EventHandlers``: one function per event type, looked up
+by the event's class; a type with no entry is ``NotHandled``, parked at once, as the
+worker parks a type the declaration does not name (messaging/reactor_worker.py).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -18,12 +22,46 @@ from sqlalchemy import Connection
 
 from messaging.codec import Message
 from messaging.contracts import Payload
+from messaging.handlers import Entry, Registry
 from messaging.logs import get_logger
+from messaging.outbox import OutgoingMessage
 from messaging.subscriptions import NAME, parse_start
 
 ENTRY_POINT_GROUP = "saga_platform.reactors"
 
 EventHandler = Callable[[Connection, Message[Payload]], None]
+# One entry of an EventHandlers: it is given events of its own type only.
+EventEntry = Callable[[Connection, Message[Any]], None]
+
+
+class EventHandlers:
+    """``reactor``'s handlers, from event class to function, held in a ``Registry``
+    (messaging/handlers.py): read-only once built, and a type with no entry is
+    ``NotHandled``. Its ``event_types`` are what the reactor's declaration names (a test
+    checks it: tests/unit/test_handler_registries.py)."""
+
+    def __init__(self, reactor: str, handlers: Mapping[type[Payload], EventEntry]) -> None:
+        self.registry = Registry(
+            reactor, {cls: _no_reply(entry) for cls, entry in handlers.items()}
+        )
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The names of the types handled, as envelopes carry them."""
+        return self.registry.message_types
+
+    def __call__(self, conn: Connection, message: Message[Payload]) -> None:
+        self.registry(conn, message)
+
+
+def _no_reply(entry: EventEntry) -> Entry:
+    """An event has no answer: the entry as a registry's handler that sends nothing."""
+
+    def handle(conn: Connection, message: Message[Any]) -> Sequence[OutgoingMessage]:
+        entry(conn, message)
+        return ()
+
+    return handle
 
 
 # A reactor's service (its queue, task prefix and store settings) is this plus its name.
@@ -56,6 +94,19 @@ class Reactor:
         if self.max_attempts < 1:
             raise ValueError(f"reactor {self.name!r}: max_attempts must be at least 1")
         parse_start(self.start)
+
+    @classmethod
+    def in_package(cls, name: str, package: str, events: Iterable[str]) -> Reactor:
+        """A reactor laid out as ours are (reactors/email): its handler factory
+        ``<package>.handler:build``, its tables ``<package>.store:metadata``, its read
+        tasks ``<package>.tasks:register``; the other settings left at their defaults."""
+        return cls(
+            name=name,
+            events=frozenset(events),
+            handler=f"{package}.handler:build",
+            tables=f"{package}.store:metadata",
+            tasks=f"{package}.tasks:register",
+        )
 
     @property
     def owner(self) -> str:

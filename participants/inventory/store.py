@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from messaging.consumer import Conflict
+from messaging.contracts.read_models import TrailEntry
 from messaging.database import dialect_insert, is_postgresql
 from participants.inventory.rules import Line
 
@@ -187,7 +188,11 @@ def restock_of(conn: Connection, return_id: str) -> list[Line] | None:
     lines = conn.execute(
         select(restocks.c.lines).where(restocks.c.return_id == return_id)
     ).scalar_one_or_none()
-    return None if lines is None else [Line(ln["sku"], ln["quantity"]) for ln in lines]
+    return None if lines is None else _json_lines(lines)
+
+
+def _json_lines(lines: list[dict[str, Any]]) -> list[Line]:
+    return [Line(ln["sku"], ln["quantity"]) for ln in lines]
 
 
 def add_restock(conn: Connection, return_id: str, order_id: str, lines: list[Line]) -> None:
@@ -218,27 +223,23 @@ def restocks_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
     """What inventory did for an order, with times: reservations, releases, restocks."""
-    reservations = reservations_of(conn, order_id)
-    restocks = restocks_of(conn, order_id)
     trail = []
-    for r in reservations:
-        items = _items(r["items"])
+    query = select(reservations).where(reservations.c.order_id == order_id)
+    for row in conn.execute(query.order_by(reservations.c.created_at)).all():
+        items = _items(_lines(conn, row.reservation_id))
         trail.append(
-            {
-                "at": r["created_at"],
-                "what": "reserved",
-                "detail": f"{items} ({r['reservation_id']})",
-            }
+            TrailEntry(at=row.created_at, what="reserved", detail=f"{items} ({row.reservation_id})")
         )
-        if r["released_at"]:
-            trail.append({"at": r["released_at"], "what": "released", "detail": items})
-    for restock in restocks:
-        detail = f"{_items(restock['items'])} (return {restock['return_id']})"
-        trail.append({"at": restock["created_at"], "what": "restocked", "detail": detail})
+        if row.released_at:
+            trail.append(TrailEntry(at=row.released_at, what="released", detail=items))
+    query = select(restocks).where(restocks.c.order_id == order_id)
+    for row in conn.execute(query.order_by(restocks.c.created_at)):
+        detail = f"{_items(_json_lines(row.lines))} (return {row.return_id})"
+        trail.append(TrailEntry(at=row.created_at, what="restocked", detail=detail))
     return trail
 
 
-def _items(items: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{i['quantity']} x {i['sku']}" for i in items)
+def _items(lines: list[Line]) -> str:
+    return ", ".join(f"{line.quantity} x {line.sku}" for line in lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from messaging.consumer import PARTICIPANT, register_inbound_task
+from messaging.order_trail import register_order_trail
 from messaging.service_app import ServiceApp
 from participants.inventory import handlers, store
 
@@ -34,8 +35,5 @@ def get_reservations(order_id: str) -> list[dict[str, Any]]:
         return store.reservations_of(conn, order_id)
 
 
-@app.task(name="inventory.order_trail", ignore_result=False)
-def order_trail(order_id: str) -> list[dict[str, Any]]:
-    """What inventory did for an order, with times: for `sagactl history`."""
-    with app.engine.begin() as conn:
-        return store.order_trail(conn, order_id)
+# What this service did for an order, with times: for `sagactl history` and the web view.
+order_trail = register_order_trail(app, store.order_trail)

@@ -6,10 +6,11 @@ it. The worker calls ``registry`` once per process; a bad setting stops it at st
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
-from messaging.adapters import BadAdapter, build
 from messaging.handlers import Registry
 from messaging.settings import AdapterSetting
+from participants.adapters import adapter_for
 from participants.payment import handlers
 from participants.payment.card_network import FakeCardNetwork
 from participants.payment.rules import CardNetwork
@@ -21,13 +22,7 @@ def card_network(env: Mapping[str, str] | None = None) -> CardNetwork:
     """The card network ``PAYMENT_CARD_NETWORK`` names, built; ``BadAdapter`` if it names
     none, or something that is not a ``CardNetwork`` (participants/payment/rules.py)."""
     setting = AdapterSetting.from_env("payment", "card_network", env)
-    network = build(setting, BUILT_IN)
-    if not isinstance(network, CardNetwork):
-        raise BadAdapter(
-            f"{setting}: built a {type(network).__name__}, not a CardNetwork "
-            "(authorize, status, refund: participants/payment/rules.py)"
-        )
-    return network
+    return cast(CardNetwork, adapter_for(setting, BUILT_IN, CardNetwork))
 
 
 def registry(env: Mapping[str, str] | None = None) -> Registry:

@@ -74,10 +74,10 @@ class PaymentHandlers:
         store.add_charge(
             conn,
             payment_id,
-            command.order_id,
-            command.amount_cents,
-            command.currency,
-            outcome.authorization,
+            order_id=command.order_id,
+            amount_cents=command.amount_cents,
+            currency=command.currency,
+            authorization=outcome.authorization,
         )
         return PaymentCharged(
             order_id=command.order_id,

@@ -3,6 +3,7 @@ row per refund."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     MetaData,
+    Row,
     String,
     Table,
     UniqueConstraint,
@@ -21,6 +23,8 @@ from sqlalchemy import (
     update,
 )
 
+from messaging.contracts.money import format_money
+from messaging.contracts.read_models import TrailEntry
 from messaging.database import is_postgresql
 from participants.payment.rules import PaymentRecord, Refund, sender_reference
 
@@ -61,16 +65,18 @@ refunds = Table(
 def add_charge(
     conn: Connection,
     payment_id: str,
+    *,
     order_id: str,
     amount_cents: int,
     currency: str,
     authorization: str,
+    status: str = "charged",
 ) -> None:
     conn.execute(
         insert(payments).values(
             payment_id=payment_id,
             order_id=order_id,
-            status="charged",
+            status=status,
             amount_cents=amount_cents,
             currency=currency,
             authorization=authorization,
@@ -162,13 +168,17 @@ def payments_of(conn: Connection, order_id: str) -> dict[str, Any]:
     return {"order_id": order_id, "payments": items, "net_charged_cents": net}
 
 
-def refunds_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
+def _refund_rows(conn: Connection, order_id: str) -> Sequence[Row[Any]]:
+    return conn.execute(
         select(refunds, payments.c.currency)
         .join(payments, payments.c.payment_id == refunds.c.payment_id)
         .where(refunds.c.order_id == order_id)
         .order_by(refunds.c.created_at)
     ).all()
+
+
+def refunds_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    rows = _refund_rows(conn, order_id)
     return [
         {
             "refund_id": row.refund_id,
@@ -182,42 +192,46 @@ def refunds_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
     """What payment did for an order, with times: charges, then each refund."""
-    payments = payments_of(conn, order_id)["payments"]
-    refunds = refunds_of(conn, order_id)
+    rows = conn.execute(
+        select(payments).where(payments.c.order_id == order_id).order_by(payments.c.charged_at)
+    ).all()
+    refunded = _refund_rows(conn, order_id)
+    with_rows = {r.payment_id for r in refunded}
     trail = []
-    for p in payments:
-        money = f"{p['amount_cents'] / 100:.2f} {p['currency']} ({p['payment_id']})"
-        what = {"unknown": "charge outcome unknown", "declined": "charge declined"}.get(
-            p["status"], "charged"
-        )
-        trail.append({"at": p["charged_at"], "what": what, "detail": money})
-        if p["refunded_at"] and not any(r["payment_id"] == p["payment_id"] for r in refunds):
+    for p in rows:
+        money = f"{format_money(p.amount_cents, p.currency)} ({p.payment_id})"
+        what = CHARGE_OUTCOMES.get(p.status, "charged")
+        trail.append(TrailEntry(at=p.charged_at, what=what, detail=money))
+        if p.refunded_at and p.payment_id not in with_rows:
             # refunded before refunds had rows of their own: once, in full
-            trail.append({"at": p["refunded_at"], "what": "refunded", "detail": money})
-    for r in refunds:
-        reference = f", reference {r['reference']}" if r["reference"] else ""
-        money = f"{r['amount_cents'] / 100:.2f} {r['currency']}"
-        detail = f"{money} ({r['payment_id']}, {r['refund_id']}{reference})"
-        trail.append({"at": r["created_at"], "what": "refunded", "detail": detail})
+            trail.append(TrailEntry(at=p.refunded_at, what="refunded", detail=money))
+    for r in refunded:
+        sender = sender_reference(r.reference)
+        reference = f", reference {sender}" if sender else ""
+        detail = (
+            f"{format_money(r.amount_cents, r.currency)} ({r.payment_id}, {r.refund_id}{reference})"
+        )
+        trail.append(TrailEntry(at=r.created_at, what="refunded", detail=detail))
     return trail
+
+
+CHARGE_OUTCOMES = {"unknown": "charge outcome unknown", "declined": "charge declined"}
 
 
 def add_unknown(
     conn: Connection, payment_id: str, order_id: str, amount_cents: int, currency: str
 ) -> None:
     """A charge whose outcome the network did not tell us: no authorization yet."""
-    conn.execute(
-        insert(payments).values(
-            payment_id=payment_id,
-            order_id=order_id,
-            status="unknown",
-            amount_cents=amount_cents,
-            currency=currency,
-            authorization="",
-            charged_at=datetime.now(UTC),
-        )
+    add_charge(
+        conn,
+        payment_id,
+        order_id=order_id,
+        amount_cents=amount_cents,
+        currency=currency,
+        authorization="",
+        status="unknown",
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.handlers import PerProcess
+from messaging.order_trail import register_order_trail
 from messaging.service_app import ServiceApp
 from participants.payment import bootstrap, store
 
@@ -29,8 +30,5 @@ def get_refunds(order_id: str) -> list[dict[str, Any]]:
         return store.refunds_of(conn, order_id)
 
 
-@app.task(name="payment.order_trail", ignore_result=False)
-def order_trail(order_id: str) -> list[dict[str, Any]]:
-    """What payment did for an order, with times: for `sagactl history`."""
-    with app.engine.begin() as conn:
-        return store.order_trail(conn, order_id)
+# What this service did for an order, with times: for `sagactl history` and the web view.
+order_trail = register_order_trail(app, store.order_trail)

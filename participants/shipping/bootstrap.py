@@ -6,10 +6,11 @@ it. The worker calls ``registry`` once per process; a bad setting stops it at st
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
-from messaging.adapters import BadAdapter, build
 from messaging.handlers import Registry
 from messaging.settings import AdapterSetting
+from participants.adapters import adapter_for
 from participants.shipping import handlers
 from participants.shipping.carrier import FakeCarrier
 from participants.shipping.rules import Carrier
@@ -21,13 +22,7 @@ def carrier(env: Mapping[str, str] | None = None) -> Carrier:
     """The carrier ``SHIPPING_CARRIER`` names, built; ``BadAdapter`` if it names none, or
     something that is not a ``Carrier`` (participants/shipping/rules.py)."""
     setting = AdapterSetting.from_env("shipping", "carrier", env)
-    built = build(setting, BUILT_IN)
-    if not isinstance(built, Carrier):
-        raise BadAdapter(
-            f"{setting}: built a {type(built).__name__}, not a Carrier "
-            "(create_label, create_return_label, void_label: participants/shipping/rules.py)"
-        )
-    return built
+    return cast(Carrier, adapter_for(setting, BUILT_IN, Carrier))
 
 
 def registry(env: Mapping[str, str] | None = None) -> Registry:

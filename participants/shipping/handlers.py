@@ -58,11 +58,11 @@ class ShippingHandlers:
         store.add_shipment(
             conn,
             shipment_id,
-            command.order_id,
-            outcome.carrier,
-            outcome.tracking_number,
-            address.model_dump(mode="json"),
-            [item.model_dump(mode="json") for item in command.items],
+            order_id=command.order_id,
+            carrier=outcome.carrier,
+            tracking_number=outcome.tracking_number,
+            address=address.model_dump(mode="json"),
+            items=[item.model_dump(mode="json") for item in command.items],
         )
         return ShipmentCreated(
             order_id=command.order_id,

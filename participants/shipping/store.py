@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from messaging.consumer import Conflict
+from messaging.contracts.read_models import TrailEntry
 from messaging.database import is_postgresql
 from participants.shipping.rules import ReturnLabel
 
@@ -54,6 +55,7 @@ return_labels = Table(
 def add_shipment(
     conn: Connection,
     shipment_id: str,
+    *,
     order_id: str,
     carrier: str,
     tracking_number: str,
@@ -159,23 +161,21 @@ def return_labels_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def order_trail(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
     """What shipping did for an order, with times: shipments and return labels."""
-    shipments = shipments_of(conn, order_id)
-    labels = return_labels_of(conn, order_id)
+    query = select(shipments).where(shipments.c.order_id == order_id)
     trail = [
-        {
-            "at": s["created_at"],
-            "what": "shipment created",
-            "detail": f"{s['carrier']} {s['tracking_number']} to {s['address']['country']}",
-        }
-        for s in shipments
+        TrailEntry(
+            at=s.created_at,
+            what="shipment created",
+            detail=f"{s.carrier} {s.tracking_number} to {s.address['country']}",
+        )
+        for s in conn.execute(query.order_by(shipments.c.created_at))
     ]
-    for label in labels:
-        detail = f"{label['carrier']} {label['tracking_number']} (return {label['return_id']})"
-        trail.append({"at": label["created_at"], "what": "return label created", "detail": detail})
-        if label["voided_at"]:
-            trail.append(
-                {"at": label["voided_at"], "what": "return label voided", "detail": detail}
-            )
+    query = select(return_labels).where(return_labels.c.order_id == order_id)
+    for label in conn.execute(query.order_by(return_labels.c.created_at)):
+        detail = f"{label.carrier} {label.tracking_number} (return {label.return_id})"
+        trail.append(TrailEntry(at=label.created_at, what="return label created", detail=detail))
+        if label.voided_at:
+            trail.append(TrailEntry(at=label.voided_at, what="return label voided", detail=detail))
     return trail

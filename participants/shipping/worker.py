@@ -6,6 +6,7 @@ from typing import Any
 
 from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.handlers import PerProcess
+from messaging.order_trail import register_order_trail
 from messaging.service_app import ServiceApp
 from participants.shipping import bootstrap, store
 
@@ -29,8 +30,5 @@ def get_return_labels(order_id: str) -> list[dict[str, Any]]:
         return store.return_labels_of(conn, order_id)
 
 
-@app.task(name="shipping.order_trail", ignore_result=False)
-def order_trail(order_id: str) -> list[dict[str, Any]]:
-    """What shipping did for an order, with times: for `sagactl history`."""
-    with app.engine.begin() as conn:
-        return store.order_trail(conn, order_id)
+# What this service did for an order, with times: for `sagactl history` and the web view.
+order_trail = register_order_trail(app, store.order_trail)

@@ -3,10 +3,8 @@ and refunded money per day."""
 
 from messaging.reactors import Reactor
 
-REACTOR = Reactor(
-    name="analytics",
-    events=frozenset({"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}),
-    handler="reactors.analytics.handler:build",
-    tables="reactors.analytics.store:metadata",
-    tasks="reactors.analytics.tasks:register",
+REACTOR = Reactor.in_package(
+    "analytics",
+    "reactors.analytics",
+    {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"},
 )

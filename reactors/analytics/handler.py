@@ -2,71 +2,85 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection
 
 from messaging.codec import Message
-from messaging.contracts import Envelope, Payload
-from messaging.reactors import EventHandler
+from messaging.reactors import EventHandlers
 from reactors.analytics import store
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.returns.events import ReturnCompleted, ReturnRejected
 
+OrderMessage = Message[OrderConfirmed] | Message[OrderCancelled]
+ReturnMessage = Message[ReturnCompleted] | Message[ReturnRejected]
 
-def build() -> EventHandler:
-    return handle
+
+def build() -> EventHandlers:
+    return EventHandlers(
+        "analytics",
+        {
+            OrderConfirmed: confirmed,
+            OrderCancelled: cancelled,
+            ReturnCompleted: return_completed,
+            ReturnRejected: return_rejected,
+        },
+    )
 
 
-def handle(conn: Connection, message: Message[Payload]) -> None:
+def confirmed(conn: Connection, message: Message[OrderConfirmed]) -> None:
+    _order(conn, message, outcome="confirmed", revenue=message.payload.total_cents)
+
+
+def cancelled(conn: Connection, message: Message[OrderCancelled]) -> None:
+    _order(conn, message, outcome="cancelled", revenue=0)
+
+
+def return_completed(conn: Connection, message: Message[ReturnCompleted]) -> None:
+    """A completed return is a refund."""
+    _return(conn, message, outcome="completed", refunds=1)
+
+
+def return_rejected(conn: Connection, message: Message[ReturnRejected]) -> None:
+    """A rejected return counts as rejected, and as a refund too if its refund went
+    through anyway (``refund_cents`` > 0)."""
+    refunds = 1 if message.payload.refund_cents > 0 else 0
+    _return(conn, message, outcome="rejected", refunds=refunds)
+
+
+def _order(conn: Connection, message: OrderMessage, outcome: str, revenue: int) -> None:
     event = message.payload
-    if isinstance(event, OrderConfirmed | OrderCancelled):
-        _order(conn, message.envelope, event)
-    elif isinstance(event, ReturnCompleted | ReturnRejected):
-        _return(conn, message.envelope, event)
-    else:
-        raise TypeError(f"analytics does not handle {message.type}")
-
-
-def _order(conn: Connection, envelope: Envelope, event: OrderConfirmed | OrderCancelled) -> None:
-    confirmed = isinstance(event, OrderConfirmed)
-    occurred = envelope.occurred_at
-    store.add_fact(
-        conn,
-        event_id=envelope.message_id,
-        order_id=event.order_id,
-        outcome="confirmed" if confirmed else "cancelled",
-        day=occurred.date(),
-        currency=event.currency,
-        total_cents=event.total_cents if confirmed else 0,
-        units=sum(item.quantity for item in event.items),
-        occurred_at=occurred,
+    fact = _fact(message, outcome, units=sum(item.quantity for item in event.items))
+    store.add_fact(conn, **fact, total_cents=revenue)
+    store.count_in_day(
+        conn, fact["day"], event.currency, revenue=revenue, confirmed=outcome == "confirmed"
     )
-    revenue = event.total_cents if confirmed else 0
-    store.count_in_day(conn, occurred.date(), event.currency, revenue, confirmed)
 
 
-def _return(conn: Connection, envelope: Envelope, event: ReturnCompleted | ReturnRejected) -> None:
-    """A completed return is a refund; a rejected one counts as rejected, and as a refund
-    too if its refund went through anyway (``refund_cents`` > 0)."""
-    completed = isinstance(event, ReturnCompleted)
-    occurred = envelope.occurred_at
-    store.add_return_fact(
-        conn,
-        event_id=envelope.message_id,
-        return_id=event.return_id,
-        order_id=event.order_id,
-        outcome="completed" if completed else "rejected",
-        day=occurred.date(),
-        currency=event.currency,
-        refund_cents=event.refund_cents,
-        units=sum(line.quantity for line in event.lines),
-        occurred_at=occurred,
-    )
-    refunded = event.refund_cents  # never negative: the event's schema says so
+def _return(conn: Connection, message: ReturnMessage, outcome: str, refunds: int) -> None:
+    """``refunds``: how many refunds were paid out (1 or 0)."""
+    event = message.payload
+    fact = _fact(message, outcome, units=sum(line.quantity for line in event.lines))
+    store.add_return_fact(conn, **fact, return_id=event.return_id, refund_cents=event.refund_cents)
     store.count_refunds(
         conn,
-        occurred.date(),
-        event.currency,
-        refunds=1 if completed or refunded > 0 else 0,
-        refunded_cents=refunded,
-        rejected=0 if completed else 1,
+        fact["day"],
+        currency=event.currency,
+        refunds=refunds,
+        refunded_cents=event.refund_cents,  # never negative: the event's schema says so
+        rejected=0 if outcome == "completed" else 1,
     )
+
+
+def _fact(message: OrderMessage | ReturnMessage, outcome: str, units: int) -> dict[str, Any]:
+    """The columns an order's fact and a return's fact share."""
+    occurred = message.envelope.occurred_at
+    return {
+        "event_id": message.envelope.message_id,
+        "order_id": message.payload.order_id,
+        "outcome": outcome,
+        "day": occurred.date(),
+        "currency": message.payload.currency,
+        "units": units,
+        "occurred_at": occurred,
+    }

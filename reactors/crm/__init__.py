@@ -3,10 +3,6 @@ history; a refund lowers their lifetime value."""
 
 from messaging.reactors import Reactor
 
-REACTOR = Reactor(
-    name="crm",
-    events=frozenset({"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}),
-    handler="reactors.crm.handler:build",
-    tables="reactors.crm.store:metadata",
-    tasks="reactors.crm.tasks:register",
+REACTOR = Reactor.in_package(
+    "crm", "reactors.crm", {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}
 )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
 )
 
+from messaging.contracts.read_models import TrailEntry
 from messaging.database import dialect_insert
 
 metadata = MetaData()
@@ -49,7 +50,14 @@ history = Table(
 
 
 def upsert_customer(
-    conn: Connection, customer_id: str, email: str, name: str, at: datetime, spent: int, order: int
+    conn: Connection,
+    customer_id: str,
+    *,
+    email: str,
+    name: str,
+    at: datetime,
+    spent: int,
+    order: int,
 ) -> None:
     statement = dialect_insert(conn, customers).values(
         customer_id=customer_id,
@@ -93,8 +101,12 @@ def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
     }
 
 
-def entries_for_order(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
+    """The history rows of an order (``reactor.crm.order_trail``)."""
     rows = conn.execute(
         select(history).where(history.c.order_id == order_id).order_by(history.c.at)
     ).all()
-    return [{**row._mapping, "at": row.at.isoformat()} for row in rows]
+    return [
+        TrailEntry(at=row.at, what=f"customer history: {row.event}", detail=row.note)
+        for row in rows
+    ]

@@ -3,10 +3,8 @@ when a return ends, a refund notice or why the return was rejected."""
 
 from messaging.reactors import Reactor
 
-REACTOR = Reactor(
-    name="email",
-    events=frozenset({"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}),
-    handler="reactors.email.handler:build",
-    tables="reactors.email.store:metadata",
-    tasks="reactors.email.tasks:register",
+REACTOR = Reactor.in_package(
+    "email",
+    "reactors.email",
+    {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"},
 )

@@ -11,53 +11,78 @@ from __future__ import annotations
 
 import os
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
 from messaging.codec import Message
-from messaging.contracts import Payload
-from messaging.reactors import EventHandler
+from messaging.reactors import EventEntry, EventHandlers
 from reactors.email import render, store
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.returns.events import ReturnCompleted, ReturnRejected
 
+E = TypeVar("E", OrderConfirmed, OrderCancelled, ReturnCompleted, ReturnRejected)
 
-def build() -> EventHandler:
-    host = os.environ.get("REACTOR_EMAIL_SMTP_HOST", "127.0.0.1")
-    port = int(os.environ.get("REACTOR_EMAIL_SMTP_PORT", "1025"))
-    sender = os.environ.get("REACTOR_EMAIL_FROM", "orders@example.com")
-    timeout = float(os.environ.get("REACTOR_EMAIL_SMTP_TIMEOUT", "10"))
 
-    def handle(conn: Connection, message: Message[Payload]) -> None:
-        event = message.payload
-        if isinstance(event, OrderConfirmed):
-            email, kind = render.confirmation(event), "confirmation"
-        elif isinstance(event, OrderCancelled):
-            email, kind = render.cancellation(event), "cancellation"
-        elif isinstance(event, ReturnCompleted):
-            email, kind = render.return_refund(event), "return_refund"
-        elif isinstance(event, ReturnRejected):
-            email, kind = render.return_rejected(event), "return_rejected"
-        else:
-            raise TypeError(f"email does not handle {message.type}")
+def build() -> EventHandlers:
+    mailer = Mailer(
+        host=os.environ.get("REACTOR_EMAIL_SMTP_HOST", "127.0.0.1"),
+        port=int(os.environ.get("REACTOR_EMAIL_SMTP_PORT", "1025")),
+        sender=os.environ.get("REACTOR_EMAIL_FROM", "orders@example.com"),
+        timeout=float(os.environ.get("REACTOR_EMAIL_SMTP_TIMEOUT", "10")),
+    )
+    return EventHandlers(
+        "email",
+        {
+            OrderConfirmed: mailer.sending("confirmation", render.confirmation),
+            OrderCancelled: mailer.sending("cancellation", render.cancellation),
+            ReturnCompleted: mailer.sending("return_refund", render.return_refund),
+            ReturnRejected: mailer.sending("return_rejected", render.return_rejected),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Mailer:
+    host: str
+    port: int
+    sender: str
+    timeout: float
+
+    def sending(self, kind: str, render_email: Callable[[E], render.Email]) -> EventEntry:
+        """The handler of one event type: its email rendered, recorded as ``kind``, sent."""
+
+        def handle(conn: Connection, message: Message[E]) -> None:
+            self.send(conn, message, kind, render_email(message.payload))
+
+        return handle
+
+    def send(
+        self,
+        conn: Connection,
+        message: Message[E],
+        kind: str,
+        email: render.Email,
+    ) -> None:
+        order_id = message.payload.order_id
         mail = EmailMessage()
-        mail["From"] = sender
+        mail["From"] = self.sender
         mail["To"] = email.to
         mail["Subject"] = email.subject
         mail["Message-ID"] = f"<{message.envelope.message_id}@saga-platform>"
-        mail["X-Order-Id"] = event.order_id
+        mail["X-Order-Id"] = order_id
         mail.set_content(email.body)
         store.record(
             conn,
             event_id=message.envelope.message_id,
-            order_id=event.order_id,
+            order_id=order_id,
             kind=kind,
             recipient=email.to,
             subject=email.subject,
             message_id=mail["Message-ID"],
         )
-        with smtplib.SMTP(host, port, timeout=timeout) as smtp:  # last: nothing after can fail
-            smtp.send_message(mail)
-
-    return handle
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.send_message(mail)  # last: nothing after can fail

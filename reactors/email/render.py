@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from messaging.contracts.money import format_money
 from messaging.contracts.orders import OrderItem
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.returns.events import ReturnCompleted, ReturnedLine, ReturnRejected
@@ -17,13 +18,9 @@ class Email:
     body: str
 
 
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:,.2f} {currency}"
-
-
 def _lines(items: Iterable[OrderItem | ReturnedLine], currency: str) -> list[str]:
     return [
-        f"  {item.quantity} x {item.sku} at {_money(item.unit_price_cents, currency)}"
+        f"  {item.quantity} x {item.sku} at {format_money(item.unit_price_cents, currency)}"
         for item in items
     ]
 
@@ -35,7 +32,7 @@ def confirmation(event: OrderConfirmed) -> Email:
         f"Thank you for your order {event.order_id}. It is confirmed and on its way.",
         "",
         *_lines(event.items, event.currency),
-        f"  Total charged: {_money(event.total_cents, event.currency)}",
+        f"  Total charged: {format_money(event.total_cents, event.currency)}",
         "",
         f"Tracking number: {event.tracking_number}",
     ]
@@ -59,7 +56,7 @@ def cancellation(event: OrderCancelled) -> Email:
 
 
 def return_refund(event: ReturnCompleted) -> Email:
-    refund = _money(event.refund_cents, event.currency)
+    refund = format_money(event.refund_cents, event.currency)
     body = [
         f"Hello {event.customer.name},",
         "",
@@ -80,7 +77,7 @@ def return_refund(event: ReturnCompleted) -> Email:
 
 def return_rejected(event: ReturnRejected) -> Email:
     if event.refund_cents > 0:
-        refunded = f"{_money(event.refund_cents, event.currency)} was refunded to you anyway."
+        refunded = f"{format_money(event.refund_cents, event.currency)} was refunded to you anyway."
     else:
         refunded = "Nothing was refunded."
     body = [

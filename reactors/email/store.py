@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Connection, DateTime, MetaData, Row, String, Table, insert, select
+
+from messaging.contracts.read_models import TrailEntry
 
 metadata = MetaData()
 
@@ -27,9 +30,17 @@ def record(conn: Connection, **values: Any) -> None:
 
 
 def sent_for(conn: Connection, order_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(sent_emails)
-        .where(sent_emails.c.order_id == order_id)
-        .order_by(sent_emails.c.sent_at)
-    ).all()
-    return [{**row._mapping, "sent_at": row.sent_at.isoformat()} for row in rows]
+    return [{**row._mapping, "sent_at": row.sent_at.isoformat()} for row in _sent(conn, order_id)]
+
+
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
+    """The emails sent for an order (``reactor.email.order_trail``)."""
+    return [
+        TrailEntry(at=row.sent_at, what=f"{row.kind} email sent", detail=row.recipient)
+        for row in _sent(conn, order_id)
+    ]
+
+
+def _sent(conn: Connection, order_id: str) -> Sequence[Row[Any]]:
+    query = select(sent_emails).where(sent_emails.c.order_id == order_id)
+    return conn.execute(query.order_by(sent_emails.c.sent_at)).all()

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, insert, select
 
+from messaging.contracts.read_models import TrailEntry
+from messaging.order_trail import register_order_trail
 from messaging.reactors import Reactor
 
 metadata = MetaData()
@@ -70,10 +72,10 @@ def register(app: Any) -> None:
             rows = conn.execute(select(entries).where(entries.c.order_id == order_id)).all()
         return [{**row._mapping, "recorded_at": row.recorded_at.isoformat()} for row in rows]
 
-    @app.task(name="reactor.audit.order_trail", ignore_result=False)
-    def order_trail(order_id: str) -> list[dict[str, Any]]:
-        """What sagactl history and the web view show for this reactor."""
-        return [
-            {"at": entry["recorded_at"], "what": f"audit: {entry['event_type']}", "detail": None}
-            for entry in audit_entries(order_id)
-        ]
+    # what sagactl history and the web view show for this reactor
+    register_order_trail(app, order_trail)
+
+
+def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
+    rows = conn.execute(select(entries).where(entries.c.order_id == order_id)).all()
+    return [TrailEntry(at=row.recorded_at, what=f"audit: {row.event_type}") for row in rows]

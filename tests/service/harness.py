@@ -19,6 +19,7 @@ from messaging.contracts import Envelope, Payload
 from messaging.handlers import Handler
 from messaging.outbox import PendingRow
 from messaging.routing import inbound_task
+from messaging.service_app import ServiceApp
 from messaging.tables import inbox, outbox
 
 
@@ -119,3 +120,20 @@ class Participant:
     def outbox_ids(self) -> list[str]:
         with self.engine.begin() as conn:
             return list(conn.execute(select(outbox.c.message_id)).scalars())
+
+
+class AppOnStore(ServiceApp):
+    """A service's Celery app over a given store, to call its read tasks in this process.
+    Its tasks are its own: Celery's default (``shared=True``) would also register them on
+    every app made later in the process, bound to this one's store."""
+
+    def __init__(self, service: str, engine: Engine) -> None:
+        super().__init__(service)
+        self._store = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._store
+
+    def task(self, *args: Any, **opts: Any) -> Any:
+        return super().task(*args, **{"shared": False, **opts})

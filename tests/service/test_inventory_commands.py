@@ -20,6 +20,7 @@ from messaging.contracts.inventory import (
     RestockInventory,
     StockLine,
 )
+from messaging.contracts.read_models import TrailEntry
 from participants.inventory import store as inventory_store
 from tests.service.harness import Participant
 
@@ -129,7 +130,7 @@ def test_a_release_gives_back_what_was_reserved_once(inventory):
     assert levels(inventory, "A") == {"A": 5}
     with inventory.engine.begin() as conn:
         trail = inventory_store.order_trail(conn, "ord-1")
-    assert [entry["what"] for entry in trail] == ["reserved", "released"]
+    assert [entry.what for entry in trail] == ["reserved", "released"]
 
 
 def test_releasing_an_unknown_reservation_gives_back_nothing(inventory):
@@ -165,11 +166,9 @@ def test_a_restock_sent_twice_raises_stock_once(inventory):
         trail = inventory_store.order_trail(conn, "ord-1")
         assert count.scalar_one() == 1
     assert trail == [
-        {
-            "at": trail[0]["at"],
-            "what": "restocked",
-            "detail": f"2 x {known}, 3 x {new} (return {return_id})",
-        }
+        TrailEntry(
+            at=trail[0].at, what="restocked", detail=f"2 x {known}, 3 x {new} (return {return_id})"
+        )
     ]
 
 

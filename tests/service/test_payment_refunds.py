@@ -147,8 +147,8 @@ def test_the_checkouts_refund_of_everything_is_made_once(payments):
     assert payment_row(payments, payment) == ("refunded", 3000, 0)
     with payments.engine.begin() as conn:
         trail = payment_store.order_trail(conn, payment.order_id)
-    assert [entry["what"] for entry in trail] == ["charged", "refunded"]
-    assert trail[1]["detail"] == f"30.00 EUR ({payment.payment_id}, {first.refund_id})"
+    assert [entry.what for entry in trail] == ["charged", "refunded"]
+    assert trail[1].detail == f"30.00 EUR ({payment.payment_id}, {first.refund_id})"
 
 
 def test_a_payment_refunded_before_refunds_had_rows_answers_with_that_refund(payments):
@@ -177,7 +177,7 @@ def test_a_payment_refunded_before_refunds_had_rows_answers_with_that_refund(pay
     assert refund_rows(payments, payment) == []
     with payments.engine.begin() as conn:
         trail = payment_store.order_trail(conn, payment.order_id)
-    assert [entry["what"] for entry in trail] == ["charged", "refunded"]
+    assert [entry.what for entry in trail] == ["charged", "refunded"]
 
 
 def test_an_amount_without_a_reference_is_refunded_once_per_message(payments):

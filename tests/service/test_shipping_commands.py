@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from messaging.contracts.inventory import StockLine
 from messaging.contracts.orders import ShippingAddress
+from messaging.contracts.read_models import TrailEntry
 from messaging.contracts.shipping import (
     CreateReturnLabel,
     CreateShipment,
@@ -23,8 +24,9 @@ from messaging.contracts.shipping import (
     ShipmentFailed,
     VoidReturnLabel,
 )
+from messaging.order_trail import register_order_trail
 from participants.shipping import store as shipping_store
-from tests.service.harness import Participant
+from tests.service.harness import AppOnStore, Participant
 
 pytestmark = pytest.mark.service
 
@@ -133,7 +135,7 @@ def test_a_label_voided_twice_is_voided_once_and_not_made_again(shipping):
     assert created_again.code == "return_label_voided"
     with shipping.engine.begin() as conn:
         trail = shipping_store.order_trail(conn, "ord-1")
-    assert [entry["what"] for entry in trail] == ["return label created", "return label voided"]
+    assert [entry.what for entry in trail] == ["return label created", "return label voided"]
 
 
 def test_voiding_an_unknown_label_is_answered_as_voided(shipping):
@@ -157,3 +159,24 @@ def test_a_refused_return_label_records_nothing(shipping):
         reason="fake-post refuses return labels from postal code 00000",
     )
     assert label_rows(shipping, return_id) == []
+
+
+def test_the_order_trail_task_answers_every_record_in_time_order_as_json(shipping):
+    """``shipping.order_trail`` as the console calls it: TrailEntry as JSON, oldest first."""
+    return_id = unique("RET")
+    ship(shipping, "ord-1")
+    label = create_label(shipping, return_id)
+    void_label(shipping, return_id, label.label_id)
+    app = AppOnStore("shipping", shipping.engine)
+
+    answer = register_order_trail(app, shipping_store.order_trail)("ord-1")
+
+    assert [set(entry) for entry in answer] == [{"at", "what", "detail"}] * 3
+    entries = [TrailEntry.model_validate(entry) for entry in answer]
+    assert [entry.what for entry in entries] == [
+        "shipment created",
+        "return label created",
+        "return label voided",
+    ]
+    assert [entry.at for entry in entries] == sorted(entry.at for entry in entries)
+    assert entries[1].detail == f"{label.carrier} {label.tracking_number} (return {return_id})"

@@ -1,6 +1,7 @@
 """Each participant declares its handlers in one registry: every command its contracts
 module declares has exactly one handler there, in no other registry, and nothing else is
-handled. A type without a handler is ``NotHandled``, which the consumer parks at once."""
+handled. A type without a handler is ``NotHandled``, which the consumer parks at once.
+Each reactor's handlers are a registry too, of the very events its declaration names."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ import importlib
 from types import ModuleType
 
 import pytest
+from sqlalchemy import MetaData
 
 from messaging.codec import MalformedMessage, Message
 from messaging.contracts import Envelope, MessageKind, Payload
 from messaging.contracts.payment import CheckPaymentStatus
 from messaging.handlers import NotHandled, PerProcess, Registry
+from messaging.reactors import EventHandlers, Reactor, load
 from participants.inventory import handlers as inventory_handlers
 from participants.payment import handlers as payment_handlers
 from participants.payment.card_network import FakeCardNetwork
 from participants.shipping import handlers as shipping_handlers
 from participants.shipping.carrier import FakeCarrier
+from reactors.analytics import REACTOR as ANALYTICS
+from reactors.crm import REACTOR as CRM
+from reactors.email import REACTOR as EMAIL
 
 REGISTRIES = {
     "inventory": inventory_handlers.registry(),
@@ -88,3 +94,32 @@ def test_a_per_process_handler_is_built_once_per_process(monkeypatch):
 
     assert handler.built() is not first
     assert len(builds) == 2
+
+
+REACTORS = {reactor.name: reactor for reactor in (ANALYTICS, CRM, EMAIL)}
+
+
+def built(reactor: Reactor) -> EventHandlers:
+    handlers = load(reactor.handler)()  # no connection is made at build
+    assert isinstance(handlers, EventHandlers)
+    return handlers
+
+
+@pytest.mark.parametrize("name", sorted(REACTORS))
+def test_a_reactor_handles_exactly_the_events_it_declares(name):
+    reactor = REACTORS[name]
+
+    assert built(reactor).registry.service == name
+    assert built(reactor).event_types == reactor.events
+    assert isinstance(load(reactor.tables or ""), MetaData)  # Reactor.in_package's paths
+    assert callable(load(reactor.tasks or ""))
+
+
+def test_an_event_a_reactor_has_no_handler_for_is_not_handled_a_malformed_message():
+    check = CheckPaymentStatus(order_id="ord-1", payment_id="pay-1")
+
+    with pytest.raises(NotHandled) as refused:
+        built(CRM)(None, message(check))  # type: ignore[arg-type]
+
+    assert str(refused.value) == "crm does not handle CheckPaymentStatus"
+    assert isinstance(refused.value, MalformedMessage)  # parked at once, as undeclared types
