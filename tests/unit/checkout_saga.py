@@ -12,6 +12,7 @@ from messaging.contracts.payment import PaymentCharged
 from orchestrator import engine
 from orchestrator.engine import SagaState, Transition
 from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.events import OrderCancelled
 from tests.unit.saga_builders import IdFactory, applied
 
 STOCK_LINES = [StockLine(sku="SKU-1", quantity=2), StockLine(sku="SKU-2", quantity=1)]
@@ -49,3 +50,16 @@ def after_reserve(order: dict[str, Any], new_id: IdFactory) -> Transition:
 
 def after_charge(order: dict[str, Any], new_id: IdFactory) -> Transition:
     return apply(after_reserve(order, new_id).state, charged(), "cmd-2", new_id)
+
+
+def cancelled(order: dict[str, Any], code: str, reason: str) -> OrderCancelled:
+    """The event of a checkout of ``order`` (30.00 EUR) that was undone for ``code``."""
+    return OrderCancelled(
+        order_id="ord-1",
+        customer=customer(order),
+        items=items(order),
+        total_cents=3000,
+        currency="EUR",
+        code=code,
+        reason=reason,
+    )

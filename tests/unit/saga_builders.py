@@ -37,17 +37,21 @@ def kinds(transition: Transition) -> list[str]:
     return [entry.kind for entry in transition.history]
 
 
-def assert_compensating(
+def assert_awaiting(
     transition: Transition, steps: tuple[StepStatus, ...], command: OutgoingCommand
 ) -> None:
-    """The saga undoes the step of ``command``, which it sent and now waits for."""
+    """The saga sent ``command`` alone and waits for its reply: running at the step that
+    runs, or compensating at the step being undone if ``command`` is a compensation."""
     state = transition.state
-    assert state.status is SagaStatus.COMPENSATING
+    if command.compensation:
+        assert state.status is SagaStatus.COMPENSATING
+        assert state.current_step == steps.index(S.COMPENSATING)
+    else:
+        assert state.status is SagaStatus.RUNNING
+        assert state.current_step == steps.index(S.RUNNING)
     assert state.steps == steps
-    assert state.current_step == steps.index(S.COMPENSATING)
     assert state.awaiting == command.message_id
     assert transition.commands == (command,)
-    assert command.compensation is True
 
 
 def assert_at_rest(

@@ -22,28 +22,23 @@ from tests.unit.checkout_saga import (
     reserved,
     started,
 )
-from tests.unit.saga_builders import S, assert_at_rest, kinds
+from tests.unit.saga_builders import S, assert_at_rest, assert_awaiting, kinds
 
 
 def test_start_sends_reserve_inventory_to_inventory(order, new_id):
     t = started(order, new_id)
 
-    assert t.state.status is SagaStatus.RUNNING
-    assert t.state.steps == (S.RUNNING, S.PENDING, S.PENDING)
-    assert t.state.current_step == 0
-    assert t.state.awaiting == "cmd-1"
+    reserve = OutgoingCommand(
+        message_id="cmd-1",
+        service="inventory",
+        step="reserve_inventory",
+        payload=ReserveInventory(order_id="ord-1", items=STOCK_LINES),
+        compensation=False,
+    )
+    assert_awaiting(t, (S.RUNNING, S.PENDING, S.PENDING), reserve)
     assert t.state.data == {"order": order}
     assert t.state.failure is None
     assert t.state.error is None
-    assert t.commands == (
-        OutgoingCommand(
-            message_id="cmd-1",
-            service="inventory",
-            step="reserve_inventory",
-            payload=ReserveInventory(order_id="ord-1", items=STOCK_LINES),
-            compensation=False,
-        ),
-    )
     assert t.events == ()
     assert t.history == (
         HistoryEntry("started", None, {}),
@@ -58,21 +53,16 @@ def test_start_sends_reserve_inventory_to_inventory(order, new_id):
 def test_inventory_reserved_charges_the_order_total(order, new_id):
     t = after_reserve(order, new_id)
 
-    assert t.state.status is SagaStatus.RUNNING
-    assert t.state.steps == (S.SUCCEEDED, S.RUNNING, S.PENDING)
-    assert t.state.current_step == 1
-    assert t.state.awaiting == "cmd-2"
-    assert t.state.data["reservation_id"] == "res-1"
-    assert t.commands == (
-        OutgoingCommand(
-            "cmd-2",
-            "payment",
-            "charge_payment",
-            ChargePayment(
-                order_id="ord-1", amount_cents=3000, currency="EUR", payment_token="tok_visa"
-            ),
+    charge = OutgoingCommand(
+        "cmd-2",
+        "payment",
+        "charge_payment",
+        ChargePayment(
+            order_id="ord-1", amount_cents=3000, currency="EUR", payment_token="tok_visa"
         ),
     )
+    assert_awaiting(t, (S.SUCCEEDED, S.RUNNING, S.PENDING), charge)
+    assert t.state.data["reservation_id"] == "res-1"
     assert t.history == (
         HistoryEntry("reply_applied", "reserve_inventory", {"type": "InventoryReserved"}),
         HistoryEntry(
@@ -84,23 +74,18 @@ def test_inventory_reserved_charges_the_order_total(order, new_id):
 def test_payment_charged_creates_the_shipment(order, new_id):
     t = after_charge(order, new_id)
 
-    assert t.state.status is SagaStatus.RUNNING
-    assert t.state.steps == (S.SUCCEEDED, S.SUCCEEDED, S.RUNNING)
-    assert t.state.current_step == 2
-    assert t.state.awaiting == "cmd-3"
-    assert t.state.data["payment_id"] == "pay-1"
-    assert t.commands == (
-        OutgoingCommand(
-            "cmd-3",
-            "shipping",
-            "create_shipment",
-            CreateShipment(
-                order_id="ord-1",
-                address=ShippingAddress.model_validate(order["shipping_address"]),
-                items=STOCK_LINES,
-            ),
+    ship = OutgoingCommand(
+        "cmd-3",
+        "shipping",
+        "create_shipment",
+        CreateShipment(
+            order_id="ord-1",
+            address=ShippingAddress.model_validate(order["shipping_address"]),
+            items=STOCK_LINES,
         ),
     )
+    assert_awaiting(t, (S.SUCCEEDED, S.SUCCEEDED, S.RUNNING), ship)
+    assert t.state.data["payment_id"] == "pay-1"
     assert kinds(t) == ["reply_applied", "command_sent"]
 
 

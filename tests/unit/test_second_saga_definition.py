@@ -9,7 +9,7 @@ from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.definition import SagaDefinition, Step
 from orchestrator.engine import HistoryEntry, Ignored, OutgoingCommand
-from tests.unit.saga_builders import S, assert_at_rest, assert_compensating, kinds
+from tests.unit.saga_builders import S, assert_at_rest, assert_awaiting, kinds
 from tests.unit.trip_saga import (
     DATA,
     TRIP,
@@ -94,7 +94,7 @@ def test_hotel_failure_skips_the_step_without_compensation_and_cancels_the_fligh
         compensation=True,
     )
     # choose_seat has no compensation: it stays succeeded and is skipped
-    assert_compensating(t1, (S.COMPENSATING, S.SUCCEEDED, S.FAILED), cancel)
+    assert_awaiting(t1, (S.COMPENSATING, S.SUCCEEDED, S.FAILED), cancel)
     assert t1.state.failure == {"step": "book_hotel", "code": "sold_out", "reason": "no rooms"}
     assert t1.history[1] == HistoryEntry(
         "compensation_sent", "book_flight", {"type": "CancelFlight", "message_id": "cmd-4"}
