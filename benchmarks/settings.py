@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 PLATFORM_BROKER = f"{REDIS_BASE}/9"  # the platform's broker and result backend
@@ -46,11 +46,12 @@ QUICK = Mode(
     start_repeats=3,
     lost_copies=200,
 )
-LONG = Mode(
+# The long mode: the same loads and lost copies, more of everything else.
+LONG = replace(
+    QUICK,
     name="long",
     saturation_sagas=500,
     load_seconds=20.0,
-    loads=(10.0, 25.0, 50.0),
     seeds=(0, 10_000, 100_000),
     full_postgresql=True,
     memory_sagas=10_000,
@@ -58,5 +59,4 @@ LONG = Mode(
     noop_tasks=10_000,
     crash_seconds=120.0,
     start_repeats=5,
-    lost_copies=200,
 )

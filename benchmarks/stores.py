@@ -7,15 +7,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import Engine, create_engine
 
 from benchmarks.settings import POSTGRES_ADMIN
+from devtools.scratch_databases import postgres_databases
 from messaging.database import normalise_url
-
-
-def _pg_name(label: str, name: str) -> str:
-    return f"bench_{os.getpid()}_{label}_{name.replace('.', '_')}"
 
 
 @contextmanager
@@ -27,18 +23,8 @@ def databases(
         directory.mkdir(parents=True, exist_ok=True)
         yield {name: f"sqlite:///{directory / f'{label}-{name}.db'}" for name in names}
         return
-    dbs = {name: _pg_name(label, name) for name in names}
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        for db in dbs.values():
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
-            conn.execute(f'CREATE DATABASE "{db}"')
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0]
-    try:
-        yield {name: f"{base}/{db}" for name, db in dbs.items()}
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            for db in dbs.values():
-                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    with postgres_databases(POSTGRES_ADMIN, f"bench_{os.getpid()}_{label}", names) as urls:
+        yield urls
 
 
 def reader_engine(url: str) -> Engine:

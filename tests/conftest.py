@@ -3,8 +3,7 @@
 Tiers (``pytest -m TIER``; the Makefile has a target for each):
 
 - ``unit``: pure, no broker, no database server, no process of the platform (tests/unit)
-- ``service``: handlers and stores on real SQLite and PostgreSQL, no broker (tests/service,
-  and the files of tests/integration that say ``pytestmark = pytest.mark.service``)
+- ``service``: handlers and stores on real SQLite and PostgreSQL, no broker (tests/service)
 - ``worker``: a real Celery worker in the test process on a real Redis, no platform
   processes (tests/worker; celery.contrib.pytest's classic fixtures, below)
 - ``integration``: the whole platform, every process of the Procfile (tests/integration)
@@ -31,14 +30,9 @@ import redis
 # one place.
 from celery.contrib.pytest import celery_session_worker, celery_worker  # noqa: F401
 
+from devtools.scratch_databases import postgres_databases
 from devtools.smtp_sink import SmtpSink
-from tests.platform import (
-    RunningPlatform,
-    postgres_databases,
-    require_redis,
-    sqlite_databases,
-    start,
-)
+from tests.platform import SERVICES, RunningPlatform, require_redis, sqlite_databases, start
 
 REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -104,12 +98,24 @@ def platform(
     directory = tmp_path_factory.mktemp(f"platform-{store}")
     extra_env = {"REACTOR_EMAIL_SMTP_PORT": str(smtp_sink.port)}
     if store == "sqlite":
-        running = start(store, sqlite_databases(directory), broker_url, directory, extra_env)
+        running = start(
+            store,
+            database_urls=sqlite_databases(directory),
+            broker_url=broker_url,
+            log_dir=directory,
+            extra_env=extra_env,
+        )
         yield from _serve(running)
     else:
         prefix = f"saga_t{uuid.uuid4().hex[:8]}"
-        with postgres_databases(POSTGRES_ADMIN_URL, prefix) as urls:
-            running = start(store, urls, broker_url, directory, extra_env)
+        with postgres_databases(POSTGRES_ADMIN_URL, prefix, SERVICES) as urls:
+            running = start(
+                store,
+                database_urls=urls,
+                broker_url=broker_url,
+                log_dir=directory,
+                extra_env=extra_env,
+            )
             yield from _serve(running)
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import redis
 from celery import Celery
 from sqlalchemy import Engine, select
@@ -48,23 +46,6 @@ def require_redis(url: str) -> None:
             client.ping()
     except redis.RedisError as exc:
         raise RuntimeError(f"the tests need Redis at {url}: {exc}") from None
-
-
-@contextmanager
-def postgres_databases(admin_url: str, prefix: str) -> Iterator[dict[str, str]]:
-    """One fresh PostgreSQL database per service, dropped afterwards."""
-    names = {service: f"{prefix}_{service.replace('.', '_')}" for service in SERVICES}
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names.values():
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
-    try:
-        yield {service: f"{base}/{name}" for service, name in names.items()}
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            for name in names.values():
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def sqlite_databases(directory: Path) -> dict[str, str]:
@@ -193,6 +174,7 @@ def new_sku() -> str:
 
 def start(
     store: str,
+    *,
     database_urls: dict[str, str],
     broker_url: str,
     log_dir: Path,

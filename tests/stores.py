@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import Engine, MetaData
 
+from devtools.scratch_databases import postgres_database
 from messaging.database import build_engine, create_schema
 from tests.conftest import POSTGRES_ADMIN_URL
 
@@ -28,14 +28,10 @@ def throwaway_store(kind: str, directory: Path, *metadata: MetaData) -> Iterator
         finally:
             built.dispose()
         return
-    name = f"saga_t{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    built = build_engine(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-    try:
-        create_schema(built, *metadata)
-        yield built
-    finally:
-        built.dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(POSTGRES_ADMIN_URL, f"saga_t{uuid.uuid4().hex[:10]}") as url:
+        built = build_engine(url)
+        try:
+            create_schema(built, *metadata)
+            yield built
+        finally:
+            built.dispose()

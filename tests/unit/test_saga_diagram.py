@@ -1,108 +1,26 @@
-"""Diagrams and descriptions generated from saga definitions (orchestrator/diagram.py):
-every step is drawn, failures lead into the compensations in reverse order, a parallel
-group forks and joins, a saga's position is marked, and the text is always the same."""
+"""Diagrams generated from saga definitions (orchestrator/diagram.py): every step is drawn,
+failures lead into the compensations in reverse order, a parallel group forks and joins,
+and the text is always the same."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 
-import pytest
-
-from messaging.contracts import MessageKind, Payload
-from orchestrator.definition import Compensation, RetryPolicy, SagaData, SagaDefinition, Step
-from orchestrator.diagram import Position, describe, mermaid, message_name
+from orchestrator.definition import RetryPolicy, SagaDefinition, Step
+from orchestrator.diagram import describe, mermaid, message_name
 from sagas.checkout.definition import CHECKOUT
-
-EDGE = re.compile(r"^    (\w+) (-->|-\.->)(?:\|\"([^\"]*)\"\|)? (\w+)$")
-
-
-def edges(text: str) -> list[tuple[str, str, str, str]]:
-    """(source, arrow, label, target) of every edge, in order."""
-    return [
-        (found[1], found[2], found[3] or "", found[4])
-        for line in text.splitlines()
-        if (found := EDGE.match(line))
-    ]
-
-
-def declared(text: str) -> list[str]:
-    return [
-        found[1]
-        for line in text.splitlines()
-        if (found := re.match(r"^\s+(\w+)(?:\(\[|\[|\{\{|\{)\"", line))
-    ]
-
-
-# --- a made-up saga with a parallel group (Step.group is not merged yet: a subclass) ------
-
-
-@dataclass(frozen=True)
-class GroupedStep(Step):
-    group: str | None = None
-
-
-class Pick(Payload):
-    message_type = "Pick"
-    kind = MessageKind.COMMAND
-
-
-class Unpick(Payload):
-    message_type = "Unpick"
-    kind = MessageKind.COMMAND
-
-
-class Label(Payload):
-    message_type = "Label"
-    kind = MessageKind.COMMAND
-
-
-def pick(_data: SagaData) -> Pick:
-    return Pick()
-
-
-def unpick(_data: SagaData) -> Unpick:
-    return Unpick()
-
-
-def label(_data: SagaData) -> Label:
-    return Label()
-
-
-def dispatched(_data: SagaData, _failure: Mapping[str, str]) -> None:
-    return None
-
-
-def _step(name: str, service: str, group: str | None = None, undo: bool = True) -> GroupedStep:
-    return GroupedStep(
-        name=name,
-        service=service,
-        command=pick if undo else label,
-        success_on={f"{name}_done": dict},
-        failure_on=frozenset({f"{name}_failed"}),
-        compensation=Compensation(command=unpick, done_on=frozenset({f"{name}_undone"}))
-        if undo
-        else None,
-        group=group,
-    )
-
-
-DISPATCH = SagaDefinition(
-    name="dispatch",
-    steps=(
-        _step("hold", "inventory"),
-        _step("pick_a", "warehouse_a", group="pick"),
-        _step("pick_b", "warehouse_b", group="pick"),
-        _step("ship", "shipping", undo=False),
-    ),
+from tests.unit.diagram_reading import (
+    DISPATCH,
+    Pick,
+    declared,
+    dispatched,
+    edges,
+    grouped_step,
+    label,
+    pick,
 )
-
-
-# --- every step ---------------------------------------------------------------------------
 
 
 def test_every_step_of_the_checkout_is_drawn_with_its_service_and_command() -> None:
@@ -184,7 +102,7 @@ def test_a_step_that_compensates_when_out_of_tries_says_so_on_its_failure_edge()
     patient = SagaDefinition(
         name="patient",
         steps=(
-            _step("hold", "inventory"),
+            grouped_step("hold", "inventory"),
             Step(
                 name="wait",
                 service="slow",
@@ -241,136 +159,6 @@ def test_the_compensations_of_a_parallel_stage_are_grouped_and_said_to_run_one_b
     ]
 
 
-# --- a saga's position --------------------------------------------------------------------
-
-
-def test_without_a_position_nothing_is_marked() -> None:
-    assert "classDef" not in mermaid(CHECKOUT)
-    assert "class " not in mermaid(CHECKOUT)
-
-
-@pytest.mark.parametrize(
-    ("state", "steps", "marks"),
-    [
-        (
-            "running",
-            {"reserve_inventory": "succeeded", "charge_payment": "running"},
-            {
-                "current": ["step_charge_payment"],
-                "done": ["start", "admit", "step_reserve_inventory", "review_charge_payment"],
-            },
-        ),
-        (
-            "awaiting_approval",
-            {"reserve_inventory": "succeeded", "charge_payment": "awaiting_approval"},
-            {
-                "current": ["review_charge_payment"],
-                "done": ["start", "admit", "step_reserve_inventory"],
-            },
-        ),
-        (
-            "compensating",
-            {
-                "reserve_inventory": "succeeded",
-                "charge_payment": "compensating",
-                "create_shipment": "failed",
-            },
-            {
-                "current": ["undo_charge_payment"],
-                "done": [
-                    "start",
-                    "admit",
-                    "step_reserve_inventory",
-                    "review_charge_payment",
-                    "step_charge_payment",
-                ],
-                "failed": ["step_create_shipment"],
-            },
-        ),
-        (
-            "compensated",
-            {"reserve_inventory": "compensated", "charge_payment": "failed"},
-            {
-                "current": ["saga_compensated"],
-                "done": ["start", "admit", "undo_reserve_inventory"],
-                "failed": ["step_charge_payment"],
-                "compensated": ["step_reserve_inventory"],
-            },
-        ),
-        (
-            "completed",
-            dict.fromkeys(("reserve_inventory", "charge_payment", "create_shipment"), "succeeded"),
-            {
-                "current": ["saga_completed"],
-                "done": [
-                    "start",
-                    "admit",
-                    "step_reserve_inventory",
-                    "review_charge_payment",
-                    "step_charge_payment",
-                    "step_create_shipment",
-                ],
-            },
-        ),
-        (
-            "failed",
-            {"reserve_inventory": "succeeded", "charge_payment": "compensation_failed"},
-            {
-                "done": [
-                    "start",
-                    "admit",
-                    "step_reserve_inventory",
-                    "review_charge_payment",
-                    "step_charge_payment",
-                ],
-                "failed": ["undo_charge_payment"],
-            },
-        ),
-    ],
-    ids=["running", "awaiting", "compensating", "compensated", "completed", "failed"],
-)
-def test_a_position_marks_where_the_saga_is(
-    state: str, steps: dict[str, str], marks: dict[str, list[str]]
-) -> None:
-    text = mermaid(CHECKOUT, Position(state, steps))
-    lines = text.splitlines()
-
-    assert text.startswith(mermaid(CHECKOUT))  # the same chart, marks added at the end
-    assert [line.split()[1] for line in lines if line.startswith("    classDef ")] == [
-        "current",
-        "done",
-        "failed",
-        "compensated",
-    ]
-    assert {
-        line.split()[2]: line.split()[1].split(",")
-        for line in lines
-        if line.startswith("    class ")
-    } == marks
-
-
-def test_a_position_is_read_from_a_get_saga_result() -> None:
-    saga = {
-        "state": "running",
-        "steps": [
-            {"name": "reserve_inventory", "status": "succeeded"},
-            {"name": "charge_payment", "status": "running"},
-        ],
-    }
-    assert Position.of(saga) == Position(
-        "running", {"reserve_inventory": "succeeded", "charge_payment": "running"}
-    )
-    assert Position.of({"state": "running", "steps": {"a": "running"}}).steps == {"a": "running"}
-
-
-def test_parallel_steps_running_together_are_both_current() -> None:
-    position = Position("running", {"hold": "succeeded", "pick_a": "running", "pick_b": "running"})
-    assert "    class step_pick_a,step_pick_b current" in mermaid(DISPATCH, position).splitlines()
-
-
-# --- determinism and labels ---------------------------------------------------------------
-
-
 def test_the_same_definition_always_gives_the_same_text() -> None:
     assert mermaid(CHECKOUT) == mermaid(CHECKOUT)
     assert describe(CHECKOUT) == describe(CHECKOUT)
@@ -395,7 +183,7 @@ def test_the_same_definition_always_gives_the_same_text() -> None:
 def test_labels_are_quoted_and_markup_escaped() -> None:
     odd = SagaDefinition(
         name='odd "saga" <b>',
-        steps=(_step("a-step", "svc#1", undo=False),),
+        steps=(grouped_step("a-step", "svc#1", undo=False),),
         description="",
     )
     text = mermaid(odd)
@@ -408,43 +196,3 @@ def test_a_command_built_by_a_lambda_has_no_name() -> None:
     assert message_name(lambda data: Pick()) is None
     assert message_name(pick) == "Pick"
     assert message_name(dispatched) is None  # returns None: no event
-
-
-# --- describe -----------------------------------------------------------------------------
-
-
-def test_describe_lists_every_step_with_its_replies_policy_and_compensation() -> None:
-    text = describe(CHECKOUT)
-    lines = text.splitlines()
-
-    assert lines[0] == "saga checkout"
-    assert "  key           order_id (the same key twice is the same saga)" in lines
-    steps = [line.strip() for line in lines if re.match(r"^  \d\. ", line)]
-    assert steps == ["1. reserve_inventory", "2. charge_payment", "3. create_shipment"]
-    charge = text.split("  2. charge_payment\n", 1)[1].split("  3. ", 1)[0].splitlines()
-    assert [line.split(None, 1)[0] for line in charge][:3] == ["service", "command", "success"]
-    assert "     command       ChargePayment" in charge
-    assert "     failure on    PaymentDeclined" in charge
-    assert "     approval      when needs_review; no decision in 24h rejects" in charge
-    assert "     policy        timeout 10s, 3 attempts, backoff x2 (waits 10s, 20s, 40s)" in charge
-    assert "     out of tries  fail: stop for an operator" in charge
-    assert "     compensation  RefundPayment, done on PaymentRefunded" in charge
-    assert (
-        "       refused on  PaymentRefundFailed: sent again after 0.5s, 1s, 2s, then the saga fails"
-    ) in charge
-    assert "     compensation  none: never undone" in text.split("  3. create_shipment\n")[1]
-    assert lines[-4:] == [
-        "  completed     records OrderConfirmed",
-        "  compensated   records OrderCancelled",
-        "  failed        stops for an operator (sagactl retry), records nothing",
-        "  events        OrderConfirmed, OrderCancelled",
-    ]
-
-
-def test_describe_names_the_stage_and_group_of_parallel_steps() -> None:
-    text = describe(DISPATCH)
-    assert "  2. pick_a (stage 2, group pick: with pick_b)" in text
-    assert "  3. pick_b (stage 2, group pick: with pick_a)" in text
-    assert "  4. ship\n" in text
-    assert "start\n  only by code (no admission: no client can start it)\n" in text
-    assert "  completed     records no event\n" in text

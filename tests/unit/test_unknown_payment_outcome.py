@@ -3,11 +3,8 @@ until it is known, then goes on or compensates."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
 
 from messaging.contracts import Payload
 from messaging.contracts.inventory import InventoryReserved, StockLine
@@ -16,60 +13,53 @@ from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.engine import SagaState, Transition
 from sagas.checkout.definition import CHECKOUT
+from tests.unit.saga_builders import IdFactory, applied
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 UNKNOWN = PaymentOutcomeUnknown(order_id="ord-1", payment_id="pay-1", reason="no answer")
 
 
-@pytest.fixture
-def ids() -> Any:
-    counter = itertools.count(1)
-    return lambda: f"cmd-{next(counter)}"
+def answer(state: SagaState, reply: Payload, new_id: IdFactory) -> Transition:
+    return applied(CHECKOUT, state, reply, state.awaiting, new_id, NOW)
 
 
-def answer(state: SagaState, reply: Payload, ids: Any) -> Transition:
-    result = engine.on_reply(CHECKOUT, state, reply.message_type, state.awaiting, reply, ids, NOW)
-    assert isinstance(result, Transition), result
-    return result
-
-
-def charging(order: dict[str, Any], ids: Any) -> SagaState:
-    started = engine.start(CHECKOUT, {"order": order}, ids, NOW)
+def charging(order: dict[str, Any], new_id: IdFactory) -> SagaState:
+    started = engine.start(CHECKOUT, {"order": order}, new_id, NOW)
     reserved = InventoryReserved(
         order_id="ord-1", reservation_id="res-1", items=[StockLine(sku="SKU-1", quantity=1)]
     )
-    return answer(started.state, reserved, ids).state
+    return answer(started.state, reserved, new_id).state
 
 
-def ask(state: SagaState, ids: Any) -> Transition:
+def ask(state: SagaState, new_id: IdFactory) -> Transition:
     assert state.deadline is not None
-    asked = engine.on_deadline(CHECKOUT, state, ids, state.deadline)
+    asked = engine.on_deadline(CHECKOUT, state, new_id, state.deadline)
     assert isinstance(asked, Transition)
     return asked
 
 
-def test_unknown_outcome_is_asked_for_until_known_then_the_saga_goes_on(order, ids):
-    state = charging(order, ids)
+def test_unknown_outcome_is_asked_for_until_known_then_the_saga_goes_on(order, new_id):
+    state = charging(order, new_id)
     charge_id = state.awaiting
 
-    unknown = answer(state, UNKNOWN, ids)
+    unknown = answer(state, UNKNOWN, new_id)
     assert unknown.commands == ()
     assert unknown.state.querying
     assert unknown.state.data["payment_id"] == "pay-1"
-    first = ask(unknown.state, ids)
+    first = ask(unknown.state, new_id)
     (query,) = first.commands
     assert query.payload.message_type == "CheckPaymentStatus"
     assert query.message_id != charge_id
 
-    still = answer(first.state, UNKNOWN, ids)
-    second = ask(still.state, ids)
+    still = answer(first.state, UNKNOWN, new_id)
+    second = ask(still.state, new_id)
     assert second.commands[0].payload.message_type == "CheckPaymentStatus"
     assert second.state.data["status_checks"] == 2
 
     known = answer(
         second.state,
         PaymentCharged(order_id="ord-1", payment_id="pay-1", amount_cents=3000, currency="EUR"),
-        ids,
+        new_id,
     )
     assert not known.state.querying
     assert known.state.status is SagaStatus.RUNNING
@@ -80,35 +70,35 @@ def test_unknown_outcome_is_asked_for_until_known_then_the_saga_goes_on(order, i
     assert "ChargePayment" not in sent  # never a second charge
 
 
-def test_status_query_that_times_out_is_resent_with_the_same_id(order, ids):
-    first = ask(answer(charging(order, ids), UNKNOWN, ids).state, ids)
-    resent = ask(first.state, ids)
+def test_status_query_that_times_out_is_resent_with_the_same_id(order, new_id):
+    first = ask(answer(charging(order, new_id), UNKNOWN, new_id).state, new_id)
+    resent = ask(first.state, new_id)
     assert resent.commands[0].message_id == first.commands[0].message_id
     assert resent.commands[0].payload.message_type == "CheckPaymentStatus"
 
 
-def test_unknown_outcome_that_turns_out_declined_releases_the_stock(order, ids):
-    first = ask(answer(charging(order, ids), UNKNOWN, ids).state, ids)
+def test_unknown_outcome_that_turns_out_declined_releases_the_stock(order, new_id):
+    first = ask(answer(charging(order, new_id), UNKNOWN, new_id).state, new_id)
     declined = answer(
-        first.state, PaymentDeclined(order_id="ord-1", code="card_declined", reason="no"), ids
+        first.state, PaymentDeclined(order_id="ord-1", code="card_declined", reason="no"), new_id
     )
     assert declined.state.status is SagaStatus.COMPENSATING
     assert [c.payload.message_type for c in declined.commands] == ["ReleaseInventory"]
 
 
-def test_cancel_while_the_outcome_is_unknown_waits_for_it_then_refunds(order, ids):
-    unknown = answer(charging(order, ids), UNKNOWN, ids)
+def test_cancel_while_the_outcome_is_unknown_waits_for_it_then_refunds(order, new_id):
+    unknown = answer(charging(order, new_id), UNKNOWN, new_id)
 
-    cancelled = engine.cancel(CHECKOUT, unknown.state, "customer called", ids, NOW)
+    cancelled = engine.cancel(CHECKOUT, unknown.state, "customer called", new_id, NOW)
     assert isinstance(cancelled, Transition)
     assert cancelled.commands == ()  # the charge may have happened: find out first
     assert cancelled.state.cancel_reason == "customer called"
 
-    asked = ask(cancelled.state, ids)
+    asked = ask(cancelled.state, new_id)
     known = answer(
         asked.state,
         PaymentCharged(order_id="ord-1", payment_id="pay-1", amount_cents=3000, currency="EUR"),
-        ids,
+        new_id,
     )
     assert known.state.status is SagaStatus.COMPENSATING
     assert [c.payload.message_type for c in known.commands] == ["RefundPayment"]

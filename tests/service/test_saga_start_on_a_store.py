@@ -24,7 +24,7 @@ from orchestrator.worker import validate_input
 from tests.platform import order
 from tests.stores import KINDS, throwaway_store
 
-pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+pytestmark = pytest.mark.service
 
 
 @pytest.fixture(params=KINDS)

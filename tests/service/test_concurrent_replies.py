@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from devtools.scratch_databases import postgres_database
 from messaging import inbox, tables
 from messaging.codec import decode
 from messaging.consumer import Conflict
@@ -24,9 +25,9 @@ from orchestrator import saga_queries, sagas, store
 from orchestrator.saga_registry import definitions
 from sagas.checkout.definition import CHECKOUT
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.platform import order, postgres_databases
+from tests.platform import order
 
-pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+pytestmark = pytest.mark.service
 
 ROUNDS = 15
 
@@ -36,8 +37,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'orchestrator.db'}"
         return
-    with postgres_databases(POSTGRES_ADMIN_URL, f"saga_c{uuid.uuid4().hex[:8]}") as urls:
-        yield urls["orchestrator"]
+    with postgres_database(POSTGRES_ADMIN_URL, f"saga_c{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 def _start_saga(url: str) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from orchestrator.store import event_deliveries, event_log
 from orchestrator.store import metadata as orchestrator_tables
 from tests.stores import KINDS, throwaway_store
 
-pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+pytestmark = pytest.mark.service
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

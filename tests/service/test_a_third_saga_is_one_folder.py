@@ -16,7 +16,7 @@ import pytest
 
 import sagas
 
-pytestmark = pytest.mark.service  # the service tier: real stores, no broker
+pytestmark = pytest.mark.service
 
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE.parent / "third_saga" / "giftcard"
