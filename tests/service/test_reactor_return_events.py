@@ -27,6 +27,7 @@ from messaging.codec import Message, decode
 from messaging.contracts import Envelope, Payload
 from messaging.contracts.orders import Customer, OrderItem
 from messaging.contracts.payment import PaymentCharged
+from messaging.handlers import NotHandled
 from messaging.reactors import EventHandler, Reactor, load
 from messaging.service_app import ServiceApp
 from messaging.settings import env_prefix
@@ -333,11 +334,11 @@ def test_the_handler_alone_refuses_an_event_it_already_applied(name, reactor_app
 
 
 @pytest.mark.parametrize("name", sorted(REACTORS))
-def test_a_payload_the_handler_does_not_know_is_a_type_error(name, reactor_app):
-    """The worker refuses an undeclared type first (parked); a declared type the handler
-    forgot raises TypeError, which the consumer retries and then parks."""
+def test_a_payload_the_handler_does_not_know_is_not_handled(name, reactor_app):
+    """The worker refuses an undeclared type first (parked); a type the handler has no
+    entry for raises NotHandled, a malformed message the consumer parks at once."""
     app = reactor_app(REACTORS[name])
     handler: EventHandler = load(REACTORS[name].handler)()
     charged = PaymentCharged(order_id="ORD-1", payment_id="pay-1", amount_cents=1, currency="EUR")
-    with pytest.raises(TypeError, match="does not handle PaymentCharged"), app.engine.begin() as c:
+    with pytest.raises(NotHandled, match="does not handle PaymentCharged"), app.engine.begin() as c:
         handler(c, decode(as_logged(charged)))
