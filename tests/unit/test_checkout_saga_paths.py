@@ -47,7 +47,9 @@ STOCK_LINES = [StockLine(sku="SKU-1", quantity=2), StockLine(sku="SKU-2", quanti
 def apply(
     state: SagaState, reply: Payload, causation_id: str | None, new_id: IdFactory
 ) -> Transition:
-    result = engine.on_reply(CHECKOUT, state, reply.message_type, causation_id, reply, new_id)
+    result = engine.on_reply(
+        CHECKOUT, state, reply.message_type, causation_id, reply, new_id=new_id
+    )
     assert isinstance(result, Transition), f"reply was ignored: {result}"
     return result
 
@@ -423,9 +425,10 @@ def test_refund_failure_is_retried_then_fails_the_saga_naming_step_and_reason(or
     policy = compensation.policy
     now = datetime(2026, 1, 1, tzinfo=UTC)
     state = compensating.state
+    failed_type = refund_failed.message_type
     for attempt in range(1, policy.max_attempts):
         t = engine.on_reply(
-            CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
+            CHECKOUT, state, failed_type, state.awaiting, refund_failed, new_id=new_id, now=now
         )
         assert isinstance(t, Transition)
         assert t.state.status is SagaStatus.COMPENSATING
@@ -445,7 +448,7 @@ def test_refund_failure_is_retried_then_fails_the_saga_naming_step_and_reason(or
         state = retried.state
 
     t = engine.on_reply(
-        CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
+        CHECKOUT, state, failed_type, state.awaiting, refund_failed, new_id=new_id, now=now
     )
     error = (
         f"compensation of charge_payment failed after {policy.max_attempts} attempts: "

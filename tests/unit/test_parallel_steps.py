@@ -38,8 +38,8 @@ from orchestrator.engine import (
     StepStatus,
     Transition,
 )
-from orchestrator.saga_rows import load_for_update, state_columns, state_of
-from orchestrator.store import metadata, sagas
+from orchestrator.saga_store.rows import load_for_update, state_columns, state_of
+from orchestrator.saga_store.tables import metadata, sagas
 from sagas.checkout.definition import CHECKOUT
 
 S = StepStatus
@@ -151,7 +151,7 @@ def reply(
     definition: SagaDefinition = PARTY,
 ) -> Transition | Ignored:
     return engine.on_reply(
-        definition, state, payload.message_type, causation_id, payload, new_id, NOW
+        definition, state, payload.message_type, causation_id, payload, new_id=new_id, now=NOW
     )
 
 

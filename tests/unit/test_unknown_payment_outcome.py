@@ -28,7 +28,9 @@ def ids() -> Any:
 
 
 def answer(state: SagaState, reply: Payload, ids: Any) -> Transition:
-    result = engine.on_reply(CHECKOUT, state, reply.message_type, state.awaiting, reply, ids, NOW)
+    result = engine.on_reply(
+        CHECKOUT, state, reply.message_type, state.awaiting, reply, new_id=ids, now=NOW
+    )
     assert isinstance(result, Transition), result
     return result
 
