@@ -24,7 +24,7 @@ from benchmarks.platform_run import PlatformRun
 from benchmarks.settings import PLATFORM_BROKER
 from benchmarks.workers import cpu_seconds
 from devtools.launcher import worker_node
-from orchestrator.store import subscriptions
+from orchestrator.event_tables import subscriptions
 
 REACTOR = "email"
 PROCESS = f"reactor-{REACTOR}"  # its Procfile line

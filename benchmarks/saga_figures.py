@@ -13,7 +13,8 @@ from sqlalchemy import Column, Engine, select
 
 from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.tables import inbox
-from orchestrator.store import event_log, saga_history, sagas
+from orchestrator.event_tables import event_log
+from orchestrator.saga_store.tables import saga_history, sagas
 
 
 def ts(value: datetime) -> float:

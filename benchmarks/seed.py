@@ -36,8 +36,8 @@ from sqlalchemy import (
 
 from messaging.database import is_postgresql
 from messaging.tables import delivery_receipts, delivery_watermark
-from orchestrator.saga_rows import EVENT_LOG_LOCK
-from orchestrator.store import event_deliveries, event_log, subscriptions
+from orchestrator.event_tables import event_deliveries, event_log, subscriptions
+from orchestrator.saga_store.rows import EVENT_LOG_LOCK
 
 AGGREGATES = frozenset({"stock", "daily_sales", "customers"})
 # Rows of the event dispatcher's bookkeeping: derived for the clones, never copied.

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from messaging.database import as_utc, is_postgresql
 from messaging.logs import get_logger
 from messaging.routing import inbound_task
-from orchestrator.store import event_deliveries, event_log, subscriptions
+from orchestrator.event_tables import event_deliveries, event_log, subscriptions
 
 log = get_logger()
 

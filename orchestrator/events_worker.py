@@ -33,9 +33,10 @@ from messaging.subscriptions import (
     check_task,
     validate_announcement,
 )
-from orchestrator import event_dispatch, store, subscriptions
+from orchestrator import event_dispatch, event_tables, subscriptions
+from orchestrator.saga_store import tables as saga_tables
 
-app = ServiceApp("orchestrator", store.metadata, queue=EVENTS_QUEUE)
+app = ServiceApp("orchestrator", saga_tables.metadata, event_tables.metadata, queue=EVENTS_QUEUE)
 log = structlog.get_logger()
 
 
@@ -80,7 +81,7 @@ def acknowledge(
     """A reactor's answer to a check: what it holds, and the numbers it lacks."""
     sent_at = datetime.fromisoformat(check_sent_at) if check_sent_at else None
     with app.engine.begin() as conn:
-        subscriptions.acknowledge(conn, name, contiguous, missing, sent_at)
+        subscriptions.acknowledge(conn, name, contiguous, missing, check_sent_at=sent_at)
     if missing:
         log.warning("reactor_lacks_copies", reactor=name, missing=missing[:20])
 

@@ -40,7 +40,7 @@ from messaging.logs import get_logger
 from messaging.reactors import REACTOR_SERVICE_PREFIX as SERVICE_PREFIX
 from orchestrator import subscriptions
 from orchestrator.saga_registry import definitions
-from orchestrator.store import saga_history, sagas
+from orchestrator.saga_store.tables import saga_history, sagas
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 ORCHESTRATOR = "orchestrator"

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from messaging.contracts import MessageKind, catalog
 from messaging.database import as_utc, is_postgresql
 from messaging.subscriptions import Announcement, parse_start
-from orchestrator.store import event_deliveries, event_log, subscriptions
+from orchestrator.event_tables import event_deliveries, event_log, subscriptions
 
 PLUGIN = "plugin"  # an entry point installed where the dispatcher runs
 ANNOUNCED = "announced"  # the reactor said so itself when it started
@@ -154,6 +154,7 @@ def acknowledge(
     name: str,
     contiguous: int,
     missing: Sequence[Sequence[int]],
+    *,
     check_sent_at: datetime | None = None,
     now: datetime | None = None,
 ) -> None:

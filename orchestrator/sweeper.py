@@ -16,8 +16,8 @@ from types import FrameType
 
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
-from orchestrator import saga_queries, sagas
 from orchestrator.saga_registry import definitions
+from orchestrator.saga_store import actions, reads
 from orchestrator.worker import app
 
 
@@ -27,12 +27,12 @@ def sweep_once() -> int:
     and does not count, so the loop below sleeps instead of spinning on it."""
     log = get_logger()
     with app.engine.begin() as conn:
-        due = saga_queries.due(conn, datetime.now(UTC))
+        due = reads.due(conn, datetime.now(UTC))
     acted = 0
     for saga_id in due:
         try:
             with app.engine.begin() as conn:
-                outgoing = sagas.apply_deadline(conn, definitions(), saga_id)
+                outgoing = actions.apply_deadline(conn, definitions(), saga_id)
                 rows = add(conn, outgoing)
             publish_now(app.engine, app.publisher, rows)
             acted += 1

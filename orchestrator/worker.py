@@ -27,21 +27,22 @@ from messaging.contracts.read_models import (
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
-from orchestrator import diagram, saga_queries, saga_registry, sagas, store
+from orchestrator import diagram, event_tables, saga_registry
 from orchestrator.definition import SagaDefinition
 from orchestrator.saga_registry import definitions
+from orchestrator.saga_store import actions, reads, tables
 
-app = ServiceApp("orchestrator", store.metadata, at_start=(definitions,))
+app = ServiceApp("orchestrator", tables.metadata, event_tables.metadata, at_start=(definitions,))
 log = get_logger()
 CHECKOUT = "checkout"
 
 
 def _apply_reply(conn: Connection, message: Any) -> Any:
-    return sagas.apply_reply(conn, definitions(), message)
+    return actions.apply_reply(conn, definitions(), message)
 
 
 # A redelivered reply changes nothing and is not answered again; its history says it came.
-REPLIES = Policy(resend_on_duplicate=False, on_duplicate=sagas.record_duplicate)
+REPLIES = Policy(resend_on_duplicate=False, on_duplicate=actions.record_duplicate)
 handle_message = register_inbound_task(app, _apply_reply, REPLIES)
 
 
@@ -76,13 +77,13 @@ def _start(saga: SagaDefinition, given: Any, what: str, correlation_id: str | No
     for attempt in (1, 2):
         try:
             with app.engine.begin() as conn:
-                started = sagas.start(conn, saga, submitted, correlation_id, os.environ)
+                started = actions.start(conn, saga, submitted, correlation_id, os.environ)
                 rows = add(conn, started.outgoing)
             break
         except IntegrityError:  # a concurrent first start won the unique key: read it now
             if attempt == 2:
                 raise
-        except sagas.StartRefused as exc:
+        except actions.StartRefused as exc:
             raise ValueError(str(exc)) from None
     publish_now(app.engine, app.publisher, rows)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
@@ -132,10 +133,10 @@ def get_saga(
         definition, key = definition or CHECKOUT, order_id
     try:
         with app.engine.begin() as conn:
-            return saga_queries.find(
+            return reads.find(
                 conn, saga_id=saga_id, business_key=key, definition=definition, summarize=summarize
-            )
-    except saga_queries.SagaNotFound as exc:
+            ).model_dump(mode="json")
+    except reads.SagaNotFound as exc:
         raise LookupError(str(exc)) from None
 
 
@@ -149,7 +150,7 @@ def list_sagas(
     """The latest sagas, newest first: of one state, one definition, or those started for
     one parent (the returns of an order: ``definition="returns", parent_key=ORDER``)."""
     with app.engine.begin() as conn:
-        return saga_queries.listing(
+        found = reads.listing(
             conn,
             state=state,
             limit=min(int(limit), 1000),
@@ -157,13 +158,14 @@ def list_sagas(
             parent_key=parent_key,
             summarize=summarize,
         )
+    return [saga.model_dump(mode="json") for saga in found]
 
 
 @app.task(name="orchestrator.saga_counts", ignore_result=False)
 def saga_counts(definition: str | None = None) -> dict[str, int]:
     """How many sagas are in each state (states with none are left out)."""
     with app.engine.begin() as conn:
-        return saga_queries.counts(conn, definition=definition)
+        return reads.counts(conn, definition=definition)
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
@@ -172,13 +174,13 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
         with app.engine.begin() as conn:
             outgoing = action(conn, definitions(), saga_id, *args)
             rows = add(conn, outgoing)
-            saga = saga_queries.find(conn, saga_id=saga_id)
-    except saga_queries.SagaNotFound as exc:
+            saga = reads.find(conn, saga_id=saga_id)
+    except reads.SagaNotFound as exc:
         raise LookupError(str(exc)) from None
-    except sagas.NotApplicable as exc:
+    except actions.NotApplicable as exc:
         raise ValueError(str(exc)) from None
     publish_now(app.engine, app.publisher, rows)
-    result = OperatorResult(saga_id=saga_id, state=saga["state"], current_step=saga["current_step"])
+    result = OperatorResult(saga_id=saga_id, state=saga.state, current_step=saga.current_step)
     return result.model_dump(mode="json")
 
 
@@ -186,30 +188,31 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
 def retry_saga(saga_id: str) -> dict[str, Any]:
     """Resume a `failed` saga from the step that failed, after the cause was fixed."""
     log.info("operator_retry", saga_id=saga_id)
-    return _operator(sagas.retry, saga_id)
+    return _operator(actions.retry, saga_id)
 
 
 @app.task(name="orchestrator.cancel_saga", ignore_result=False)
 def cancel_saga(saga_id: str, reason: str = "cancelled by an operator") -> dict[str, Any]:
     """Compensate a running saga; a command in flight is let finish first."""
     log.info("operator_cancel", saga_id=saga_id, reason=reason)
-    return _operator(sagas.cancel, saga_id, reason)
+    return _operator(actions.cancel, saga_id, reason)
 
 
 @app.task(name="orchestrator.stuck_sagas", ignore_result=False)
 def stuck_sagas(limit: int = 100) -> list[dict[str, Any]]:
     """Running or compensating sagas past a step deadline."""
     with app.engine.begin() as conn:
-        return saga_queries.stuck(
+        found = reads.stuck(
             conn, datetime.now(UTC), limit=min(int(limit), 1000), summarize=summarize
         )
+    return [saga.model_dump(mode="json") for saga in found]
 
 
 @app.task(name="orchestrator.approve_saga", ignore_result=False)
 def approve_saga(saga_id: str, by: str = "an operator") -> dict[str, Any]:
     """Approve an order awaiting review: the card is charged next."""
     log.info("operator_approve", saga_id=saga_id, by=by)
-    return _operator(sagas.decide, saga_id, True, by)
+    return _operator(actions.decide, saga_id, True, by)
 
 
 @app.task(name="orchestrator.reject_saga", ignore_result=False)
@@ -218,7 +221,7 @@ def reject_saga(saga_id: str, reason: str) -> dict[str, Any]:
     if not isinstance(reason, str) or not reason.strip():
         raise ValueError("a rejection needs a reason")
     log.info("operator_reject", saga_id=saga_id, reason=reason)
-    return _operator(sagas.decide, saga_id, False, reason.strip())
+    return _operator(actions.decide, saga_id, False, reason.strip())
 
 
 # --- the definitions, for readers without the sagas' packages (sagactl, the web view) -----

@@ -20,7 +20,7 @@ from devtools.smtp_sink import free_port
 from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.database import build_engine
 from messaging.settings import env_prefix
-from orchestrator.store import event_log
+from orchestrator.event_tables import event_log
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = (

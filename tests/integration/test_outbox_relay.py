@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from messaging import outbox
 from messaging.tables import outbox as outbox_table
-from orchestrator import sagas
+from orchestrator.saga_store import actions
 from sagas.checkout.definition import CHECKOUT
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
@@ -19,7 +19,7 @@ def test_relay_publishes_what_a_crash_left_behind(platform: RunningPlatform) -> 
 
     # Exactly what orchestrator.place_order commits, then "crash" before publishing.
     with platform.engines["orchestrator"].begin() as conn:
-        started = sagas.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
+        started = actions.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
         (row,) = outbox.add(conn, started.outgoing)
 
     saga = platform.wait_for_saga(started.saga_id)

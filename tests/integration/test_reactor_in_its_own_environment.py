@@ -28,7 +28,7 @@ import redis
 from sqlalchemy import func, select
 
 from devtools.launcher import Platform
-from orchestrator.store import event_log
+from orchestrator.event_tables import event_log
 from tests.platform import ROOT, RunningPlatform, new_sku, order, wait_for
 
 PACKAGE = ROOT / "tests" / "reactor_package"

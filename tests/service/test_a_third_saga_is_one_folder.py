@@ -30,18 +30,19 @@ from messaging.contracts.payment import PaymentCharged
 from messaging.database import build_engine, create_schema
 from messaging.outbox import add
 from messaging.tables import metadata as platform_tables, outbox
-from orchestrator import sagas
+from orchestrator import event_tables
+from orchestrator.event_tables import event_log
 from orchestrator.saga_registry import definitions
-from orchestrator.store import event_log, metadata
+from orchestrator.saga_store import actions, tables
 from orchestrator.worker import validate_input
 
 engine = build_engine(sys.argv[1])
-create_schema(engine, platform_tables, metadata)
+create_schema(engine, platform_tables, tables.metadata, event_tables.metadata)
 giftcard = definitions()["giftcard"]
 given = {"card_id": "gc-1", "amount_cents": 5000, "currency": "EUR", "payment_token": "tok_visa"}
 with engine.begin() as conn:
     submitted = validate_input(giftcard, given, "giftcard input")
-    started = sagas.start(conn, giftcard, submitted, "c", {})
+    started = actions.start(conn, giftcard, submitted, "c", {})
     add(conn, started.outgoing)
     command = conn.execute(select(outbox.c.body)).scalars().one()
 reply = Envelope.wrap(
@@ -49,7 +50,7 @@ reply = Envelope.wrap(
     saga_id=started.saga_id, correlation_id="c", causation_id=command["message_id"],
 )
 with engine.begin() as conn:
-    sagas.apply_reply(conn, definitions(), decode(reply.to_json_dict()))
+    actions.apply_reply(conn, definitions(), decode(reply.to_json_dict()))
 with engine.begin() as conn:
     logged = conn.execute(select(event_log.c.body)).scalars().all()
 print(json.dumps({

@@ -21,8 +21,10 @@ from messaging.consumer import Conflict
 from messaging.contracts import Envelope
 from messaging.contracts.inventory import InventoryReserved, StockLine
 from messaging.database import build_engine, create_schema
-from orchestrator import saga_queries, sagas, store
+from orchestrator import event_tables
 from orchestrator.saga_registry import definitions
+from orchestrator.saga_store import actions, reads
+from orchestrator.saga_store import tables as saga_tables
 from sagas.checkout.definition import CHECKOUT
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.platform import order
@@ -43,12 +45,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _start_saga(url: str) -> tuple[str, str]:
     engine = build_engine(url)
-    create_schema(engine, tables.metadata, store.metadata)
+    create_schema(engine, tables.metadata, saga_tables.metadata, event_tables.metadata)
     submitted = order(sku="SKU-C", quantity=1)
     with engine.begin() as conn:
-        started = sagas.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
+        started = actions.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
         awaiting = conn.execute(
-            select(store.sagas.c.awaiting).where(store.sagas.c.saga_id == started.saga_id)
+            select(saga_tables.sagas.c.awaiting).where(
+                saga_tables.sagas.c.saga_id == started.saga_id
+            )
         ).scalar_one()
     engine.dispose()
     return started.saga_id, awaiting
@@ -74,7 +78,7 @@ def _handle(url: str, raw: dict[str, Any], barrier: Any) -> int:
     try:
         with engine.begin() as conn:
             inbox.claim(conn, message.envelope.message_id, message.type)
-            return len(sagas.apply_reply(conn, definitions(), message))
+            return len(actions.apply_reply(conn, definitions(), message))
     finally:
         engine.dispose()
 
@@ -98,11 +102,11 @@ def test_two_replies_at_once_advance_the_saga_exactly_once(store_url: str) -> No
 
             engine = build_engine(store_url)
             with engine.begin() as conn:
-                saga = saga_queries.find(conn, saga_id=saga_id)
+                saga = reads.find(conn, saga_id=saga_id)
             engine.dispose()
-            assert saga["version"] == 2
-            assert saga["current_step"] == "charge_payment"
-            kinds = [h["kind"] for h in saga["history"]]
+            assert saga.version == 2
+            assert saga.current_step == "charge_payment"
+            kinds = [h.kind for h in saga.history]
             assert kinds.count("reply_applied") == 1
             assert kinds.count("reply_ignored") == 1
             assert kinds.count("command_sent") == 2  # ReserveInventory, then one ChargePayment
@@ -114,14 +118,16 @@ def test_a_write_from_a_stale_read_is_refused(
     saga_id, awaiting = _start_saga(store_url)
     engine = build_engine(store_url)
     with engine.begin() as conn:
-        stale = conn.execute(select(store.sagas).where(store.sagas.c.saga_id == saga_id)).one()
-        conn.execute(store.sagas.update().values(version=stale.version + 1))
+        stale = conn.execute(
+            select(saga_tables.sagas).where(saga_tables.sagas.c.saga_id == saga_id)
+        ).one()
+        conn.execute(saga_tables.sagas.update().values(version=stale.version + 1))
     # Another process moved the saga on after our read; our write must not land.
-    monkeypatch.setattr(sagas, "load_for_update", lambda _conn, _saga_id: stale)
+    monkeypatch.setattr(actions, "load_for_update", lambda _conn, _saga_id: stale)
     with pytest.raises(Conflict), engine.begin() as conn:
-        sagas.apply_reply(conn, definitions(), decode(_reply(saga_id, awaiting)))
+        actions.apply_reply(conn, definitions(), decode(_reply(saga_id, awaiting)))
     with engine.begin() as conn:
-        saga = saga_queries.find(conn, saga_id=saga_id)
+        saga = reads.find(conn, saga_id=saga_id)
     engine.dispose()
-    assert saga["current_step"] == "reserve_inventory"
-    assert saga["version"] == stale.version + 1
+    assert saga.current_step == "reserve_inventory"
+    assert saga.version == stale.version + 1

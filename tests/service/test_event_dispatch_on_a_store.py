@@ -21,8 +21,9 @@ from messaging.tables import metadata as platform_tables
 from messaging.tables import reactor_metadata
 from orchestrator import subscriptions
 from orchestrator.event_dispatch import Check, Settings, dispatch_once
-from orchestrator.store import event_deliveries, event_log
-from orchestrator.store import metadata as orchestrator_tables
+from orchestrator.event_tables import event_deliveries, event_log
+from orchestrator.event_tables import metadata as event_tables
+from orchestrator.saga_store.tables import metadata as saga_tables
 from tests.stores import KINDS, throwaway_store
 
 pytestmark = pytest.mark.service
@@ -58,7 +59,9 @@ class Recorder:
 
 @pytest.fixture(params=KINDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with throwaway_store(request.param, tmp_path, platform_tables, orchestrator_tables) as built:
+    with throwaway_store(
+        request.param, tmp_path, platform_tables, saga_tables, event_tables
+    ) as built:
         yield built
 
 
@@ -93,7 +96,7 @@ def acknowledge(
     check_sent_at: datetime | None = None,
 ) -> None:
     with engine.begin() as conn:
-        subscriptions.acknowledge(conn, name, contiguous, missing, check_sent_at)
+        subscriptions.acknowledge(conn, name, contiguous, missing, check_sent_at=check_sent_at)
 
 
 def subscription(engine: Engine, name: str) -> dict[str, Any]:

@@ -16,10 +16,11 @@ from sqlalchemy import Engine, func, select, update
 from messaging.outbox import add
 from messaging.tables import metadata as platform_tables
 from messaging.tables import outbox
-from orchestrator import sagas
+from orchestrator import event_tables
 from orchestrator.saga_registry import definitions
-from orchestrator.store import metadata as orchestrator_tables
-from orchestrator.store import sagas as saga_table
+from orchestrator.saga_store import actions
+from orchestrator.saga_store import tables as saga_tables
+from orchestrator.saga_store.tables import sagas as saga_table
 from orchestrator.worker import validate_input
 from tests.platform import order
 from tests.stores import KINDS, throwaway_store
@@ -29,15 +30,17 @@ pytestmark = pytest.mark.service
 
 @pytest.fixture(params=KINDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with throwaway_store(request.param, tmp_path, platform_tables, orchestrator_tables) as built:
+    with throwaway_store(
+        request.param, tmp_path, platform_tables, saga_tables.metadata, event_tables.metadata
+    ) as built:
         yield built
 
 
-def start(engine: Engine, definition: str, given: dict[str, Any]) -> sagas.Started:
+def start(engine: Engine, definition: str, given: dict[str, Any]) -> actions.Started:
     saga = definitions()[definition]
     submitted = validate_input(saga, given, f"{definition} input")
     with engine.begin() as conn:
-        started = sagas.start(conn, saga, submitted, "corr-1", {})
+        started = actions.start(conn, saga, submitted, "corr-1", {})
         add(conn, started.outgoing)  # as the worker does: the commands commit with the start
         return started
 
@@ -85,7 +88,7 @@ def test_the_same_key_twice_is_the_same_saga_and_other_content_is_refused(engine
     first = start(engine, "checkout", submitted)
     again = start(engine, "checkout", submitted)
     assert (again.saga_id, again.created, first.created) == (first.saga_id, False, True)
-    with pytest.raises(sagas.StartRefused, match=r"order_id '.*' was already submitted with"):
+    with pytest.raises(actions.StartRefused, match=r"order_id '.*' was already submitted with"):
         start(engine, "checkout", {**submitted, "payment_token": "tok_mastercard"})
     assert count(engine, "checkout") == 1
 
@@ -101,10 +104,10 @@ def test_an_input_that_fails_its_model_names_the_field(engine: Engine):
 
 
 def test_a_refused_return_starts_nothing_and_refunds_nothing(engine: Engine):
-    with pytest.raises(sagas.StartRefused, match="no order 'ord-missing'"):
+    with pytest.raises(actions.StartRefused, match="no order 'ord-missing'"):
         start(engine, "returns", a_return("ord-missing", MUG=1))
     running = start(engine, "checkout", order(sku="MUG"))
-    with pytest.raises(sagas.StartRefused, match="is running, not completed"):
+    with pytest.raises(actions.StartRefused, match="is running, not completed"):
         start(engine, "returns", a_return(running.business_key, MUG=1))
     assert count(engine, "returns") == 0
     assert "RefundPayment" not in commands(engine)
@@ -118,7 +121,9 @@ def test_a_return_starts_its_label_and_refund_together(engine: Engine):
     with engine.begin() as conn:
         row = conn.execute(select(saga_table).where(saga_table.c.saga_id == started.saga_id)).one()
     assert (row.parent_key, row.data["refund_cents"]) == (order_id, 2000)
-    with pytest.raises(sagas.StartRefused, match="2 x MUG asked, but 3 were bought and 2 already"):
+    with pytest.raises(
+        actions.StartRefused, match="2 x MUG asked, but 3 were bought and 2 already"
+    ):
         start(engine, "returns", a_return(order_id, "ret-2", MUG=2))
     assert start(engine, "returns", a_return(order_id, "ret-3", MUG=1)).created
 
@@ -133,7 +138,7 @@ def race(engine: Engine, order_id: str, return_ids: tuple[str, str]) -> list[str
         try:
             started = start(engine, "returns", a_return(order_id, return_id, MUG=2))
             outcomes.append(f"{started.saga_id} created={started.created}")
-        except sagas.StartRefused as exc:
+        except actions.StartRefused as exc:
             outcomes.append(str(exc))
 
     threads = [threading.Thread(target=attempt, args=(r,)) for r in return_ids]

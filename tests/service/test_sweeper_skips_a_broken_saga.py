@@ -15,9 +15,10 @@ from sqlalchemy import Engine, update
 
 from messaging.outbox import PendingRow
 from messaging.tables import metadata as platform_tables
-from orchestrator import sagas, sweeper
-from orchestrator.store import metadata as orchestrator_tables
-from orchestrator.store import sagas as saga_table
+from orchestrator import event_tables, sweeper
+from orchestrator.saga_store import actions
+from orchestrator.saga_store import tables as saga_tables
+from orchestrator.saga_store.tables import sagas as saga_table
 from sagas.checkout.definition import CHECKOUT
 from tests.platform import order
 from tests.stores import throwaway_store
@@ -33,14 +34,16 @@ class Recorder:
 
 @pytest.fixture
 def engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
-    with throwaway_store(kind, tmp_path, platform_tables, orchestrator_tables) as built:
+    with throwaway_store(
+        kind, tmp_path, platform_tables, saga_tables.metadata, event_tables.metadata
+    ) as built:
         yield built
 
 
 def due_saga(engine: Engine, definition: str) -> str:
     submitted = order(sku="MUG")
     with engine.begin() as conn:
-        started = sagas.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
+        started = actions.begin(conn, CHECKOUT, submitted["order_id"], {"order": submitted}, "c")
         conn.execute(
             update(saga_table)
             .where(saga_table.c.saga_id == started.saga_id)

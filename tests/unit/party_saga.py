@@ -125,7 +125,7 @@ def reply(
     definition: SagaDefinition = PARTY,
 ) -> Transition | Ignored:
     return engine.on_reply(
-        definition, state, payload.message_type, causation_id, payload, new_id, NOW
+        definition, state, payload.message_type, causation_id, payload, new_id=new_id, now=NOW
     )
 
 

@@ -27,7 +27,7 @@ def applied(
 ) -> Transition:
     """The transition of ``reply`` to the command ``causation_id``; an ignored reply fails."""
     result = engine.on_reply(
-        definition, state, reply.message_type, causation_id, reply, new_id, now
+        definition, state, reply.message_type, causation_id, reply, new_id=new_id, now=now
     )
     assert isinstance(result, Transition), f"reply was ignored: {result}"
     return result

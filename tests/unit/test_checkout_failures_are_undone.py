@@ -173,11 +173,12 @@ def test_refund_failure_is_retried_then_fails_the_saga_naming_step_and_reason(or
     compensation = CHECKOUT.steps[1].compensation
     assert compensation is not None
     policy = compensation.policy
+    failed_type = refund_failed.message_type
     now = datetime(2026, 1, 1, tzinfo=UTC)
     state = compensating.state
     for attempt in range(1, policy.max_attempts):
         t = engine.on_reply(
-            CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
+            CHECKOUT, state, failed_type, state.awaiting, refund_failed, new_id=new_id, now=now
         )
         assert isinstance(t, Transition)
         assert t.state.status is SagaStatus.COMPENSATING
@@ -197,7 +198,7 @@ def test_refund_failure_is_retried_then_fails_the_saga_naming_step_and_reason(or
         state = retried.state
 
     t = engine.on_reply(
-        CHECKOUT, state, refund_failed.message_type, state.awaiting, refund_failed, new_id, now
+        CHECKOUT, state, failed_type, state.awaiting, refund_failed, new_id=new_id, now=now
     )
     error = (
         f"compensation of charge_payment failed after {policy.max_attempts} attempts: "

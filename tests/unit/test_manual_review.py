@@ -31,7 +31,9 @@ def reserved(state: engine.SagaState, ids: Any) -> Transition:
     reply = InventoryReserved(
         order_id="ord-1", reservation_id="res-1", items=[StockLine(sku="SKU-1", quantity=1)]
     )
-    result = engine.on_reply(CHECKOUT, state, reply.message_type, state.awaiting, reply, ids, NOW)
+    result = engine.on_reply(
+        CHECKOUT, state, reply.message_type, state.awaiting, reply, new_id=ids, now=NOW
+    )
     assert isinstance(result, Transition)
     return result
 
@@ -45,7 +47,9 @@ def test_big_order_waits_for_approval_before_the_charge(order, ids):
     assert waiting.commands == ()
     assert waiting.state.deadline == NOW + timedelta(seconds=REVIEW.timeout)
 
-    approved = engine.decide(CHECKOUT, waiting.state, True, "alice", ids, NOW)
+    approved = engine.decide(
+        CHECKOUT, waiting.state, approved=True, reason="alice", new_id=ids, now=NOW
+    )
     assert isinstance(approved, Transition)
     assert approved.state.status is SagaStatus.RUNNING
     assert [c.payload.message_type for c in approved.commands] == ["ChargePayment"]
@@ -62,7 +66,12 @@ def test_small_order_is_not_reviewed(order, ids):
 @pytest.mark.parametrize(
     ("decide", "reason"),
     [
-        (lambda s, ids: engine.decide(CHECKOUT, s, False, "fraud check", ids, NOW), "fraud check"),
+        (
+            lambda s, ids: engine.decide(
+                CHECKOUT, s, approved=False, reason="fraud check", new_id=ids, now=NOW
+            ),
+            "fraud check",
+        ),
         (
             lambda s, ids: engine.on_deadline(CHECKOUT, s, ids, NOW + timedelta(days=2)),
             "no decision before the deadline",
@@ -86,7 +95,12 @@ def test_rejection_releases_the_stock(order, ids, decide, reason):
     assert [c.payload.message_type for c in rejected.commands] == ["ReleaseInventory"]
     released = InventoryReleased(order_id="ord-1", reservation_id="res-1", items=[])
     done = engine.on_reply(
-        CHECKOUT, rejected.state, released.message_type, rejected.state.awaiting, released, ids
+        CHECKOUT,
+        rejected.state,
+        released.message_type,
+        rejected.state.awaiting,
+        released,
+        new_id=ids,
     )
     assert isinstance(done, Transition)
     assert done.state.status is SagaStatus.COMPENSATED
@@ -95,7 +109,9 @@ def test_rejection_releases_the_stock(order, ids, decide, reason):
 
 def test_decision_on_a_saga_not_awaiting_approval_is_ignored(order, ids):
     started = engine.start(CHECKOUT, big_order(order), ids, NOW)
-    result = engine.decide(CHECKOUT, started.state, True, "alice", ids, NOW)
+    result = engine.decide(
+        CHECKOUT, started.state, approved=True, reason="alice", new_id=ids, now=NOW
+    )
     assert result == Ignored("the saga is running, not awaiting approval")
     early = engine.on_deadline(CHECKOUT, reserved(started.state, ids).state, ids, NOW)
     assert isinstance(early, Ignored)

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 
 from messaging.database import build_engine, create_schema
 from orchestrator import engine
-from orchestrator.saga_rows import load_for_update, state_columns, state_of
-from orchestrator.store import metadata, sagas
+from orchestrator.saga_store.rows import load_for_update, state_columns, state_of
+from orchestrator.saga_store.tables import metadata, sagas
 from tests.unit.party_saga import NOW, PARTY, SENT, applied, in_group, ok
 
 

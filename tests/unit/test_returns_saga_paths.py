@@ -75,7 +75,9 @@ def sent_to(transition: Transition) -> dict[str, str]:
 
 
 def answer(state: SagaState, payload: Payload, to: str, new_id: Callable[[], str]) -> Transition:
-    result = engine.on_reply(RETURNS_SAGA, state, payload.message_type, to, payload, new_id, NOW)
+    result = engine.on_reply(
+        RETURNS_SAGA, state, payload.message_type, to, payload, new_id=new_id, now=NOW
+    )
     assert isinstance(result, Transition), result
     return result
 

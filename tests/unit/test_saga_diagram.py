@@ -139,7 +139,7 @@ def test_a_parallel_stage_forks_and_joins() -> None:
 
 def test_the_compensations_of_a_parallel_stage_are_grouped_and_said_to_run_one_by_one() -> None:
     text = mermaid(DISPATCH)
-    # as the engine does it (engine._compensate): one at a time, the last to succeed first
+    # as the engine does it (engine.compensation): one at a time, the last to succeed first
     assert "undone one at a time, last completed first" in text
     assert "in parallel" not in text.split("subgraph undo_stage_2", 1)[1].split("\n", 1)[0]
     dashed = [(s, t) for s, arrow, _, t in edges(text) if arrow == "-.->"]

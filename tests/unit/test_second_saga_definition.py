@@ -122,7 +122,7 @@ def test_replies_of_another_definition_are_ignored(new_id):
     state = engine.start(TRIP, DATA, new_id).state
     hotel = HotelBooked(trip_id="trip-7", hotel_ref="H-9")
 
-    result = engine.on_reply(TRIP, state, hotel.message_type, "cmd-1", hotel, new_id)
+    result = engine.on_reply(TRIP, state, hotel.message_type, "cmd-1", hotel, new_id=new_id)
 
     assert isinstance(result, Ignored)
     assert "HotelBooked" in result.reason

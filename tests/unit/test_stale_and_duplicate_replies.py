@@ -47,7 +47,9 @@ NOT_SHIPPED = ShipmentFailed(order_id="ord-1", code="destination_refused", reaso
 def reply(
     state: SagaState, payload: Payload, causation_id: str | None, new_id: IdFactory
 ) -> Transition | Ignored:
-    return engine.on_reply(CHECKOUT, state, payload.message_type, causation_id, payload, new_id)
+    return engine.on_reply(
+        CHECKOUT, state, payload.message_type, causation_id, payload, new_id=new_id
+    )
 
 
 def applied(

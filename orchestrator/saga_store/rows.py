@@ -1,4 +1,5 @@
-"""How a saga instance is stored: its row, its history and what one transition writes.
+"""A saga as a row: the state <-> row mapping, the row lock, and what one transition writes
+(the row, its history, the event log).
 
 Every write of a transition checks the version it read (optimistic lock on top of the
 row lock), appends history, logs domain events and returns the outgoing messages for
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +24,9 @@ from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
 from orchestrator.definition import SagaDefinition, SagaRecord
-from orchestrator.engine import Flight, SagaState, StepStatus, Transition
-from orchestrator.store import event_log, saga_history, sagas
+from orchestrator.engine import Flight, HistoryEntry, SagaState, StepStatus, Transition
+from orchestrator.event_tables import event_log
+from orchestrator.saga_store.tables import saga_history, sagas
 
 # Every transaction that logs an event takes this lock first (PostgreSQL), so event_log
 # ids become visible in id order and the dispatcher can read on from a position.
@@ -138,6 +141,7 @@ def flight_of(definition: SagaDefinition, column: Mapping[str, Any]) -> Flight:
 
 def save(
     conn: Connection,
+    *,
     row: Row[Any],
     definition: SagaDefinition,
     transition: Transition,
@@ -160,23 +164,23 @@ def save(
     history = transition.history
     if cause is not None:  # the first entry is the reply's: keep the reply itself with it
         first, *rest = history
-        detail = {**first.detail, "payload": cause.payload}
-        add_history(conn, row.saga_id, version, first.kind, first.step, cause, detail)
+        entry = replace(first, detail={**first.detail, "payload": cause.payload})
+        add_history(conn, saga_id=row.saga_id, version=version, entry=entry, envelope=cause)
         history = tuple(rest)
-    causation_id = cause.message_id if cause is not None else row.correlation_id
     return record(
         conn,
-        row.saga_id,
-        row.business_key,
-        row.correlation_id,
-        causation_id,
-        version,
-        Transition(transition.state, transition.commands, transition.events, history),
+        saga_id=row.saga_id,
+        business_key=row.business_key,
+        correlation_id=row.correlation_id,
+        causation_id=cause.message_id if cause is not None else row.correlation_id,
+        version=version,
+        transition=replace(transition, history=history),
     )
 
 
 def record(
     conn: Connection,
+    *,
     saga_id: str,
     business_key: str,
     correlation_id: str,
@@ -238,29 +242,29 @@ def record(
                 created_at=now,
             )
         )
-        detail = {"business_key": business_key}
-        add_history(conn, saga_id, version, "event_recorded", None, envelope, detail)
+        entry = HistoryEntry("event_recorded", None, {"business_key": business_key})
+        add_history(conn, saga_id=saga_id, version=version, entry=entry, envelope=envelope)
     return outgoing
 
 
 def add_history(
     conn: Connection,
+    *,
     saga_id: str,
     version: int,
-    kind: str,
-    step: str | None,
+    entry: HistoryEntry,
     envelope: Envelope | None,
-    detail: Mapping[str, Any],
 ) -> None:
+    """One history line; ``envelope`` is the message it is about, if any."""
     conn.execute(
         insert(saga_history).values(
             saga_id=saga_id,
             at=datetime.now(UTC),
             version=version,
-            kind=kind,
-            step=step,
+            kind=entry.kind,
+            step=entry.step,
             message_id=envelope.message_id if envelope else None,
             message_type=envelope.type if envelope else None,
-            detail=dict(detail),
+            detail=dict(entry.detail),
         )
     )

@@ -1,5 +1,5 @@
-"""Saga use cases on one database connection: start, apply a reply, act on a due
-deadline, and an operator's retry or cancel.
+"""What changes a saga, each on one database connection: start, apply a reply, act on a
+due deadline, and an operator's retry, cancel or decision.
 
 The caller owns the transaction; everything written here (state, history, outbox,
 event log) commits or rolls back together.
@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import structlog
 from pydantic import BaseModel
@@ -24,8 +25,9 @@ from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
 from orchestrator import engine
 from orchestrator.definition import AdmissionContext, Refused, SagaDefinition
-from orchestrator.saga_queries import SagaNotFound
-from orchestrator.saga_rows import (
+from orchestrator.engine import HistoryEntry
+from orchestrator.saga_store.reads import SagaNotFound
+from orchestrator.saga_store.rows import (
     StoreLookup,
     add_history,
     load_for_update,
@@ -35,7 +37,7 @@ from orchestrator.saga_rows import (
     state_of,
     step_name,
 )
-from orchestrator.store import sagas
+from orchestrator.saga_store.tables import sagas
 
 log = get_logger()
 Definitions = Mapping[str, SagaDefinition]
@@ -86,7 +88,8 @@ def start(
         return repeat
     if isinstance(outcome, Refused):
         raise StartRefused(outcome.reason)
-    return _insert(conn, definition, key, outcome.data, correlation_id, outcome.parent_key, given)
+    saga = _NewSaga(key, outcome.data, correlation_id, outcome.parent_key, given)
+    return _insert(conn, definition, saga)
 
 
 def _repeat(
@@ -124,38 +127,49 @@ def begin(
                 f"(saga {existing.saga_id})"
             )
         return Started(existing.saga_id, business_key, existing.status, False, ())
-    return _insert(conn, definition, business_key, data, correlation_id, None, None)
+    return _insert(conn, definition, _NewSaga(business_key, data, correlation_id))
 
 
-def _insert(
-    conn: Connection,
-    definition: SagaDefinition,
-    business_key: str,
-    data: Mapping[str, Any],
-    correlation_id: str,
-    parent_key: str | None,
-    submitted: Mapping[str, Any] | None,
-) -> Started:
+@dataclass(frozen=True)
+class _NewSaga:
+    """What a new saga's row starts from, besides its definition."""
+
+    business_key: str
+    data: Mapping[str, Any]
+    correlation_id: str
+    parent_key: str | None = None
+    submitted: Mapping[str, Any] | None = None  # the client's input, kept as given
+
+
+def _insert(conn: Connection, definition: SagaDefinition, new: _NewSaga) -> Started:
     """The new saga's row, history and first commands (the key was checked as unused)."""
     saga_id = new_id()
-    transition = engine.start(definition, data, new_id)
+    transition = engine.start(definition, new.data, new_id)
     now = datetime.now(UTC)
     conn.execute(
         insert(sagas).values(
             saga_id=saga_id,
             definition=definition.name,
-            business_key=business_key,
-            parent_key=parent_key,
-            input=None if submitted is None else dict(submitted),
-            correlation_id=correlation_id,
+            business_key=new.business_key,
+            parent_key=new.parent_key,
+            input=None if new.submitted is None else dict(new.submitted),
+            correlation_id=new.correlation_id,
             version=1,
             created_at=now,
             updated_at=now,
             **state_columns(definition, transition.state),
         )
     )
-    outgoing = record(conn, saga_id, business_key, correlation_id, correlation_id, 1, transition)
-    return Started(saga_id, business_key, transition.state.status, True, outgoing)
+    outgoing = record(
+        conn,
+        saga_id=saga_id,
+        business_key=new.business_key,
+        correlation_id=new.correlation_id,
+        causation_id=new.correlation_id,
+        version=1,
+        transition=transition,
+    )
+    return Started(saga_id, new.business_key, transition.state.status, True, outgoing)
 
 
 def _existing(conn: Connection, definition: str, business_key: str) -> Row[Any] | None:
@@ -179,17 +193,17 @@ def apply_reply(
     structlog.contextvars.bind_contextvars(business_key=row.business_key, step=row.current_step)
     state = state_of(definition, row)
     outcome = engine.on_reply(
-        definition, state, env.type, env.causation_id, message.payload, new_id
+        definition, state, env.type, env.causation_id, message.payload, new_id=new_id
     )
     if isinstance(outcome, engine.Ignored):
         log.warning("reply_ignored", reason=outcome.reason)
-        detail = {"reason": outcome.reason}
-        add_history(conn, row.saga_id, row.version, "reply_ignored", row.current_step, env, detail)
+        entry = HistoryEntry("reply_ignored", row.current_step, {"reason": outcome.reason})
+        add_history(conn, saga_id=row.saga_id, version=row.version, entry=entry, envelope=env)
         # Not applied, so not "handled": after an operator's retry the participant's
         # stored reply (same message id) must be judged again, not dropped as a duplicate.
         inbox.forget(conn, env.message_id)
         return ()
-    outgoing = save(conn, row, definition, outcome, env)
+    outgoing = save(conn, row=row, definition=definition, transition=outcome, cause=env)
     log.info(
         "reply_applied",
         status=outcome.state.status,
@@ -208,9 +222,16 @@ def record_duplicate(conn: Connection, message: Message[Payload]) -> None:
     ).one_or_none()
     if row is not None:
         detail = {"reason": "already handled: redelivered message"}
-        add_history(
-            conn, env.saga_id, row.version, "duplicate_ignored", row.current_step, env, detail
-        )
+        entry = HistoryEntry("duplicate_ignored", row.current_step, detail)
+        add_history(conn, saga_id=env.saga_id, version=row.version, entry=entry, envelope=env)
+
+
+class Action(Protocol):
+    """An engine function that acts on a saga as it stands (a deadline, an operator)."""
+
+    def __call__(
+        self, definition: SagaDefinition, state: engine.SagaState, *, new_id: engine.IdFactory
+    ) -> engine.Transition | engine.Ignored: ...
 
 
 def apply_deadline(
@@ -225,33 +246,16 @@ def retry(conn: Connection, definitions: Definitions, saga_id: str) -> Sequence[
 
 
 def cancel(
-    conn: Connection,
-    definitions: Definitions,
-    saga_id: str,
-    reason: str,
+    conn: Connection, definitions: Definitions, saga_id: str, reason: str
 ) -> Sequence[OutgoingMessage]:
-    def with_reason(
-        definition: SagaDefinition, state: engine.SagaState, ids: engine.IdFactory
-    ) -> engine.Transition | engine.Ignored:
-        return engine.cancel(definition, state, reason, ids)
-
-    return _act(conn, definitions, saga_id, with_reason)
+    return _act(conn, definitions, saga_id, partial(engine.cancel, reason=reason))
 
 
 def decide(
-    conn: Connection,
-    definitions: Definitions,
-    saga_id: str,
-    approved: bool,
-    reason: str,
+    conn: Connection, definitions: Definitions, saga_id: str, approved: bool, reason: str
 ) -> Sequence[OutgoingMessage]:
     """A reviewer's approval or rejection of a saga awaiting approval."""
-
-    def decision(
-        definition: SagaDefinition, state: engine.SagaState, ids: engine.IdFactory
-    ) -> engine.Transition | engine.Ignored:
-        return engine.decide(definition, state, approved, reason, ids)
-
+    decision = partial(engine.decide, approved=approved, reason=reason)
     return _act(conn, definitions, saga_id, decision)
 
 
@@ -263,7 +267,7 @@ def _act(
     conn: Connection,
     definitions: Definitions,
     saga_id: str,
-    action: Any,
+    action: Action,
     *,
     quiet: bool = False,
 ) -> Sequence[OutgoingMessage]:
@@ -272,10 +276,10 @@ def _act(
         raise SagaNotFound(f"no saga with saga_id {saga_id}")
     definition = definitions[row.definition]
     structlog.contextvars.bind_contextvars(saga_id=saga_id, business_key=row.business_key)
-    outcome = action(definition, state_of(definition, row), new_id)
+    outcome = action(definition, state_of(definition, row), new_id=new_id)
     if isinstance(outcome, engine.Ignored):
         if quiet:
             return ()
         raise NotApplicable(outcome.reason)
     log.info("saga_advanced", kinds=[h.kind for h in outcome.history])
-    return save(conn, row, definition, outcome, None)
+    return save(conn, row=row, definition=definition, transition=outcome, cause=None)

@@ -1,29 +1,17 @@
-"""Pictures and text of a saga definition, generated from the definition itself so that
-they cannot drift from what runs.
-
-``mermaid(definition, position=None)`` is a Mermaid flowchart: the admission, each step
-(service and command), parallel stages as a fork and a join, failure edges into the
-compensation chain (reverse order, dashed), and the two ends with the events they record.
-Given a saga's ``Position`` it marks where that saga is (``classDef current``). The web
-view shows it on each saga's page; docs/architecture.md embeds one per definition
-(``python -m orchestrator.docs_diagrams`` rewrites them). ``describe(definition)`` says the
-same in plain text, with the retry policies, for ``sagactl describe``.
-
-Pure: no Celery, no database. Node ids come from step names, so the same definition
-always gives the same text.
-
-One module past 300 lines on purpose: the chart and the text are two renderings of one
-definition and share their vocabulary (message names, events, policies, durations).
-"""
+"""A definition as a Mermaid flowchart: the admission, each step (service and command),
+parallel stages as a fork and a join, failure edges into the compensation chain (reverse
+order, dashed), the two ends with their events, and a saga's ``Position`` marked."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestrator.definition import RetryPolicy, SagaDefinition, Step, no_event
+from orchestrator.definition import SagaDefinition, Step
+
+from .words import event_name, message_name, named, replies, seconds
 
 # Step statuses (orchestrator.engine.StepStatus values) by what the picture shows.
 _ACTIVE = frozenset({"running"})
@@ -51,48 +39,6 @@ class Position:
         if not isinstance(steps, Mapping):
             steps = {str(s["name"]): str(s["status"]) for s in steps}
         return cls(str(saga.get("state", "")), dict(steps))
-
-
-def message_name(builder: Callable[..., Any] | None) -> str | None:
-    """The message type a builder returns, read from its return annotation (``None`` for
-    a lambda or a builder without one)."""
-    returned = getattr(builder, "__annotations__", {}).get("return")
-    if isinstance(returned, type):
-        return str(getattr(returned, "message_type", returned.__name__))
-    if isinstance(returned, str) and returned not in ("None", "Payload | None", "Payload"):
-        return returned.split("|")[0].strip().rsplit(".", 1)[-1]
-    return None
-
-
-def _named(function: Callable[..., Any]) -> str | None:
-    name = getattr(function, "__name__", "")
-    return None if not name or name == "<lambda>" else name
-
-
-def seconds(value: float) -> str:
-    """``24h``, ``5min``, ``10s``, ``0.5s``."""
-    if value >= 3600 and value % 3600 == 0:
-        return f"{value / 3600:g}h"
-    if value >= 60 and value % 60 == 0:
-        return f"{value / 60:g}min"
-    return f"{value:g}s"
-
-
-def _replies(types: Iterable[str]) -> str:
-    return ", ".join(sorted(types))
-
-
-def _event(definition: SagaDefinition, builder: Callable[..., Any]) -> str:
-    if builder is no_event:
-        return "no event"
-    named = message_name(builder)
-    if named:
-        return named
-    known = [str(getattr(event, "message_type", event.__name__)) for event in definition.events]
-    return " or ".join(known) or "an event"
-
-
-# --- Mermaid --------------------------------------------------------------------------------
 
 
 def _text(label: str) -> str:
@@ -212,7 +158,7 @@ def _forward(chart: _Chart) -> None:
             if parallel:
                 chart.edge(f"fork_{number}", chart.entry(index))
             _step_edges(chart, index)
-        ok = [(f"step_{chart.ids[i]}", _replies(steps[i].success_on)) for i in stage]
+        ok = [(f"step_{chart.ids[i]}", replies(steps[i].success_on)) for i in stage]
         if parallel:
             for source, label in ok:
                 chart.edge(source, f"join_{number}", label)
@@ -221,7 +167,7 @@ def _forward(chart: _Chart) -> None:
     chart.node(
         "saga_completed",
         "([ ])",
-        f"completed<br/>{_event(chart.definition, chart.definition.on_completed)}",
+        f"completed<br/>{event_name(chart.definition, chart.definition.on_completed)}",
     )
     for source, label in incoming:
         chart.edge(source, "saga_completed", label)
@@ -230,7 +176,7 @@ def _forward(chart: _Chart) -> None:
 def _step_nodes(chart: _Chart, index: int, indent: str) -> None:
     step, step_id = chart.definition.steps[index], chart.ids[index]
     if step.approval is not None:
-        needed = _named(step.approval.needed)
+        needed = named(step.approval.needed)
         when = f"if {needed}<br/>" if needed else ""
         label = f"review {step.name}?<br/>{when}decision within {seconds(step.approval.timeout)}"
         chart.node(f"review_{step_id}", "{ }", label, indent)
@@ -250,10 +196,10 @@ def _step_edges(chart: _Chart, index: int) -> None:
         chart.edge(
             f"step_{step_id}",
             f"step_{step_id}",
-            f"{_replies(step.unknown_on)}: ask {query}",
+            f"{replies(step.unknown_on)}: ask {query}",
             dashed=True,
         )
-    failures = _replies(step.failure_on)
+    failures = replies(step.failure_on)
     if step.on_exhausted == "compensate":
         no_reply = f"no reply after {step.policy.max_attempts} sends"
         failures = f"{failures}, {no_reply}" if failures else no_reply
@@ -285,7 +231,7 @@ def _compensations(chart: _Chart) -> None:
         if parallel:
             chart.nodes.append("    end")
             chart.node(f"undo_join_{number + 1}", "{{ }}", "all undone")
-    ending = _event(chart.definition, chart.definition.on_compensated)
+    ending = event_name(chart.definition, chart.definition.on_compensated)
     chart.node("saga_compensated", "([ ])", f"compensated<br/>{ending}")
     for position, (number, members) in enumerate(units):
         later = units[position + 1 :]
@@ -293,7 +239,7 @@ def _compensations(chart: _Chart) -> None:
         for index in members:
             compensation = steps[index].compensation
             assert compensation is not None
-            done = _replies(compensation.done_on)
+            done = replies(compensation.done_on)
             if len(members) > 1:
                 chart.edge(f"undo_fork_{number + 1}", f"undo_{chart.ids[index]}", dashed=True)
                 chart.edge(f"undo_{chart.ids[index]}", f"undo_join_{number + 1}", done, dashed=True)
@@ -333,92 +279,3 @@ def _marks(chart: _Chart, position: Position) -> list[str]:
         if marked:
             lines.append(f"    class {','.join(marked)} {name}")
     return lines
-
-
-# --- plain text -----------------------------------------------------------------------------
-
-
-def policy_text(policy: RetryPolicy) -> str:
-    waits = ", ".join(seconds(policy.timeout_for(n)) for n in range(1, policy.max_attempts + 1))
-    text = f"timeout {seconds(policy.timeout)}, {policy.max_attempts} attempts"
-    text += f", backoff x{policy.backoff:g} (waits {waits})"
-    return text
-
-
-def describe(definition: SagaDefinition) -> str:
-    """The definition as a listing: how it starts, each step (stage, service, replies,
-    policy, approval, compensation), and the events of its two ends."""
-    lines = [f"saga {definition.name}"]
-    lines += [f"  {line}".rstrip() for line in definition.description.strip().splitlines()]
-    admission = definition.admission
-    if admission is None:
-        lines += ["start", "  only by code (no admission: no client can start it)"]
-    else:
-        check = _named(admission.admit) or "a check"
-        lines += [
-            "start",
-            f'  task          orchestrator.start_saga(definition="{definition.name}", input=...)',
-            f"  input         {admission.model.__name__}",
-            f"  key           {admission.key_name} (the same key twice is the same saga)",
-            f"  admission     {check} (may refuse a valid input)",
-        ]
-    lines.append("steps (a failure undoes the committed steps in reverse order)")
-    found = definition.stages
-    for number, stage in enumerate(found, 1):
-        for index in stage:
-            lines += _step_text(definition.steps[index], index, number, stage, definition)
-    lines += [
-        "ends",
-        f"  completed     records {_event(definition, definition.on_completed)}",
-        f"  compensated   records {_event(definition, definition.on_compensated)}",
-        "  failed        stops for an operator (sagactl retry), records nothing",
-    ]
-    events = [str(getattr(e, "message_type", e.__name__)) for e in definition.events]
-    lines.append(f"  events        {', '.join(events) or 'none declared'}")
-    return "\n".join(lines) + "\n"
-
-
-def _step_text(
-    step: Step, index: int, number: int, stage: tuple[int, ...], definition: SagaDefinition
-) -> list[str]:
-    title = f"  {index + 1}. {step.name}"
-    if len(stage) > 1:
-        others = ", ".join(definition.steps[i].name for i in stage if i != index)
-        title += f" (stage {number}, group {getattr(step, 'group', None)}: with {others})"
-    fields = [
-        ("service", step.service),
-        ("command", message_name(step.command) or f"built by {_named(step.command) or 'a lambda'}"),
-        ("success on", _replies(step.success_on) or "-"),
-        ("failure on", _replies(step.failure_on) or "-"),
-    ]
-    if step.unknown_on:
-        query = message_name(step.status_query) or "a status query"
-        fields.append(("unknown on", f"{_replies(step.unknown_on)}: asks {query}, never resends"))
-    if step.approval is not None:
-        needed = _named(step.approval.needed) or "a condition"
-        fields.append(
-            ("approval", f"when {needed}; no decision in {seconds(step.approval.timeout)} rejects")
-        )
-    fields.append(("policy", policy_text(step.policy)))
-    exhausted = {
-        "fail": "fail: stop for an operator",
-        "compensate": "compensate the steps before",
-    }
-    fields.append(("out of tries", exhausted.get(step.on_exhausted, step.on_exhausted)))
-    compensation = step.compensation
-    if compensation is None:
-        fields.append(("compensation", "none: never undone"))
-    else:
-        command = message_name(compensation.command) or "a command"
-        fields.append(("compensation", f"{command}, done on {_replies(compensation.done_on)}"))
-        policy = compensation.policy
-        if compensation.failed_on:
-            delays = ", ".join(
-                seconds(policy.delay_after(n)) for n in range(1, policy.max_attempts)
-            )
-            again = (
-                f"sent again after {delays}, then the saga fails" if delays else "the saga fails"
-            )
-            fields.append(("  refused on", f"{_replies(compensation.failed_on)}: {again}"))
-        fields.append(("  its policy", policy_text(policy)))
-    return [title, *(f"     {label:<13} {value}" for label, value in fields)]

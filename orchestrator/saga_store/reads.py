@@ -1,5 +1,9 @@
-"""Read side of the orchestrator's store: one saga with its history, listings, sagas
-past their deadline, and the event log for backfills."""
+"""Reads of the saga tables: one saga with its history, listings, counts, the sagas due
+for the sweeper and those stuck past a deadline.
+
+``find``, ``listing`` and ``stuck`` answer with the read models every reader parses
+(``messaging.contracts.read_models``); the task API dumps them as JSON at its boundary.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from messaging.contracts.read_models import (
+    HistoryEntry,
+    InFlight,
+    SagaSummary,
+    SagaView,
+    StepStatus,
+    StuckSaga,
+)
 from messaging.contracts.saga_status import ACTIVE_STATUSES
 from messaging.database import is_postgresql
-from orchestrator.store import saga_history, sagas
+from orchestrator.saga_store.tables import saga_history, sagas
 
 
 class SagaNotFound(LookupError):
@@ -26,10 +38,6 @@ def no_summary(_definition: str, _data: Mapping[str, Any]) -> Mapping[str, str]:
     return {}
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def find(
     conn: Connection,
     *,
@@ -37,7 +45,7 @@ def find(
     business_key: str | None = None,
     definition: str | None = None,
     summarize: Summarize = no_summary,
-) -> dict[str, Any]:
+) -> SagaView:
     """One saga by id, or the latest by business key (of one definition, if given)."""
     if saga_id:
         row = conn.execute(select(sagas).where(sagas.c.saga_id == saga_id)).one_or_none()
@@ -57,34 +65,28 @@ def find(
         .where(saga_history.c.saga_id == row.saga_id)
         .order_by(saga_history.c.id)
     ).all()
-    return {
-        **summary(row, summarize),
-        "input": row.input,
-        "steps": [{"name": name, "status": status} for name, status in row.steps.items()],
-        "awaiting_message_id": row.awaiting,
+    return SagaView(
+        **_summary_fields(row, summarize),
+        input=row.input,
+        steps=[StepStatus(name=name, status=status) for name, status in row.steps.items()],
+        awaiting_message_id=row.awaiting,
         # a parallel group's commands in flight: step, message_id, attempt, deadline
-        "in_flight": list(row.flights or []),
-        "data": row.data,
-        "failure": row.failure,
-        "error": row.error,
-        "version": row.version,
-        "cancel_reason": row.cancel_reason,
-        "history": [
-            {
-                "at": h.at.isoformat(),
-                "kind": h.kind,
-                "step": h.step,
-                "message_id": h.message_id,
-                "message_type": h.message_type,
-                "detail": h.detail,
-                "version": h.version,
-            }
-            for h in history
-        ],
-    }
+        in_flight=[InFlight.model_validate(flight) for flight in row.flights or []],
+        data=row.data,
+        failure=row.failure,
+        error=row.error,
+        version=row.version,
+        cancel_reason=row.cancel_reason,
+        history=[HistoryEntry.model_validate(entry._asdict()) for entry in history],
+    )
 
 
-def summary(row: Row[Any], summarize: Summarize = no_summary) -> dict[str, Any]:
+def summary(row: Row[Any], summarize: Summarize = no_summary) -> SagaSummary:
+    return SagaSummary(**_summary_fields(row, summarize))
+
+
+def _summary_fields(row: Row[Any], summarize: Summarize) -> dict[str, Any]:
+    """A summary's fields, shared by the views that extend it."""
     return {
         "saga_id": row.saga_id,
         "definition": row.definition,
@@ -95,20 +97,21 @@ def summary(row: Row[Any], summarize: Summarize = no_summary) -> dict[str, Any]:
         "state": row.status,
         "current_step": row.current_step,
         "attempt": row.attempt,
-        "deadline": _iso(row.deadline),
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
+        "deadline": row.deadline,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
 
 
 def listing(
     conn: Connection,
+    *,
     state: str | None = None,
     limit: int = 100,
     definition: str | None = None,
     parent_key: str | None = None,
     summarize: Summarize = no_summary,
-) -> list[dict[str, Any]]:
+) -> list[SagaSummary]:
     query = select(sagas).order_by(sagas.c.created_at.desc()).limit(limit)
     if state:
         query = query.where(sagas.c.status == state)
@@ -143,7 +146,7 @@ def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
 
 def stuck(
     conn: Connection, now: datetime, limit: int = 100, summarize: Summarize = no_summary
-) -> list[dict[str, Any]]:
+) -> list[StuckSaga]:
     """Active sagas past a step deadline: what they wait on, since when, how many tries."""
     rows = conn.execute(
         select(sagas)
@@ -152,10 +155,10 @@ def stuck(
         .limit(limit)
     ).all()
     return [
-        {
-            **summary(row, summarize),
-            "waiting_on": row.awaiting or ", ".join(f["message_id"] for f in row.flights or []),
-            "since": row.updated_at.isoformat(),
-        }
+        StuckSaga(
+            **_summary_fields(row, summarize),
+            waiting_on=row.awaiting or ", ".join(f["message_id"] for f in row.flights or []),
+            since=row.updated_at,
+        )
         for row in rows
     ]
