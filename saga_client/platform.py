@@ -4,6 +4,7 @@ models' attributes, never a guessed ``.get(..., "?")``."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from messaging.contracts.read_models import (
     TrailEntry,
 )
 from messaging.contracts.saga_status import TERMINAL_STATUSES
-from saga_client.tasks import CommandError, Sent, TaskClient
+from saga_client.tasks import CommandError, RemoteError, Sent, TaskClient
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -35,6 +36,12 @@ REACTOR_PREFIX = "reactor."
 
 # Each service's answer, or the CommandError it gave (it did not answer in time, say).
 Gathered = list[tuple[str, "T | CommandError"]]
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+class UnknownSaga(CommandError):
+    """No saga has this saga id or business key."""
 
 
 def parse(model: type[M], value: Any) -> M:
@@ -74,6 +81,28 @@ class SagaPlatform:
         given = {"saga_id": saga_id, "definition": definition, "key": key, "order_id": order_id}
         kwargs = {name: value for name, value in given.items() if value is not None}
         return parse(SagaView, self.tasks.call("orchestrator.get_saga", kwargs, timeout=timeout))
+
+    def find_saga(
+        self, ident: str, *, definition: str | None = None, timeout: float = 0
+    ) -> SagaView:
+        """By saga id if ``ident`` looks like one (falling back to the key), else by business
+        key: the latest saga with that key of ``definition``, or of any definition. An order
+        id finds its checkout this way (a return has a key of its own)."""
+        if _UUID.match(ident):
+            try:
+                saga = self.get_saga(saga_id=ident, timeout=timeout)
+                if definition in (None, saga.definition):
+                    return saga
+            except RemoteError as exc:
+                if not exc.not_found:
+                    raise
+        try:
+            return self.get_saga(definition=definition, key=ident, timeout=timeout)
+        except RemoteError as exc:
+            if exc.not_found:
+                which = f"{definition} saga" if definition else "saga"
+                raise UnknownSaga(f"no {which} with saga id or key {ident}") from None
+            raise
 
     def list_sagas(
         self,
@@ -134,11 +163,29 @@ class SagaPlatform:
 
     def services(self) -> list[str]:
         """Every service of the running platform, derived, not typed out: the orchestrator,
-        the participants its definitions send commands to, and each subscribed reactor."""
-        participants = {s for d in self.list_definitions() for s in d.services}
-        subscribed = self.tasks.call("events.subscriptions", {})
-        reactors = {REACTOR_PREFIX + str(sub["name"]) for sub in subscribed}
+        the participants its definitions send commands to, and each reactor subscribed
+        (active: an unsubscribed one has stopped). Both questions go out at once."""
+        definitions = self.tasks.send("orchestrator.list_definitions", {})
+        subscribed = self.subscriptions()
+        listed = parse_list(DefinitionSummary, self.tasks.wait(definitions))
+        participants = {s for d in listed for s in d.services}
+        reactors = {REACTOR_PREFIX + str(s["name"]) for s in subscribed if s.get("active", True)}
         return [ORCHESTRATOR, *sorted(participants), *sorted(reactors)]
+
+    # --- reactors' subscriptions (the event dispatcher's own answers: plain JSON) --------
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.tasks.call("events.subscriptions", {})
+        return found
+
+    def unsubscribe(self, name: str) -> None:
+        self.tasks.call("events.unsubscribe", {"name": name}, write=True)
+
+    def backfill(self, name: str, since: str | None) -> int:
+        """How many past events the dispatcher sends the reactor again."""
+        kwargs = {"name": name, "since": since}
+        answer = self.tasks.call("events.backfill", kwargs, write=True)
+        return int(answer.get("events", 0))
 
     def order_trails(self, services: Iterable[str], order_id: str) -> Gathered[list[TrailEntry]]:
         """What each service did for an order, all asked at once under one deadline."""

@@ -2,19 +2,18 @@
 describe the definitions (with their diagram), follow sagas (by saga id, or by business
 key), retry a failed saga, cancel a running one, list the sagas stuck past a step
 deadline, list the sagas awaiting review and approve or reject them, read and set
-participant state, list and replay dead letters, list the installed reactors and backfill
-one.
+participant state, list the platform's services, list and replay dead letters, list the
+reactors' subscriptions and backfill one.
 
-It talks to the platform only through Celery task messages sent by task name to each
-service's queue (the task name minus its last part: ``inventory.get_stock`` goes to
-``inventory``, ``reactor.crm.get_customer`` to ``reactor.crm``), and waits for their results.
+It talks to the platform only through ``saga_client.SagaPlatform``: Celery task messages
+sent by task name to each service's queue, their answers parsed into the read models.
 Exit codes: 0 done, 1 the platform failed or did not answer, 2 usage error.
 
-Modules: ``client`` (the task client and its errors), ``orders`` (orders from a file or from
-flags), ``commands`` (sagas, their retry and cancel, stuck sagas, the sagas awaiting review
-and their approval or rejection, and participants), ``definitions`` (start, definitions,
-describe), ``dlq`` (dead letters), ``reactor_commands`` (reactors), ``parser`` (the
-arguments).
+Modules: ``base`` (what every command shares: output, argument types), ``orders`` (orders
+from a file or from flags), ``sagas`` (submit, status, history, list), ``operator`` (retry,
+cancel, stuck, review, approve, reject), ``participants`` (stock, payments, shipments),
+``definitions`` (start, definitions, describe), ``dlq`` (services, dead letters),
+``reactor_commands`` (reactors), ``parser`` (the global options and every group).
 """
 
 from __future__ import annotations
@@ -22,58 +21,12 @@ from __future__ import annotations
 import os
 import sys
 
-from console.cli.commands import (
-    Command,
-    emit,
-    fetch_saga,
-    format_payments,
-    format_shipments,
-)
-from console.cli.orders import (
-    ORDER_FLAGS,
-    order_from_flags,
-    order_of,
-    parse_item,
-    read_order_file,
-)
-from console.cli.parser import DEFAULT_TIMEOUT, build_parser, iso_date
+from console.cli.parser import DEFAULT_TIMEOUT, build_parser
 from console.errors import UsageError
-from console.timeline import money
-from saga_client.tasks import (
-    CommandError,
-    NoAnswer,
-    RemoteError,
-    TaskClient,
-    build_app,
-    queue_of,
-    root_cause,
-)
+from saga_client.platform import SagaPlatform
+from saga_client.tasks import CommandError, TaskClient, build_app
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "ORDER_FLAGS",
-    "Command",
-    "CommandError",
-    "NoAnswer",
-    "RemoteError",
-    "TaskClient",
-    "UsageError",
-    "build_app",
-    "build_parser",
-    "emit",
-    "fetch_saga",
-    "format_payments",
-    "format_shipments",
-    "iso_date",
-    "main",
-    "money",
-    "order_from_flags",
-    "order_of",
-    "parse_item",
-    "queue_of",
-    "read_order_file",
-    "root_cause",
-]
+__all__ = ["DEFAULT_TIMEOUT", "build_app", "build_parser", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = os.environ.get("SAGA_RESULT_BACKEND") or args.broker
     app = build_app(args.broker, backend)
     try:
-        return int(args.run(args, TaskClient(app, args.timeout)))
+        return int(args.run(args, SagaPlatform(TaskClient(app, args.timeout))))
     except UsageError as exc:
         args.parser.error(str(exc))  # prints the usage and exits 2
         return 2

@@ -6,79 +6,98 @@ environment that reaches the broker, with or without the sagas' packages."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from console.cli.commands import emit, follow
-from console.timeline import columns
-from saga_client.tasks import CommandError, TaskClient
+from console.cli.base import command, emit
+from console.cli.orders import read_file, read_json_object
+from console.cli.sagas import follow, wait_argument
+from console.text import columns
+from messaging.contracts.read_models import DefinitionDescription, DefinitionSummary
+from saga_client.platform import SagaPlatform
 
 
 def read_input(given: str) -> dict[str, Any]:
     """``--input``: a JSON object, ``@FILE``, or ``@-`` for stdin."""
-    where = "--input"
-    text = given
-    try:
-        if given.startswith("@"):
-            where = given[1:] or "-"
-            text = sys.stdin.read() if where == "-" else Path(where).read_text(encoding="utf-8")
-        found = json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot read the input from {where}: {exc}") from None
-    if not isinstance(found, dict):
-        raise CommandError(f"the input in {where} must be a JSON object")
-    return found
+    if not given.startswith("@"):
+        return read_json_object("input", "--input", lambda: given)
+    where = given[1:] or "-"
+    return read_json_object("input", where, lambda: read_file(where))
 
 
-def run_start(args: argparse.Namespace, client: TaskClient) -> int:
-    kwargs = {"definition": args.definition, "input": read_input(args.input)}
-    started = client.call("orchestrator.start_saga", kwargs, write=True)
+def run_start(args: argparse.Namespace, platform: SagaPlatform) -> int:
+    started = platform.start_saga(args.definition, read_input(args.input))
     print(
-        f"saga   {started['saga_id']} ({started['definition']})\n"
-        f"key    {started['business_key']}\nstate  {started['state']}"
+        f"saga   {started.saga_id} ({started.definition})\n"
+        f"key    {started.business_key}\nstate  {started.state}"
     )
-    if started.get("duplicate"):
+    if started.duplicate:
         print("duplicate: same saga as before")
-    return follow(client, started["saga_id"]) if args.wait else 0
+    return follow(platform, started.saga_id) if args.wait else 0
 
 
-def format_definitions(found: Sequence[Mapping[str, Any]]) -> str:
-    """One row per ``orchestrator.list_definitions`` entry."""
+def format_definitions(found: Sequence[DefinitionSummary]) -> str:
+    """One row per definition the orchestrator runs."""
     if not found:
         return "no saga definitions"
     rows = [["NAME", "KEY", "STEPS", "EVENTS", "DESCRIPTION"]]
     rows += [
-        [
-            str(d.get("name", "?")),
-            str(d.get("key_name") or "-"),
-            " > ".join(d.get("steps") or []),
-            ", ".join(d.get("events") or []) or "-",
-            str(d.get("description") or ""),
-        ]
+        [d.name, d.key_name or "-", " > ".join(d.steps), ", ".join(d.events) or "-", d.description]
         for d in found
     ]
     return "\n".join(columns(rows))
 
 
-def run_definitions(args: argparse.Namespace, client: TaskClient) -> int:
-    emit(args, client.call("orchestrator.list_definitions", {}), format_definitions)
+def run_definitions(args: argparse.Namespace, platform: SagaPlatform) -> int:
+    emit(args, platform.list_definitions(), format_definitions)
     return 0
 
 
-def format_description(described: Mapping[str, Any]) -> str:
-    """``orchestrator.describe_definition``: the text, then the Mermaid source."""
-    text = str(described.get("text", "")).rstrip()
-    diagram = str(described.get("mermaid", "")).rstrip()
-    return f"{text}\n\ndiagram (Mermaid flowchart)\n{diagram}"
+def format_description(described: DefinitionDescription) -> str:
+    """The definition as text, then the Mermaid source of its diagram."""
+    return f"{described.text.rstrip()}\n\ndiagram (Mermaid flowchart)\n{described.mermaid.rstrip()}"
 
 
-def run_describe(args: argparse.Namespace, client: TaskClient) -> int:
-    described = client.call("orchestrator.describe_definition", {"name": args.name})
+def run_describe(args: argparse.Namespace, platform: SagaPlatform) -> int:
+    described = platform.describe_definition(platform.send_describe_definition(args.name))
     if args.mermaid:
-        print(str(described.get("mermaid", "")).rstrip())
+        print(described.mermaid.rstrip())
         return 0
     emit(args, described, format_description)
     return 0
+
+
+def add_definition_commands(commands: Any) -> None:
+    start = command(
+        commands,
+        "start",
+        run_start,
+        "Start a saga of any definition with its input (orchestrator.start_saga).",
+        writes=True,
+    )
+    start.epilog = (
+        'Example: sagactl start returns --input \'{"return_id": "ret-1", "order_id":'
+        ' "ord-1", "lines": [{"sku": "SKU-1", "quantity": 1}], "reason":'
+        ' "too small"}\' --wait'
+    )
+    start.add_argument("definition", metavar="DEFINITION", help="e.g. checkout (see: definitions)")
+    start.add_argument(
+        "--input",
+        required=True,
+        metavar="JSON|@FILE",
+        help="the input as a JSON object, or @FILE to read it from a file (@- for stdin)",
+    )
+    wait_argument(start)
+    summary = "The saga definitions the orchestrator runs: key, steps, events."
+    command(commands, "definitions", run_definitions, summary)
+    describe = command(
+        commands,
+        "describe",
+        run_describe,
+        "One saga definition: its steps, services, replies, policies, compensations and"
+        " events, and its diagram (Mermaid).",
+    )
+    describe.add_argument("name", metavar="DEFINITION")
+    describe.add_argument(
+        "--mermaid", action="store_true", help="print only the diagram's Mermaid source"
+    )

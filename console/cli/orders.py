@@ -1,10 +1,12 @@
-"""Orders for ``sagactl submit``: from a JSON file (or stdin), or from flags."""
+"""Orders for ``sagactl submit``: from a JSON file (or stdin), or from flags; and reading
+a JSON object from a file, stdin or the command line (``submit FILE``, ``start --input``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +70,24 @@ def order_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def read_order_file(name: str) -> dict[str, Any]:
+def read_json_object(what: str, where: str, read: Callable[[], str]) -> dict[str, Any]:
+    """The JSON object ``read`` gives; ``what`` and ``where`` name it in the errors."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        order = json.loads(text)
+        found = json.loads(read())
     except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot read the order from {name}: {exc}") from None
-    if not isinstance(order, dict):
-        raise CommandError(f"the order in {name} must be a JSON object")
-    return order
+        raise CommandError(f"cannot read the {what} from {where}: {exc}") from None
+    if not isinstance(found, dict):
+        raise CommandError(f"the {what} in {where} must be a JSON object")
+    return found
+
+
+def read_file(name: str) -> str:
+    """A file's text, or stdin's for ``-``."""
+    return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+
+
+def read_order_file(name: str) -> dict[str, Any]:
+    return read_json_object("order", name, lambda: read_file(name))
 
 
 def order_of(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,3 +98,34 @@ def order_of(args: argparse.Namespace) -> dict[str, Any]:
     if given:
         raise UsageError(f"give FILE or the order flags, not both (got {', '.join(given)})")
     return read_order_file(args.file)
+
+
+def add_order_arguments(submit: argparse.ArgumentParser) -> None:
+    """``submit``'s FILE, or its order flags."""
+    submit.epilog = (
+        "Example: sagactl submit --order-id ord-1 --customer-id c-1 --email ada@example.com"
+        " --name 'Ada Lovelace' --item SKU-1:2:1999 --token tok_visa --line1 '1 rue X'"
+        " --city Paris --postal-code 75001 --country FR --wait"
+    )
+    submit.add_argument(
+        "file", nargs="?", metavar="FILE", help="JSON object of the order ('-' for stdin)"
+    )
+    flags = submit.add_argument_group("order flags (instead of FILE)")
+    flags.add_argument("--order-id", help="the idempotency key: same order id, same saga")
+    flags.add_argument("--customer-id")
+    flags.add_argument("--email")
+    flags.add_argument("--name", help="customer name (and shipping name by default)")
+    flags.add_argument(
+        "--item",
+        dest="items",
+        action="append",
+        type=parse_item,
+        metavar="SKU:QTY:UNIT_PRICE_CENTS",
+        help="an order line, repeatable",
+    )
+    flags.add_argument("--currency", help="ISO 4217 code (default EUR)")
+    flags.add_argument("--token", help="payment token, e.g. tok_visa or tok_declined")
+    flags.add_argument("--address-name", help="name on the parcel (default: --name)")
+    for flag in ("--line1", "--city", "--postal-code"):
+        flags.add_argument(flag)
+    flags.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. FR")

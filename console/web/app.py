@@ -6,17 +6,14 @@ import secrets
 
 from flask import Flask, Response, request
 
-from console.timeline import (
-    describe_failure,
-    first_line,
-    pretty_body,
-    short_id,
-    short_ids,
-    stamp,
-)
+from console.dead_letters import pretty_body
+from console.text import describe_failure, first_line, short_id, short_ids, stamp
 from console.web.auth import Credentials, challenge, form_token
-from console.web.routes import CLIENT, pages
-from saga_client.tasks import TaskClient
+from console.web.routes import PLATFORM, pages
+from saga_client.platform import SagaPlatform
+
+# The templates' filters, by their own names.
+FILTERS = (stamp, short_id, short_ids, first_line, pretty_body, describe_failure)
 
 
 def duration(ms: int) -> str:
@@ -30,27 +27,19 @@ def duration(ms: int) -> str:
 
 
 def create_app(
-    client: TaskClient, credentials: Credentials | None = None, secret_key: str | None = None
+    platform: SagaPlatform, credentials: Credentials | None = None, secret_key: str | None = None
 ) -> Flask:
-    """The web view over ``client`` (sagactl's task client). Every page needs
-    ``credentials`` when given (``saga-web`` always gives them)."""
+    """The web view over ``platform`` (sagactl's client). Every page needs ``credentials``
+    when given (``saga-web`` always gives them)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
     )
-    app.extensions[CLIENT] = client
+    app.extensions[PLATFORM] = platform
     app.register_blueprint(pages)
-    app.jinja_env.filters.update(
-        stamp=stamp,
-        short_id=short_id,
-        short_ids=short_ids,
-        first_line=first_line,
-        pretty_body=pretty_body,
-        describe_failure=describe_failure,
-        duration=duration,
-    )
+    app.jinja_env.filters.update({f.__name__: f for f in (*FILTERS, duration)})
     app.jinja_env.globals.update(form_token=form_token)
 
     if credentials is not None:

@@ -8,21 +8,22 @@ from typing import cast
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from console.cli.commands import UnknownSaga
-from console.cli.dlq import replay_letters, services_of
+from console.cli.dlq import replay_letters
 from console.errors import UsageError
+from console.services import services_of
 from console.web import views
 from console.web.auth import check_form_token
 from messaging.logs import get_logger
-from saga_client.tasks import CommandError, TaskClient
+from saga_client.platform import SagaPlatform, UnknownSaga
+from saga_client.tasks import CommandError
 
-CLIENT = "saga_task_client"
+PLATFORM = "saga_platform"
 pages = Blueprint("web", __name__)
 log = get_logger()
 
 
-def _client() -> TaskClient:
-    return cast(TaskClient, current_app.extensions[CLIENT])
+def _platform() -> SagaPlatform:
+    return cast(SagaPlatform, current_app.extensions[PLATFORM])
 
 
 @pages.errorhandler(CommandError)
@@ -40,7 +41,7 @@ def sagas() -> str:
     definition = request.args.get("definition") or None
     return render_template(
         "sagas.html",
-        listing=views.saga_list(_client(), state, query, definition),
+        listing=views.saga_list(_platform(), state, query, definition),
         states=views.STATES,
     )
 
@@ -48,7 +49,7 @@ def sagas() -> str:
 @pages.get("/sagas/<saga_id>")
 def saga(saga_id: str) -> str | tuple[str, int]:
     try:
-        found = views.timeline(_client(), saga_id)
+        found = views.timeline(_platform(), saga_id)
     except UnknownSaga as exc:
         return render_template("error.html", message=str(exc)), 404
     return render_template("saga.html", timeline=found)
@@ -56,12 +57,12 @@ def saga(saga_id: str) -> str | tuple[str, int]:
 
 @pages.get("/stuck")
 def stuck() -> str:
-    return render_template("stuck.html", sagas=views.stuck(_client()))
+    return render_template("stuck.html", sagas=views.stuck(_platform()))
 
 
 @pages.get("/dead-letters")
 def dead_letters() -> str:
-    return render_template("dead_letters.html", found=views.dead_letters(_client()))
+    return render_template("dead_letters.html", found=views.dead_letters(_platform()))
 
 
 @pages.post("/dead-letters/replay")
@@ -69,13 +70,13 @@ def replay() -> Response:
     check_form_token()
     back = url_for("web.dead_letters")
     try:
-        service = services_of([request.form.get("service", "")])[0]
+        service = services_of(_platform(), [request.form.get("service", "")])[0]
         letter_id = int(request.form.get("id", ""))
     except (UsageError, ValueError) as exc:
         flash(f"nothing replayed: {exc}", "error")
         return redirect(back, code=303)
     try:
-        outcome = replay_letters(_client(), service, [letter_id])
+        outcome = replay_letters(_platform(), service, [letter_id])
     except CommandError as exc:
         flash(f"{service}: replay of letter {letter_id} failed: {exc}", "error")
         return redirect(back, code=303)

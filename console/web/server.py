@@ -12,6 +12,7 @@ from console.web.app import create_app
 from console.web.auth import Credentials
 from messaging.logs import configure_logging, get_logger
 from messaging.settings import DEFAULT_BROKER_URL
+from saga_client.platform import SagaPlatform
 from saga_client.tasks import TaskClient, build_app
 
 DEFAULT_PORT = 8088
@@ -57,7 +58,7 @@ def main() -> None:
         log.warning("web_default_credentials", hint="set SAGA_WEB_BASIC_AUTH=user:password")
     celery = build_app(settings.broker_url, settings.result_backend)
     try:
-        web = create_app(TaskClient(celery, settings.timeout), settings.credentials)
+        web = create_app(SagaPlatform(TaskClient(celery, settings.timeout)), settings.credentials)
         log.info("web_serving", url=f"http://{settings.address}:{settings.port}/")
         serve(web, host=settings.address, port=settings.port, threads=4, ident="saga-web")
     finally:

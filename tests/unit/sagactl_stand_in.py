@@ -1,6 +1,7 @@
 """A stand-in for the Celery app sagactl builds: answers each task by name, in turn (a
 value, or an exception as the task raised it), and records what was sent and in which
-order the answers were waited for. No broker needed."""
+order the answers were waited for. No broker needed. And the answers the platform gives,
+built from the read models (``saga_view``, ``stuck_saga``, ``dead_letters``...)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from typing import Any, cast
 import pytest
 
 from console import cli
+from messaging.contracts.read_models import (
+    DeadLetters,
+    DeadLetterView,
+    DefinitionSummary,
+    HistoryEntry,
+    OperatorResult,
+    ReadModel,
+    SagaSummary,
+    SagaView,
+    StuckSaga,
+)
+from saga_client.platform import SagaPlatform
+from saga_client.tasks import TaskClient
 
 
 class FakeResult:
@@ -53,10 +67,16 @@ def run_sagactl(
 
 def task_client(
     outcomes: dict[str, list[Any]], timeout: float = 15.0
-) -> tuple[cli.TaskClient, FakeApp]:
+) -> tuple[TaskClient, FakeApp]:
     """sagactl's task client on the stand-in."""
     app = FakeApp(outcomes)
-    return cli.TaskClient(cast(Any, app), timeout=timeout), app
+    return TaskClient(cast(Any, app), timeout=timeout), app
+
+
+def platform(outcomes: dict[str, list[Any]], timeout: float = 15.0) -> tuple[SagaPlatform, FakeApp]:
+    """sagactl's client of the platform on the stand-in."""
+    client, app = task_client(outcomes, timeout)
+    return SagaPlatform(client), app
 
 
 def sent_tasks(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
@@ -68,3 +88,89 @@ def sent_tasks(app: FakeApp) -> list[tuple[str, dict[str, Any], float | None]]:
 def words(line: str) -> str:
     """A printed line's words one space apart: its columns' contents, not their widths."""
     return " ".join(line.split())
+
+
+# --- the platform's answers, built from the read models (they cannot drift from them) ---------
+
+SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
+OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
+MESSAGE_ID = "c4d8aa52-0000-4000-8000-000000000001"
+AT = "2026-11-22T03:26:24.158000"  # SQLite: naive UTC
+PARTICIPANTS = ("inventory", "payment", "shipping")
+
+
+def answer(model: type[ReadModel], fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` as ``model``'s task answers them: validated, then dumped as JSON."""
+    return model.model_validate(fields).model_dump(mode="json")
+
+
+def saga_summary(**fields: Any) -> dict[str, Any]:
+    """A list_sagas row: checkout ord-1, running (``fields`` override)."""
+    return answer(SagaSummary, {**_SUMMARY, **fields})
+
+
+def saga_view(**fields: Any) -> dict[str, Any]:
+    """A get_saga answer: checkout ord-1, running, no history (``fields`` override)."""
+    return answer(SagaView, {**_SUMMARY, "version": 4, **fields})
+
+
+def stuck_saga(**fields: Any) -> dict[str, Any]:
+    """A stuck_sagas row: checkout ord-1 waiting on MESSAGE_ID (``fields`` override)."""
+    return answer(StuckSaga, {**_SUMMARY, "waiting_on": MESSAGE_ID, "since": AT, **fields})
+
+
+def entry(kind: str, step: str | None = None, **fields: Any) -> dict[str, Any]:
+    """One history entry of a get_saga answer."""
+    return answer(HistoryEntry, {"at": AT, "kind": kind, "step": step, "version": 1, **fields})
+
+
+def view(**fields: Any) -> SagaView:
+    """``saga_view`` parsed, as the console reads it."""
+    return SagaView.model_validate(saga_view(**fields))
+
+
+def acted(
+    state: str, step: str | None = "charge_payment", saga_id: str = SAGA_ID
+) -> dict[str, Any]:
+    """A retry_saga, cancel_saga, approve_saga or reject_saga answer."""
+    return answer(OperatorResult, {"saga_id": saga_id, "state": state, "current_step": step})
+
+
+def definition(name: str, *steps: str, **fields: Any) -> dict[str, Any]:
+    """A list_definitions row."""
+    found = {"name": name, "key_name": None, "steps": list(steps), "events": [], **fields}
+    return answer(DefinitionSummary, found)
+
+
+def services(*reactors: str, participants: tuple[str, ...] = PARTICIPANTS) -> dict[str, Any]:
+    """The answers ``SagaPlatform.services()`` reads once: the definitions (naming the
+    participants) and the reactors' subscriptions."""
+    checkout = definition("checkout", "reserve_inventory", services=list(participants))
+    subscribed = [{"name": name, "active": True} for name in reactors]
+    return {"orchestrator.list_definitions": [[checkout]], "events.subscriptions": [subscribed]}
+
+
+def dead_letter(letter_id: int, reason: str, **fields: Any) -> dict[str, Any]:
+    body = f'{{"message_id": "{MESSAGE_ID}", "type": "Nope"}}'
+    found = {"id": letter_id, "parked_at": AT, "task_name": "inventory.handle_message"}
+    found |= {"message_id": MESSAGE_ID, "reason": reason, "body": body, "status": "parked"}
+    return answer(DeadLetterView, {**found, **fields})
+
+
+def dead_letters(
+    service: str, *letters: dict[str, Any], parked: int | None = None
+) -> dict[str, Any]:
+    count = len(letters) if parked is None else parked
+    return answer(DeadLetters, {"service": service, "parked": count, "dead_letters": letters})
+
+
+_SUMMARY: dict[str, Any] = {
+    "saga_id": SAGA_ID,
+    "definition": "checkout",
+    "business_key": "ord-1",
+    "summary": {"customer": "cus-1", "total": "30.00 EUR"},
+    "correlation_id": "corr-1",
+    "state": "running",
+    "created_at": AT,
+    "updated_at": "2026-11-22T03:26:24.300000",
+}

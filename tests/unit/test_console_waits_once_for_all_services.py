@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from console.cli.commands import fetch_trails
-from console.cli.dlq import gather_dead_letters
-from saga_client.tasks import LAST_WAIT, TaskClient
+from console.dead_letters import service_letters
+from saga_client.platform import SagaPlatform
+from saga_client.tasks import LAST_WAIT, CommandError, TaskClient
+
+SERVICES = ["inventory", "payment", "shipping"]
 
 
 class Clock:
@@ -59,20 +61,20 @@ def app(monkeypatch: pytest.MonkeyPatch) -> SilentApp:
 
 
 def test_silent_services_are_waited_for_once_in_all(app: SilentApp) -> None:
-    client = TaskClient(app, timeout=10.0)
+    platform = SagaPlatform(TaskClient(app, timeout=10.0))
 
-    trails, silent = fetch_trails(client, "ord-1")
+    trails = platform.order_trails(SERVICES, "ord-1")
 
-    assert trails == {} and len(silent) == len(app.sent) >= 3
+    assert [service for service, _ in trails] == SERVICES == [s.split(".")[0] for s in app.sent]
+    assert all(isinstance(trail, CommandError) for _, trail in trails)
     assert app.granted[0] <= 10.0
     assert sum(app.granted) <= 10.0 + LAST_WAIT * len(app.granted)
 
 
 def test_dead_letters_of_silent_services_share_one_deadline(app: SilentApp) -> None:
-    client = TaskClient(app, timeout=10.0)
+    platform = SagaPlatform(TaskClient(app, timeout=10.0))
 
-    found = gather_dead_letters(client, ["inventory", "payment", "shipping"], limit=5)
+    found = service_letters(platform.dead_letters(SERVICES, limit=5))
 
-    assert found.silent == ["inventory", "payment", "shipping"]
+    assert [answer.service for answer in found if answer.silent] == SERVICES
     assert sum(app.granted) <= 10.0 + LAST_WAIT * 3
-    assert all(isinstance(a.get("error"), str) for a in found.answers)

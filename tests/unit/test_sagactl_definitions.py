@@ -10,24 +10,27 @@ from typing import Any
 
 import pytest
 
-from console.cli import dlq
-from console.order_trail import root_key
-from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks, words
+from messaging.contracts.read_models import DefinitionDescription, SagaStarted, SagaView
+from tests.unit.sagactl_stand_in import (
+    PARTICIPANTS,
+    SAGA_ID,
+    answer,
+    definition,
+    entry,
+    run_sagactl,
+    saga_view,
+    sent_tasks,
+    services,
+    words,
+)
 
-SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 RETURN = {"return_id": "ret-1", "order_id": "ord-1", "lines": [{"sku": "A", "quantity": 1}]}
 
 
 def _started(**fields: Any) -> dict[str, Any]:
-    """A start_saga result."""
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "returns",
-        "business_key": "ret-1",
-        "state": "running",
-        "duplicate": False,
-        **fields,
-    }
+    """A start_saga answer."""
+    started = {"saga_id": SAGA_ID, "definition": "returns", "business_key": "ret-1"}
+    return answer(SagaStarted, {**started, "state": "running", "duplicate": False, **fields})
 
 
 # --- start --------------------------------------------------------------------------------
@@ -94,20 +97,17 @@ def test_an_unreadable_input_exits_1_before_anything_is_sent(
 # --- definitions and describe -------------------------------------------------------------
 
 LISTED = [
-    {
-        "name": "checkout",
-        "key_name": "order_id",
-        "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
-        "events": ["OrderConfirmed", "OrderCancelled"],
-        "description": "The checkout saga.",
-    },
-    {
-        "name": "internal",
-        "key_name": None,
-        "steps": ["only"],
-        "events": [],
-        "description": "",
-    },
+    definition(
+        "checkout",
+        "reserve_inventory",
+        "charge_payment",
+        "create_shipment",
+        key_name="order_id",
+        events=["OrderConfirmed", "OrderCancelled"],
+        description="The checkout saga.",
+        services=list(PARTICIPANTS),
+    ),
+    definition("internal", "only"),
 ]
 
 
@@ -129,7 +129,10 @@ def test_definitions_lists_what_the_orchestrator_runs(
     assert lines[2].split() == ["internal", "-", "only", "-"]
 
 
-DESCRIBED = {"name": "checkout", "text": "saga checkout\n  ...\n", "mermaid": "flowchart TD\n"}
+DESCRIBED = answer(
+    DefinitionDescription,
+    {"name": "checkout", "text": "saga checkout\n  ...\n", "mermaid": "flowchart TD\n"},
+)
 
 
 def test_describe_prints_the_text_then_the_diagram(
@@ -161,42 +164,40 @@ def test_describe_can_print_only_the_diagram_or_the_json(
 
 
 def _saga(**fields: Any) -> dict[str, Any]:
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "returns",
-        "business_key": "ret-1",
-        "parent_key": "ord-1",
-        "summary": {"refund": "12.50 EUR"},
-        "state": "completed",
-        "created_at": "2026-11-22T03:26:24.158000",
-        "history": [
-            {"at": "2026-11-22T03:26:24.158000", "kind": "started", "step": None, "detail": {}},
-            {
-                "at": "2026-11-22T03:26:24.300000",
-                "kind": "reply_applied",
-                "step": "refund_payment",
-                "message_type": "PaymentRefunded",
-                "detail": {"payload": {"order_id": "ord-1", "refund_id": "ref_1"}},
-            },
-        ],
-        **fields,
-    }
+    """A return of order ord-1, completed: its refund's reply names the order again."""
+    history = [
+        entry("started"),
+        entry(
+            "reply_applied",
+            "refund_payment",
+            at="2026-11-22T03:26:24.300000",
+            message_type="PaymentRefunded",
+            detail={"payload": {"order_id": "ord-1", "refund_id": "ref_1"}},
+        ),
+    ]
+    summary = {"refund": "12.50 EUR"}
+    found = {"definition": "returns", "business_key": "ret-1", "parent_key": "ord-1"}
+    return saga_view(**found, summary=summary, state="completed", history=history, **fields)
 
 
 def test_the_root_key_is_the_parent_key_else_the_business_key() -> None:
-    assert root_key(_saga()) == "ord-1"
-    assert root_key(_saga(definition="checkout", business_key="ord-2", parent_key=None)) == "ord-2"
+    assert SagaView.model_validate(_saga()).root_key == "ord-1"
+    checkout = saga_view(business_key="ord-2")
+    assert SagaView.model_validate(checkout).root_key == "ord-2"
+
+
+TRAILS = [f"{service}.order_trail" for service in PARTICIPANTS]
 
 
 def test_history_of_a_return_merges_the_records_of_its_order(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(dlq, "installed_reactors", dict)  # the core services only
     refunded = [{"at": "2026-11-22T03:26:24.250000", "what": "refunded", "detail": "12.50 EUR"}]
     code, app = run_sagactl(
         monkeypatch,
         ["history", "ret-1", "--definition", "returns"],
         **{
+            **services(),
             "orchestrator.get_saga": [_saga()],
             "inventory.order_trail": [[]],
             "payment.order_trail": [refunded],
@@ -208,9 +209,9 @@ def test_history_of_a_return_merges_the_records_of_its_order(
     assert code == 0
     assert [(name, kwargs) for name, kwargs, _ in sent_tasks(app)] == [
         ("orchestrator.get_saga", {"definition": "returns", "key": "ret-1"}),
-        ("inventory.order_trail", {"order_id": "ord-1"}),
-        ("payment.order_trail", {"order_id": "ord-1"}),
-        ("shipping.order_trail", {"order_id": "ord-1"}),
+        ("orchestrator.list_definitions", {}),  # the services of the running platform
+        ("events.subscriptions", {}),
+        *((trail, {"order_id": "ord-1"}) for trail in TRAILS),
     ]
     assert lines[0] == f"returns ret-1 (for ord-1), saga {SAGA_ID}: everything, times UTC"
     assert [line.split()[2:4] for line in lines[1:4]] == [
@@ -226,12 +227,12 @@ def test_history_of_a_return_merges_the_records_of_its_order(
 def test_history_of_an_order_id_finds_its_checkout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(dlq, "installed_reactors", dict)
-    checkout = _saga(definition="checkout", business_key="ord-1", parent_key=None)
+    checkout = saga_view(history=[entry("started")], state="completed")
     code, app = run_sagactl(
         monkeypatch,
         ["history", "ord-1"],
         **{
+            **services(),
             "orchestrator.get_saga": [checkout],
             "inventory.order_trail": [[]],
             "payment.order_trail": [[]],

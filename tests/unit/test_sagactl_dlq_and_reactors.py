@@ -9,53 +9,29 @@ from typing import Any
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from console.cli import dlq
-from console.timeline import first_line, format_dead_letter, format_dead_letters
-from messaging.reactors import Reactor
-from tests.unit.sagactl_stand_in import FakeApp, run_sagactl, words
+from console.dead_letters import format_dead_letter, format_dead_letters
+from console.text import first_line
+from messaging.contracts.read_models import DeadLetters, DeadLetterView, ReplayResult
+from tests.unit.sagactl_stand_in import (
+    PARTICIPANTS,
+    FakeApp,
+    answer,
+    dead_letter,
+    dead_letters,
+    run_sagactl,
+    services,
+    words,
+)
+
+# The platform's answers naming its services: three participants, two reactors.
+SERVICES = {name: answers[0] for name, answers in services("email", "crm").items()}
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
-    """Run sagactl; each task is answered once, with its outcome."""
-    return run_sagactl(monkeypatch, argv, **{name: [answer] for name, answer in outcomes.items()})
-
-
-def _reactor(name: str, *events: str, max_attempts: int = 5) -> Reactor:
-    return Reactor(
-        name=name,
-        events=frozenset(events),
-        handler=f"somewhere.{name}:build",
-        max_attempts=max_attempts,
-    )
-
-
-@pytest.fixture
-def reactors(monkeypatch: pytest.MonkeyPatch) -> dict[str, Reactor]:
-    """Two declared reactors instead of the installed ones."""
-    declared = {
-        "email": _reactor("email", "OrderConfirmed", "OrderCancelled"),
-        "crm": _reactor("crm", "OrderConfirmed", max_attempts=3),
-    }
-    monkeypatch.setattr(dlq, "discover", lambda: declared)
-    return declared
-
-
-def _letter(letter_id: int, reason: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": letter_id,
-        "parked_at": "2026-11-22T03:26:24.158000+00:00",
-        "task_name": "inventory.handle_message",
-        "message_id": "c4d8aa52-0000-4000-8000-000000000001",
-        "reason": reason,
-        "body": '{"message_id": "c4d8aa52-0000-4000-8000-000000000001", "type": "Nope"}',
-        "status": "parked",
-        **fields,
-    }
-
-
-def _listing(service: str, *letters: dict[str, Any], parked: int | None = None) -> dict[str, Any]:
-    count = len(letters) if parked is None else parked
-    return {"service": service, "parked": count, "dead_letters": list(letters)}
+    """Run sagactl; each task is answered once, with its outcome; the platform's services
+    are asked for, and answered, first."""
+    answers = {**SERVICES, **outcomes}
+    return run_sagactl(monkeypatch, argv, **{name: [answer] for name, answer in answers.items()})
 
 
 # --- dlq list -----------------------------------------------------------------------------
@@ -65,47 +41,46 @@ LONG = "x" * 200
 
 def _every_service(**overrides: Any) -> dict[str, Any]:
     outcomes: dict[str, Any] = {
-        "orchestrator.dead_letters": _listing("orchestrator"),
-        "inventory.dead_letters": _listing(
+        "orchestrator.dead_letters": dead_letters("orchestrator"),
+        "inventory.dead_letters": dead_letters(
             "inventory",
-            _letter(7, "malformed message: missing field 'sku'\nat items.0"),
-            _letter(5, f"unknown message type {LONG}", message_id=None),
+            dead_letter(7, "malformed message: missing field 'sku'\nat items.0"),
+            dead_letter(5, f"unknown message type {LONG}", message_id=None),
         ),
-        "payment.dead_letters": _listing("payment"),
-        "shipping.dead_letters": _listing("shipping"),
-        "reactor.email.dead_letters": _listing(
-            "reactor.email",
-            _letter(1, "email does not subscribe to Foo", task_name="reactor.email.handle_message"),
+        "payment.dead_letters": dead_letters("payment"),
+        "shipping.dead_letters": dead_letters("shipping"),
+        "reactor.crm.dead_letters": dead_letters(
+            "reactor.crm",
+            dead_letter(1, "crm does not subscribe to Foo", task_name="reactor.crm.handle_message"),
         ),
-        "reactor.crm.dead_letters": _listing("reactor.crm"),
+        "reactor.email.dead_letters": dead_letters("reactor.email"),
     }
     return {**outcomes, **overrides}
 
 
+def _dead_letters_sent(app: FakeApp) -> list[tuple[str, Any]]:
+    return [(o["queue"], kwargs) for name, kwargs, o in app.sent if name.endswith(".dead_letters")]
+
+
 def test_dlq_list_asks_every_service_and_reports_one_that_does_not_answer(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    outcomes = _every_service(**{"reactor.crm.dead_letters": ResultTimeout("timed out")})
+    outcomes = _every_service(**{"reactor.email.dead_letters": ResultTimeout("timed out")})
     code, app = _run(monkeypatch, ["dlq", "list", "--limit", "20"], **outcomes)
     out, err = capsys.readouterr()
 
     assert code == 1
-    assert err == "sagactl: no answer within 15s from reactor.crm\n"
-    services = [
-        "orchestrator",
-        "inventory",
-        "payment",
-        "shipping",
-        "reactor.email",
-        "reactor.crm",
+    assert err == "sagactl: no answer within 15s from reactor.email\n"
+    # the services the running platform has: its definitions' participants, its reactors
+    assert [name for name, _, _ in app.sent[:2]] == [
+        "orchestrator.list_definitions",
+        "events.subscriptions",
     ]
+    every = ["orchestrator", *PARTICIPANTS, "reactor.crm", "reactor.email"]
+    assert _dead_letters_sent(app) == [(s, {"limit": 20}) for s in every]
     # every service is asked first, then the answers are collected: one wait for all
-    assert app.events[: len(services)] == [("send", f"{s}.dead_letters") for s in services]
-    assert [(options["queue"], kwargs) for _, kwargs, options in app.sent] == [
-        (s, {"limit": 20}) for s in services
-    ]
+    asked = [event for event in app.events if event[1].endswith(".dead_letters")]
+    assert asked[: len(every)] == [("send", f"{s}.dead_letters") for s in every]
 
     lines = out.splitlines()
     assert lines[0] == "orchestrator: 0 parked"
@@ -119,27 +94,23 @@ def test_dlq_list_asks_every_service_and_reports_one_that_does_not_answer(
     assert reason == ("unknown message type " + LONG)[:77] + "..."
     assert lines[4].split()[4] == "-"  # no message id
     assert lines[5] == ""
-    assert lines[6:9] == ["payment: 0 parked", "shipping: 0 parked", "reactor.email: 1 parked"]
-    assert "reactor.email.handle_message" in lines[10]
-    assert lines[-1] == "reactor.crm: no answer (worker down?)"
+    assert lines[6:9] == ["payment: 0 parked", "shipping: 0 parked", "reactor.crm: 1 parked"]
+    assert "reactor.crm.handle_message" in lines[10]
+    assert lines[-1] == "reactor.email: no answer (worker down?)"
 
 
 def test_dlq_list_exits_0_when_every_service_answers(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _ = _run(monkeypatch, ["dlq", "list"], **_every_service())
     out, err = capsys.readouterr()
     assert code == 0
     assert err == ""
-    assert out.splitlines()[-1] == "reactor.crm: 0 parked"
+    assert out.splitlines()[-1] == "reactor.email: 0 parked"
 
 
 def test_dlq_list_reports_a_remote_error_in_place(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     outcomes = _every_service(**{"payment.dead_letters": RuntimeError("database is locked")})
     code, _ = _run(monkeypatch, ["dlq", "list"], **outcomes)
@@ -151,53 +122,63 @@ def test_dlq_list_reports_a_remote_error_in_place(
 
 
 def test_dlq_list_json_keeps_the_answers_and_marks_the_silent_services(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     outcomes = _every_service(**{"reactor.email.dead_letters": ResultTimeout("timed out")})
     code, _ = _run(monkeypatch, ["dlq", "list", "--json"], **outcomes)
     answers = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert [a["service"] for a in answers][-2:] == ["reactor.email", "reactor.crm"]
+    assert [a["service"] for a in answers][-2:] == ["reactor.crm", "reactor.email"]
     assert answers[1] == outcomes["inventory.dead_letters"]
-    assert answers[-2] == {"service": "reactor.email", "error": "no answer"}
+    assert answers[-1] == {"service": "reactor.email", "error": "no answer"}
 
 
 def test_dlq_list_of_chosen_services_by_name_or_by_reactor_name(
-    monkeypatch: pytest.MonkeyPatch, reactors: dict[str, Reactor]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     argv = ["dlq", "list", "--service", "email", "--service", "inventory"]
-    argv += ["--service", "reactor.email", "--service", "reactor.elsewhere"]
-    outcomes = _every_service(**{"reactor.elsewhere.dead_letters": _listing("reactor.elsewhere")})
-    code, app = _run(monkeypatch, argv, **outcomes)
+    argv += ["--service", "reactor.email", "--service", "crm"]
+    code, app = _run(monkeypatch, argv, **_every_service())
     assert code == 0
-    # a reactor.NAME is taken as given: it may be installed on its worker's host only
-    assert [name for name, _, _ in app.sent] == [
-        "reactor.email.dead_letters",
-        "inventory.dead_letters",
-        "reactor.elsewhere.dead_letters",
+    assert _dead_letters_sent(app) == [
+        ("reactor.email", {"limit": 100}),
+        ("inventory", {"limit": 100}),
+        ("reactor.crm", {"limit": 100}),
     ]
 
 
-def test_a_broken_reactor_declaration_is_one_line(
+def test_a_service_the_platform_does_not_have_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken() -> dict[str, Reactor]:
-        raise TypeError("entry point crm = crm:REACTOR is not a Reactor")
+    with pytest.raises(SystemExit) as exited:
+        _run(monkeypatch, ["dlq", "list", "--service", "billing"])
 
-    monkeypatch.setattr(dlq, "discover", broken)
-    code, app = _run(monkeypatch, ["dlq", "list"])
-    assert code == 1
-    assert capsys.readouterr().err == (
-        "sagactl: cannot discover the installed reactors:"
-        " entry point crm = crm:REACTOR is not a Reactor\n"
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "unknown service 'billing': give one of orchestrator, inventory, payment, shipping,"
+        " reactor.crm, reactor.email\n"
     )
-    assert app.sent == []
+
+
+def test_services_lists_what_the_running_platform_says(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unsubscribed = {"name": "old", "active": False}
+    subscribed = [*SERVICES["events.subscriptions"], unsubscribed]
+    code, _ = _run(monkeypatch, ["services"], **{"events.subscriptions": subscribed})
+
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "orchestrator",
+        *PARTICIPANTS,
+        "reactor.crm",  # an unsubscribed reactor (old) is not one of them
+        "reactor.email",
+    ]
 
 
 def test_dead_letter_table_says_when_only_the_newest_are_shown() -> None:
-    text = format_dead_letters(_listing("payment", _letter(9, "boom"), parked=250))
+    listing = dead_letters("payment", dead_letter(9, "boom"), parked=250)
+    text = format_dead_letters(DeadLetters.model_validate(listing))
     assert text.splitlines()[0] == "payment: 250 parked, newest 1 shown"
     assert first_line("\n\n  first  \nsecond") == "first"
     assert first_line("y" * 81) == "y" * 77 + "..."
@@ -210,8 +191,8 @@ def test_dead_letter_table_says_when_only_the_newest_are_shown() -> None:
 def test_dlq_show_prints_the_whole_reason_and_the_body_as_json(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    letter = _letter(7, "malformed message:\n  items.0.sku: Field required\n  total: negative")
-    listing = _listing("inventory", _letter(8, "other"), letter)
+    letter = dead_letter(7, "malformed message:\n  items.0.sku: Field required\n  total: negative")
+    listing = dead_letters("inventory", dead_letter(8, "other"), letter)
     code, app = _run(
         monkeypatch,
         ["dlq", "show", "7", "--service", "inventory"],
@@ -220,7 +201,7 @@ def test_dlq_show_prints_the_whole_reason_and_the_body_as_json(
     out = capsys.readouterr().out
 
     assert code == 0
-    assert app.sent[0][1] == {"limit": 1000}
+    assert app.sent[-1][:2] == ("inventory.dead_letters", {"limit": 1000})
     assert out.splitlines() == [
         "letter   7 of inventory",
         "status   parked",
@@ -240,23 +221,24 @@ def test_dlq_show_prints_the_whole_reason_and_the_body_as_json(
 
 
 def test_a_body_that_is_not_json_is_shown_as_stored() -> None:
-    text = format_dead_letter(_letter(3, "not JSON", body="\x00garbage{"))
+    text = format_dead_letter(
+        DeadLetterView.model_validate(dead_letter(3, "not JSON", body="\x00garbage{"))
+    )
     assert text.splitlines()[-2:] == ["body", "  \x00garbage{"]
 
 
 def test_dlq_show_of_a_letter_that_is_not_parked(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    reactors: dict[str, Reactor],
 ) -> None:
-    listing = _listing("reactor.email", _letter(1, "x"))
+    listing = dead_letters("reactor.email", dead_letter(1, "x"))
     code, app = _run(
         monkeypatch,
         ["dlq", "show", "4", "--service", "email"],
         **{"reactor.email.dead_letters": listing},
     )
     assert code == 1
-    assert app.sent[0][2]["queue"] == "reactor.email"
+    assert app.sent[-1][2]["queue"] == "reactor.email"
     assert capsys.readouterr().err == (
         "sagactl: no parked dead letter 4 in reactor.email (1 parked; only parked letters are"
         " listed, the newest 1000 of them)\n"
@@ -266,10 +248,15 @@ def test_dlq_show_of_a_letter_that_is_not_parked(
 # --- dlq replay ---------------------------------------------------------------------------
 
 
+def _replayed(service: str, *replayed: int, refused: list[int] | None = None) -> dict[str, Any]:
+    found = {"service": service, "replayed": replayed, "not_replayable": refused or []}
+    return answer(ReplayResult, found)
+
+
 def test_dlq_replay_of_ids(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer = {"service": "reactor.crm", "replayed": [3, 4], "not_replayable": []}
+    answer = _replayed("reactor.crm", 3, 4)
     code, app = _run(
         monkeypatch,
         ["dlq", "replay", "4", "3", "4", "--service", "reactor.crm"],
@@ -281,7 +268,7 @@ def test_dlq_replay_of_ids(
     assert out == (
         "reactor.crm: replayed 2 letters (3, 4), sent again to reactor.crm.handle_message\n"
     )
-    name, kwargs, options = app.sent[0]
+    name, kwargs, options = app.sent[-1]
     assert (name, kwargs) == ("reactor.crm.replay_dead_letters", {"ids": [3, 4]})
     assert options["queue"] == "reactor.crm"
     assert options["expires"] is None  # a write: it stays queued until a worker takes it
@@ -290,7 +277,7 @@ def test_dlq_replay_of_ids(
 def test_dlq_replay_names_what_was_not_replayable_and_exits_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer = {"service": "payment", "replayed": [2], "not_replayable": [5, 9]}
+    answer = _replayed("payment", 2, refused=[5, 9])
     code, _ = _run(
         monkeypatch,
         ["dlq", "replay", "2", "5", "9", "--service", "payment"],
@@ -308,14 +295,14 @@ def test_dlq_replay_names_what_was_not_replayable_and_exits_1(
 def test_dlq_replay_all(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answer = {"service": "shipping", "replayed": [], "not_replayable": []}
+    answer = _replayed("shipping")
     code, app = _run(
         monkeypatch,
         ["dlq", "replay", "--all", "--service", "shipping"],
         **{"shipping.replay_dead_letters": answer},
     )
     assert code == 0
-    assert app.sent[0][1] == {"ids": None}
+    assert app.sent[-1][1] == {"ids": None}
     assert capsys.readouterr().out == "shipping: nothing replayed\n"
 
 

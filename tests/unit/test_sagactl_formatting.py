@@ -4,90 +4,57 @@ the task client routes calls and reports timeouts and remote errors."""
 from __future__ import annotations
 
 import argparse
-import copy
 from typing import Any
 
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
 from console import cli
-from console.timeline import (
-    entry_detail,
-    format_saga_table,
-    format_status,
-    format_timeline,
-    saga_keys,
-)
+from console.cli.orders import order_of, parse_item, read_order_file
+from console.tables import format_saga_table
+from console.text import saga_keys
+from console.timeline import entry_detail, format_status, format_timeline
+from messaging.contracts.read_models import HistoryEntry, SagaSummary, SagaView
+from saga_client.tasks import CommandError, NoAnswer, RemoteError, queue_of
 from sagas.checkout.input import Order
-from tests.unit.sagactl_stand_in import run_sagactl, task_client, words
-
-SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
-
-
-def _entry(
-    at: str,
-    kind: str,
-    step: str | None = None,
-    message_type: str | None = None,
-    detail: dict[str, Any] | None = None,
-    message_id: str | None = None,
-    version: int = 1,
-) -> dict[str, Any]:
-    return {
-        "at": at,
-        "kind": kind,
-        "step": step,
-        "message_id": message_id,
-        "message_type": message_type,
-        "detail": detail or {},
-        "version": version,
-    }
+from tests.unit.sagactl_stand_in import (
+    MESSAGE_ID,
+    SAGA_ID,
+    entry,
+    platform,
+    run_sagactl,
+    saga_summary,
+    saga_view,
+    task_client,
+    view,
+    words,
+)
 
 
-def _saga(state: str, history: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
-    """A get_saga result as the orchestrator returns it (SQLite: naive UTC timestamps)."""
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "checkout",
-        "business_key": "ord-1",
-        "parent_key": None,
-        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
-        "correlation_id": "corr-1",
-        "state": state,
-        "current_step": None,
-        "created_at": "2026-11-22T03:26:24.158000",
-        "updated_at": history[-1]["at"],
-        "steps": [],
-        "awaiting_message_id": None,
-        "data": {"order": {"order_id": "ord-1"}},
-        "failure": None,
-        "error": None,
-        "version": 4,
-        "history": history,
-        **fields,
-    }
-
-
-def completed_saga() -> dict[str, Any]:
+def completed_saga() -> SagaView:
     at = "2026-11-22T03:26:24."
-    return _saga(
-        "completed",
-        [
-            _entry(f"{at}159000", "started"),
-            _entry(f"{at}159000", "command_sent", "reserve_inventory", "ReserveInventory",
-                   message_id="c4d8aa52-0000-4000-8000-000000000001"),
-            _entry(f"{at}208000", "reply_applied", "reserve_inventory", "InventoryReserved",
-                   {"type": "InventoryReserved", "payload": {"reservation_id": "res_1"}}),
-            _entry(f"{at}208500", "command_sent", "charge_payment", "ChargePayment"),
-            _entry(f"{at}254000", "reply_applied", "charge_payment", "PaymentCharged",
-                   {"type": "PaymentCharged",
-                    "payload": {"payment_id": "pay_1", "amount_cents": 1}}),
-            _entry(f"{at}254000", "command_sent", "create_shipment", "CreateShipment"),
-            _entry(f"{at}293000", "reply_applied", "create_shipment", "ShipmentCreated",
-                   {"type": "ShipmentCreated",
-                    "payload": {"shipment_id": "shp_1", "tracking_number": "FP123"}}),
-            _entry(f"{at}293000", "completed"),
-            _entry(f"{at}294000", "event_recorded", None, "OrderConfirmed", {"order_id": "ord-1"}),
+    return view(
+        state="completed",
+        history=[
+            entry("started", at=f"{at}159000"),
+            entry("command_sent", "reserve_inventory", at=f"{at}159000",
+                  message_type="ReserveInventory", message_id=MESSAGE_ID),
+            entry("reply_applied", "reserve_inventory", at=f"{at}208000",
+                  message_type="InventoryReserved",
+                  detail={"type": "InventoryReserved", "payload": {"reservation_id": "res_1"}}),
+            entry("command_sent", "charge_payment", at=f"{at}208500", message_type="ChargePayment"),
+            entry("reply_applied", "charge_payment", at=f"{at}254000",
+                  message_type="PaymentCharged", detail={"type": "PaymentCharged",
+                          "payload": {"payment_id": "pay_1", "amount_cents": 1}}),
+            entry("command_sent", "create_shipment", at=f"{at}254000",
+                  message_type="CreateShipment"),
+            entry("reply_applied", "create_shipment", at=f"{at}293000",
+                  message_type="ShipmentCreated",
+                  detail={"type": "ShipmentCreated",
+                          "payload": {"shipment_id": "shp_1", "tracking_number": "FP123"}}),
+            entry("completed", at=f"{at}293000"),
+            entry("event_recorded", at=f"{at}294000", message_type="OrderConfirmed",
+                  detail={"order_id": "ord-1"}),
         ],
         steps=[
             {"name": "reserve_inventory", "status": "succeeded"},
@@ -100,28 +67,34 @@ def completed_saga() -> dict[str, Any]:
 DECLINED = {"code": "card_declined", "reason": "the card was declined"}
 
 
-def compensated_saga() -> dict[str, Any]:
+def compensated_saga() -> SagaView:
     """A declined card: the reservation is released (PostgreSQL: timestamps with offsets)."""
     at = "2026-11-22T03:26:30."
-    return _saga(
-        "compensated",
-        [
-            _entry(f"{at}444000+00:00", "started"),
-            _entry(f"{at}444000+00:00", "command_sent", "reserve_inventory", "ReserveInventory"),
-            _entry(f"{at}460000+00:00", "reply_applied", "reserve_inventory", "InventoryReserved",
-                   {"type": "InventoryReserved", "payload": {"reservation_id": "res_2"}}),
-            _entry(f"{at}460000+00:00", "command_sent", "charge_payment", "ChargePayment"),
-            _entry(f"{at}469000+00:00", "reply_applied", "charge_payment", "PaymentDeclined",
-                   {"type": "PaymentDeclined", "payload": {"order_id": "ord-1", **DECLINED}}),
-            _entry(f"{at}470000+00:00", "compensation_sent", "reserve_inventory",
-                   "ReleaseInventory"),
-            _entry("2026-11-22T04:26:30.482000+01:00",  # same instant as 03:26:30.482 UTC
-                   "reply_applied", "reserve_inventory", "InventoryReleased",
-                   {"type": "InventoryReleased", "payload": {"reservation_id": "res_2"}}),
-            _entry(f"{at}482000+00:00", "compensated",
-                   detail={"step": "charge_payment", **DECLINED}),
+    return view(
+        state="compensated",
+        history=[
+            entry("started", at=f"{at}444000+00:00"),
+            entry("command_sent", "reserve_inventory", at=f"{at}444000+00:00",
+                  message_type="ReserveInventory"),
+            entry("reply_applied", "reserve_inventory", at=f"{at}460000+00:00",
+                  message_type="InventoryReserved",
+                  detail={"type": "InventoryReserved", "payload": {"reservation_id": "res_2"}}),
+            entry("command_sent", "charge_payment", at=f"{at}460000+00:00",
+                  message_type="ChargePayment"),
+            entry("reply_applied", "charge_payment", at=f"{at}469000+00:00",
+                  message_type="PaymentDeclined",
+                  detail={"type": "PaymentDeclined", "payload": {"order_id": "ord-1", **DECLINED}}),
+            entry("compensation_sent", "reserve_inventory", at=f"{at}470000+00:00",
+                  message_type="ReleaseInventory"),
+            entry("reply_applied", "reserve_inventory",
+                  at="2026-11-22T04:26:30.482000+01:00",  # same instant as 03:26:30.482 UTC
+                  message_type="InventoryReleased",
+                  detail={"type": "InventoryReleased", "payload": {"reservation_id": "res_2"}}),
+            entry("compensated", at=f"{at}482000+00:00",
+                  detail={"step": "charge_payment", **DECLINED}),
         ],
         created_at=f"{at}444000+00:00",
+        updated_at=f"{at}482000+00:00",
         failure={"step": "charge_payment", **DECLINED},
         steps=[
             {"name": "reserve_inventory", "status": "compensated"},
@@ -177,19 +150,19 @@ def test_timeline_of_a_compensated_saga_shows_the_decline_reason() -> None:
 
 def test_timeline_shows_ignored_replies_and_the_error_of_a_failed_saga() -> None:
     error = "compensation of charge_payment failed: processor_error: refund refused"
-    saga = _saga(
-        "failed",
-        [
-            _entry("2026-11-22T03:26:24.158000", "started"),
-            _entry(
-                "2026-11-22T03:26:24.300000",
+    saga = view(
+        state="failed",
+        history=[
+            entry("started"),
+            entry(
                 "reply_ignored",
                 "charge_payment",
-                "PaymentCharged",
-                {"reason": "PaymentCharged answers m-1, saga waits on m-2"},
+                at="2026-11-22T03:26:24.300000",
+                message_type="PaymentCharged",
+                detail={"reason": "PaymentCharged answers m-1, saga waits on m-2"},
             ),
-            _entry(
-                "2026-11-22T03:26:24.400000", "failed", "charge_payment", None, {"error": error}
+            entry(
+                "failed", "charge_payment", at="2026-11-22T03:26:24.400000", detail={"error": error}
             ),
         ],
         error=error,
@@ -203,18 +176,16 @@ def test_timeline_shows_ignored_replies_and_the_error_of_a_failed_saga() -> None
 
 
 def test_timeline_of_a_running_saga_ends_with_its_current_step() -> None:
-    saga = _saga(
-        "running", [_entry("2026-11-22T03:26:24.158000", "started")], current_step="charge_payment"
-    )
+    saga = view(history=[entry("started")], current_step="charge_payment")
     assert format_timeline(saga).splitlines()[-1] == "state now: running, at step charge_payment"
 
 
 def test_formatting_does_not_change_the_saga() -> None:
     saga = compensated_saga()
-    before = copy.deepcopy(saga)
+    before = saga.model_dump()
     format_timeline(saga)
     format_status(saga)
-    assert saga == before
+    assert saga.model_dump() == before
 
 
 # --- status and listing -------------------------------------------------------------------
@@ -238,9 +209,8 @@ def test_status_of_a_compensated_saga() -> None:
 
 
 def test_status_of_a_running_saga_shows_the_awaited_message_and_no_failure() -> None:
-    saga = _saga(
-        "running",
-        [_entry("2026-11-22T03:26:24.158000", "started")],
+    saga = view(
+        history=[entry("started")],
         current_step="charge_payment",
         awaiting_message_id="e3b9ad39-1111-4000-8000-000000000000",
         steps=[
@@ -259,28 +229,19 @@ def test_status_of_a_running_saga_shows_the_awaited_message_and_no_failure() -> 
 
 
 def test_saga_table() -> None:
-    rows: list[dict[str, Any]] = [
-        {
-            "saga_id": SAGA_ID,
-            "definition": "checkout",
-            "business_key": "ord-1",
-            "summary": {"customer": "cus-1", "total": "30.00 EUR"},
-            "state": "running",
-            "current_step": "charge_payment",
-            "updated_at": "2026-11-22T03:26:24.293000",
-        },
-        {
-            "saga_id": "73adc3cb-518a-429d-a4e0-9d007bcb72ed",
-            "definition": "returns",
-            "business_key": "ret-22",
-            "parent_key": "ord-1",
-            "summary": {},
-            "state": "compensated",
-            "current_step": None,
-            "updated_at": "2026-11-22T03:26:30.481831+00:00",
-        },
+    rows = [
+        saga_summary(current_step="charge_payment", updated_at="2026-11-22T03:26:24.293000"),
+        saga_summary(
+            saga_id="73adc3cb-518a-429d-a4e0-9d007bcb72ed",
+            definition="returns",
+            business_key="ret-22",
+            parent_key="ord-1",
+            summary={},
+            state="compensated",
+            updated_at="2026-11-22T03:26:30.481831+00:00",
+        ),
     ]
-    lines = format_saga_table(rows).splitlines()
+    lines = format_saga_table([SagaSummary.model_validate(row) for row in rows]).splitlines()
 
     assert words(lines[0]) == "SAGA ID DEFINITION KEY STATE STEP UPDATED (UTC) SUMMARY"
     assert words(lines[1]) == (
@@ -297,12 +258,12 @@ def test_saga_table() -> None:
 
 
 def test_item_parser() -> None:
-    assert cli.parse_item("SKU-1:2:1999") == {
+    assert parse_item("SKU-1:2:1999") == {
         "sku": "SKU-1",
         "quantity": 2,
         "unit_price_cents": 1999,
     }
-    assert cli.parse_item("ns:SKU-1:1:0") == {
+    assert parse_item("ns:SKU-1:1:0") == {
         "sku": "ns:SKU-1",
         "quantity": 1,
         "unit_price_cents": 0,
@@ -322,7 +283,7 @@ def _submit_args(*extra: str) -> argparse.Namespace:
 
 
 def test_order_from_flags_is_a_valid_order() -> None:
-    order = cli.order_of(_submit_args())
+    order = order_of(_submit_args())
 
     assert order == {
         "order_id": "ord-42",
@@ -345,7 +306,7 @@ def test_order_from_flags_is_a_valid_order() -> None:
 
 
 def test_order_flags_override_the_defaults() -> None:
-    order = cli.order_of(_submit_args("--currency", "USD", "--address-name", "Front desk"))
+    order = order_of(_submit_args("--currency", "USD", "--address-name", "Front desk"))
     assert order["currency"] == "USD"
     assert order["shipping_address"]["name"] == "Front desk"
     assert order["customer"]["name"] == "Ada Lovelace"
@@ -354,14 +315,12 @@ def test_order_flags_override_the_defaults() -> None:
 def test_order_from_a_file(tmp_path: Any) -> None:
     path = tmp_path / "order.json"
     path.write_text('{"order_id": "ord-7"}', encoding="utf-8")
-    assert cli.order_of(cli.build_parser().parse_args(["submit", str(path)])) == {
-        "order_id": "ord-7"
-    }
+    assert order_of(cli.build_parser().parse_args(["submit", str(path)])) == {"order_id": "ord-7"}
     path.write_text("[1, 2]", encoding="utf-8")
-    with pytest.raises(cli.CommandError, match="must be a JSON object"):
-        cli.read_order_file(str(path))
-    with pytest.raises(cli.CommandError, match="cannot read the order from"):
-        cli.read_order_file(str(tmp_path / "missing.json"))
+    with pytest.raises(CommandError, match="must be a JSON object"):
+        read_order_file(str(path))
+    with pytest.raises(CommandError, match="cannot read the order from"):
+        read_order_file(str(tmp_path / "missing.json"))
 
 
 # --- the task client, against a stand-in for the Celery app -------------------------------
@@ -396,7 +355,7 @@ def test_each_call_goes_to_the_queue_of_its_service_reads_expire_writes_stay_que
         ("reactor.crm.get_customer", "reactor.crm", 15.0),
         ("reactor.email.replay_dead_letters", "reactor.email", None),
     ]
-    assert cli.queue_of("orchestrator.get_saga") == "orchestrator"
+    assert queue_of("orchestrator.get_saga") == "orchestrator"
 
 
 @pytest.mark.parametrize(
@@ -410,7 +369,7 @@ def test_a_timeout_says_which_worker_may_not_be_running(
     task: str, timeout: float, message: str
 ) -> None:
     client, _ = task_client({task: [ResultTimeout("The operation timed out.")]}, timeout)
-    with pytest.raises(cli.NoAnswer) as error:
+    with pytest.raises(NoAnswer) as error:
         client.call(task, {})
     assert str(error.value) == f"no answer from {task} {message}"
 
@@ -418,20 +377,20 @@ def test_a_timeout_says_which_worker_may_not_be_running(
 def test_a_remote_error_carries_its_message() -> None:
     message = "invalid order: items.0.quantity: Input should be greater than 0"
     client, _ = task_client({"orchestrator.place_order": [ValueError(message)]})
-    with pytest.raises(cli.RemoteError) as error:
+    with pytest.raises(RemoteError) as error:
         client.call("orchestrator.place_order", {"order_id": "o"}, write=True)
     assert str(error.value) == f"orchestrator.place_order failed: {message}"
 
 
 def _fetched(*answers: Any, definition: str | None = None, saga_id: str = SAGA_ID) -> Any:
-    """What fetch_saga found for ``saga_id``, and what it asked get_saga each time."""
-    client, app = task_client({"orchestrator.get_saga": list(answers)})
-    found = cli.fetch_saga(client, saga_id, definition=definition)
-    return found, [kwargs for _, kwargs, _ in app.sent]
+    """What find_saga found for ``saga_id`` (as JSON), and what it asked get_saga each time."""
+    found, app = platform({"orchestrator.get_saga": list(answers)})
+    saga = found.find_saga(saga_id, definition=definition)
+    return saga.model_dump(mode="json"), [kwargs for _, kwargs, _ in app.sent]
 
 
 def test_an_id_shaped_like_a_uuid_is_tried_as_saga_id_then_as_key() -> None:
-    found = {"saga_id": "s", "definition": "checkout", "business_key": SAGA_ID}
+    found = saga_view(saga_id="s", business_key=SAGA_ID)
     assert _fetched(SagaNotFound(f"no saga with saga_id {SAGA_ID}"), found) == (
         found,
         [{"saga_id": SAGA_ID}, {"key": SAGA_ID}],
@@ -439,7 +398,7 @@ def test_an_id_shaped_like_a_uuid_is_tried_as_saga_id_then_as_key() -> None:
 
 
 def test_a_key_is_looked_up_in_one_definition_when_given() -> None:
-    found = {"saga_id": "s", "definition": "returns", "business_key": "ret-1"}
+    found = saga_view(saga_id="s", definition="returns", business_key="ret-1")
     assert _fetched(found, definition="returns", saga_id="ret-1") == (
         found,
         [{"definition": "returns", "key": "ret-1"}],
@@ -447,8 +406,8 @@ def test_a_key_is_looked_up_in_one_definition_when_given() -> None:
 
 
 def test_a_saga_id_of_another_definition_than_asked_falls_back_to_the_key() -> None:
-    other = {"saga_id": SAGA_ID, "definition": "checkout", "business_key": "ord-1"}
-    wanted = {"saga_id": "s", "definition": "returns", "business_key": SAGA_ID}
+    other = saga_view()
+    wanted = saga_view(saga_id="s", definition="returns", business_key=SAGA_ID)
     assert _fetched(other, wanted, definition="returns") == (
         wanted,
         [{"saga_id": SAGA_ID}, {"definition": "returns", "key": SAGA_ID}],
@@ -465,12 +424,12 @@ def test_a_saga_id_of_another_definition_than_asked_falls_back_to_the_key() -> N
 def test_a_key_no_saga_has_is_a_command_error(
     key: str, definition: str | None, message: str
 ) -> None:
-    with pytest.raises(cli.CommandError, match=message):
+    with pytest.raises(CommandError, match=message):
         _fetched(LookupError(f"no saga with key {key}"), definition=definition, saga_id=key)
 
 
 def test_other_remote_errors_of_get_saga_are_not_taken_for_not_found() -> None:
-    with pytest.raises(cli.RemoteError, match="get_saga failed: give saga_id or order_id"):
+    with pytest.raises(RemoteError, match="get_saga failed: give saga_id or order_id"):
         _fetched(ValueError("give saga_id or order_id"))
 
 
@@ -506,9 +465,8 @@ def test_a_task_that_fails_exits_1_with_one_line_naming_it(
 
 
 def test_a_saga_started_for_another_names_its_parent() -> None:
-    saga = _saga(
-        "running",
-        [_entry("2026-11-22T03:26:24.158000", "started")],
+    saga = view(
+        history=[entry("started")],
         definition="returns",
         business_key="ret-1",
         parent_key="ord-1",
@@ -530,15 +488,16 @@ def test_a_saga_started_for_another_names_its_parent() -> None:
 
 
 def test_reply_references_that_repeat_the_sagas_keys_are_left_out() -> None:
-    entry = _entry(
-        "2026-11-22T03:26:24.208000",
-        "reply_applied",
-        "reserve_inventory",
-        "InventoryReserved",
-        {"payload": {"order_id": "ord-1", "reservation_id": "res_1", "items": []}},
+    reply = HistoryEntry.model_validate(
+        entry(
+            "reply_applied",
+            "reserve_inventory",
+            message_type="InventoryReserved",
+            detail={"payload": {"order_id": "ord-1", "reservation_id": "res_1", "items": []}},
+        )
     )
 
-    assert entry_detail(entry) == "order_id=ord-1 reservation_id=res_1"
-    assert entry_detail(entry, frozenset({"ord-1"})) == "reservation_id=res_1"
+    assert entry_detail(reply) == "order_id=ord-1 reservation_id=res_1"
+    assert entry_detail(reply, frozenset({"ord-1"})) == "reservation_id=res_1"
     assert saga_keys(completed_saga()) == frozenset({"ord-1"})
     assert format_timeline(completed_saga()).splitlines()[3].endswith("reservation_id=res_1")

@@ -11,38 +11,31 @@ from typing import Any
 import pytest
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from console.timeline import entry_detail, format_status, format_stuck_table, format_timeline
-from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks, words
-
-SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
-OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
-MESSAGE_ID = "c4d8aa52-0000-4000-8000-000000000001"
+from console.tables import format_stuck_table
+from console.timeline import entry_detail, format_status, format_timeline
+from messaging.contracts.read_models import HistoryEntry, SagaView, StuckSaga
+from tests.unit.sagactl_stand_in import (
+    MESSAGE_ID,
+    OTHER_SAGA_ID,
+    SAGA_ID,
+    FakeApp,
+    acted,
+    entry,
+    run_sagactl,
+    saga_view,
+    sent_tasks,
+    stuck_saga,
+    words,
+)
 
 
 def _saga(state: str, **fields: Any) -> dict[str, Any]:
-    """A get_saga result (only what the commands read, and a bit more)."""
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "checkout",
-        "business_key": "ord-1",
-        "parent_key": None,
-        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
-        "correlation_id": "corr-1",
-        "state": state,
-        "current_step": "charge_payment",
-        "attempt": 1,
-        "deadline": None,
-        "created_at": "2026-11-22T03:26:24.158000",
-        "updated_at": "2026-11-22T03:26:24.300000",
-        "steps": [],
-        "awaiting_message_id": None,
-        "failure": None,
-        "error": None,
-        "cancel_reason": None,
-        "version": 4,
-        "history": [],
-        **fields,
-    }
+    """A get_saga answer: at charge_payment, first attempt."""
+    return saga_view(state=state, **{"current_step": "charge_payment", "attempt": 1, **fields})
+
+
+def _view(state: str, **fields: Any) -> SagaView:
+    return SagaView.model_validate(_saga(state, **fields))
 
 
 # --- retry --------------------------------------------------------------------------------
@@ -56,9 +49,7 @@ def test_retry_resolves_a_key_then_retries_the_saga_and_prints_the_new_state(
         ["retry", "ord-1"],
         **{
             "orchestrator.get_saga": [_saga("failed")],
-            "orchestrator.retry_saga": [
-                {"saga_id": SAGA_ID, "state": "compensating", "current_step": "charge_payment"}
-            ],
+            "orchestrator.retry_saga": [acted("compensating")],
         },
     )
     out, err = capsys.readouterr()
@@ -87,50 +78,52 @@ WRITES = {  # command: its other arguments, its task, what that task gets beside
     "approve": (["--by", "alice"], "orchestrator.approve_saga", {"by": "alice"}),
     "reject": (["--reason", "fraud"], "orchestrator.reject_saga", {"reason": "fraud"}),
 }
+# how an ID given is looked up: given, get_saga's answers, what it was asked
+Finding = tuple[list[str], list[Any], list[dict[str, str]]]
 UUID_KEY = _saga("failed", saga_id=OTHER_SAGA_ID, business_key=SAGA_ID)
 OF_RETURNS = _saga("failed", definition="returns", business_key="ret-1", parent_key="ord-1")
+FINDING: dict[str, Finding] = {
+    "key": (["ord-1"], [_saga("failed")], [{"key": "ord-1"}]),
+    "saga-id": ([SAGA_ID], [_saga("failed")], [{"saga_id": SAGA_ID}]),
+    "uuid-that-is-a-key": (
+        [SAGA_ID],  # no saga has this id: it is a key
+        [LookupError(f"no saga with saga_id {SAGA_ID}"), UUID_KEY],
+        [{"saga_id": SAGA_ID}, {"key": SAGA_ID}],
+    ),
+    "key-of-a-definition": (
+        ["ret-1", "--definition", "returns"],
+        [OF_RETURNS],
+        [{"definition": "returns", "key": "ret-1"}],
+    ),
+}
+
+
+def _write(
+    monkeypatch: pytest.MonkeyPatch, command: str, given: list[str], **outcomes: Any
+) -> tuple[int, FakeApp]:
+    """Run a write on the saga ``given`` names, with the write's own arguments."""
+    return run_sagactl(monkeypatch, [command, *given, *WRITES[command][0]], **outcomes)
 
 
 @pytest.mark.parametrize("command", WRITES)
-@pytest.mark.parametrize(
-    ("given", "answers", "asked"),
-    [
-        (["ord-1"], [_saga("failed")], [{"key": "ord-1"}]),
-        ([SAGA_ID], [_saga("failed")], [{"saga_id": SAGA_ID}]),
-        (
-            [SAGA_ID],  # no saga has this id: it is a key
-            [LookupError(f"no saga with saga_id {SAGA_ID}"), UUID_KEY],
-            [{"saga_id": SAGA_ID}, {"key": SAGA_ID}],
-        ),
-        (
-            ["ret-1", "--definition", "returns"],
-            [OF_RETURNS],
-            [{"definition": "returns", "key": "ret-1"}],
-        ),
-    ],
-    ids=["key", "saga-id", "uuid-that-is-a-key", "key-of-a-definition"],
-)
+@pytest.mark.parametrize("finding", FINDING)
 def test_a_write_finds_the_saga_then_acts_on_the_one_found(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    command: str,
-    given: list[str],
-    answers: list[Any],
-    asked: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str, finding: str
 ) -> None:
-    more, task, kwargs = WRITES[command]
+    _, task, kwargs = WRITES[command]
+    given, answers, asked = FINDING[finding]
     found = answers[-1]
-    done = {"saga_id": found["saga_id"], "state": "running", "current_step": "charge_payment"}
-    code, app = run_sagactl(
+    code, app = _write(
         monkeypatch,
-        ["--timeout", "4", command, *given, *more],
-        **{"orchestrator.get_saga": answers, task: [done]},
+        command,
+        given,
+        **{"orchestrator.get_saga": answers, task: [acted("running", saga_id=found["saga_id"])]},
     )
 
     assert code == 0
     # reads expire when sagactl stops waiting; the write stays queued until a worker runs it
     assert sent_tasks(app) == [
-        *(("orchestrator.get_saga", question, 4.0) for question in asked),
+        *(("orchestrator.get_saga", question, 15.0) for question in asked),
         (task, {"saga_id": found["saga_id"], **kwargs}, None),
     ]
     out = capsys.readouterr().out
@@ -153,10 +146,11 @@ def test_a_write_the_orchestrator_refuses_exits_1_with_its_error(
     command: str,
     error: Exception,
 ) -> None:
-    more, task, _ = WRITES[command]
-    code, _ = run_sagactl(
+    task = WRITES[command][1]
+    code, _ = _write(
         monkeypatch,
-        [command, "ord-1", *more],
+        command,
+        ["ord-1"],
         **{"orchestrator.get_saga": [_saga("completed")], task: [error]},
     )
 
@@ -168,12 +162,8 @@ def test_a_write_the_orchestrator_refuses_exits_1_with_its_error(
 def test_a_write_on_an_unknown_saga_exits_1_without_being_sent(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    more, _, _ = WRITES[command]
-    code, app = run_sagactl(
-        monkeypatch,
-        [command, "ord-404", *more],
-        **{"orchestrator.get_saga": [LookupError("no saga with key ord-404")]},
-    )
+    unknown = LookupError("no saga with key ord-404")
+    code, app = _write(monkeypatch, command, ["ord-404"], **{"orchestrator.get_saga": [unknown]})
 
     assert code == 1
     assert capsys.readouterr().err == "sagactl: no saga with saga id or key ord-404\n"
@@ -184,14 +174,13 @@ def test_a_write_on_an_unknown_saga_exits_1_without_being_sent(
 def test_a_write_nobody_answers_says_it_stays_queued(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    more, task, _ = WRITES[command]
-    code, _ = run_sagactl(
+    task = WRITES[command][1]
+    silent = ResultTimeout("The operation timed out.")
+    code, _ = _write(
         monkeypatch,
-        [command, "ord-1", *more],
-        **{
-            "orchestrator.get_saga": [_saga("failed")],
-            task: [ResultTimeout("The operation timed out.")],
-        },
+        command,
+        ["ord-1"],
+        **{"orchestrator.get_saga": [_saga("failed")], task: [silent]},
     )
 
     assert code == 1
@@ -207,14 +196,13 @@ def test_a_write_nobody_answers_says_it_stays_queued(
 def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answers(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = run_sagactl(
+    code, app = _write(
         monkeypatch,
-        ["cancel", "ord-1", "--reason", "customer  called\nto cancel"],
+        "cancel",
+        ["ord-1", "--reason", "customer  called\nto cancel"],
         **{
             "orchestrator.get_saga": [_saga("running")],
-            "orchestrator.cancel_saga": [
-                {"saga_id": SAGA_ID, "state": "running", "current_step": "charge_payment"}
-            ],
+            "orchestrator.cancel_saga": [acted("running")],
         },
     )
 
@@ -240,14 +228,13 @@ def test_cancel_with_a_command_in_flight_says_the_saga_compensates_once_it_answe
 def test_cancel_without_a_reason_leaves_the_default_to_the_orchestrator(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, app = run_sagactl(
+    code, app = _write(
         monkeypatch,
-        ["cancel", SAGA_ID],
+        "cancel",
+        [SAGA_ID],
         **{
             "orchestrator.get_saga": [_saga("running")],
-            "orchestrator.cancel_saga": [
-                {"saga_id": SAGA_ID, "state": "compensating", "current_step": "reserve_inventory"}
-            ],
+            "orchestrator.cancel_saga": [acted("compensating", "reserve_inventory")],
         },
     )
     out = capsys.readouterr().out
@@ -267,23 +254,21 @@ def test_cancel_without_a_reason_leaves_the_default_to_the_orchestrator(
 
 
 def _stuck(**fields: Any) -> dict[str, Any]:
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "checkout",
-        "business_key": "ord-1",
-        "parent_key": None,
-        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
-        "correlation_id": "corr-1",
-        "state": "running",
-        "current_step": "charge_payment",
-        "attempt": 3,
-        "deadline": "2026-11-22T03:27:24.158000+00:00",
+    """A stuck_sagas row: at charge_payment, third attempt, past its deadline."""
+    at = {
         "created_at": "2026-11-22T03:26:20.000000+00:00",
-        "updated_at": "2026-11-22T03:26:54.158000+00:00",
-        "waiting_on": MESSAGE_ID,
         "since": "2026-11-22T03:26:54.158000+00:00",
-        **fields,
     }
+    return stuck_saga(
+        **{
+            "current_step": "charge_payment",
+            "attempt": 3,
+            "deadline": "2026-11-22T03:27:24.158000+00:00",
+            "updated_at": at["since"],
+            **at,
+            **fields,
+        }
+    )
 
 
 STUCK = [
@@ -353,28 +338,11 @@ def test_stuck_json_prints_the_raw_result(
 
 def test_a_stuck_parallel_group_shows_every_message_it_waits_on() -> None:
     row = _stuck(waiting_on=f"{MESSAGE_ID}, 5789e305-222b-4230-b860-c3c790d67861")
-    assert format_stuck_table([row]).splitlines()[1].endswith("c4d8aa52, 5789e305")
-
-
-def test_waiting_since_falls_back_to_the_last_update() -> None:
-    row = _stuck(since=None, updated_at="2026-11-22T03:10:00")
-    assert "2026-11-22 03:10:00.000" in format_stuck_table([row]).splitlines()[1]
+    table = format_stuck_table([StuckSaga.model_validate(row)])
+    assert table.splitlines()[1].endswith("c4d8aa52, 5789e305")
 
 
 # --- the timeline and the status ----------------------------------------------------------
-
-
-def _entry(kind: str, step: str | None = None, **fields: Any) -> dict[str, Any]:
-    return {
-        "at": "2026-11-22T03:26:24.158000",
-        "kind": kind,
-        "step": step,
-        "message_id": None,
-        "message_type": None,
-        "detail": {},
-        "version": 1,
-        **fields,
-    }
 
 
 REFUSED = "processor_error: the card network refused the refund"
@@ -406,20 +374,20 @@ NO_REPLY = "no reply from payment to charge_payment after 3 attempts"
 def test_each_kind_of_history_entry_has_its_detail(
     kind: str, step: str | None, fields: dict[str, Any], detail: str
 ) -> None:
-    assert entry_detail(_entry(kind, step, **fields)) == detail
+    assert entry_detail(HistoryEntry.model_validate(entry(kind, step, **fields))) == detail
 
 
 def test_timeline_of_a_timed_out_then_retried_saga() -> None:
     history = [
-        _entry("started", at="2026-11-22T03:26:24.158000"),
-        _entry(
+        entry("started", at="2026-11-22T03:26:24.158000"),
+        entry(
             "command_sent",
             "charge_payment",
             at="2026-11-22T03:26:24.160000",
             message_id=MESSAGE_ID,
             message_type="ChargePayment",
         ),
-        _entry(
+        entry(
             "command_resent",
             "charge_payment",
             at="2026-11-22T03:26:29.160000",
@@ -427,14 +395,14 @@ def test_timeline_of_a_timed_out_then_retried_saga() -> None:
             message_type="ChargePayment",
             detail={"attempt": 2, "reason": "no reply after 5s"},
         ),
-        _entry(
+        entry(
             "failed",
             "charge_payment",
             at="2026-11-22T03:26:39.160000",
             detail={"error": "no reply from payment to charge_payment after 2 attempts"},
         ),
-        _entry("retried_by_operator", "charge_payment", at="2026-11-22T04:00:00.000000"),
-        _entry(
+        entry("retried_by_operator", "charge_payment", at="2026-11-22T04:00:00.000000"),
+        entry(
             "command_sent",
             "charge_payment",
             at="2026-11-22T04:00:00.000000",
@@ -442,7 +410,7 @@ def test_timeline_of_a_timed_out_then_retried_saga() -> None:
             message_type="ChargePayment",
         ),
     ]
-    lines = format_timeline(_saga("running", history=history)).splitlines()
+    lines = format_timeline(_view("running", history=history)).splitlines()
 
     assert words(lines[3]) == (
         "03:26:29.160 +5002ms command_resent charge_payment ChargePayment"
@@ -455,9 +423,9 @@ def test_timeline_of_a_timed_out_then_retried_saga() -> None:
 
 
 def test_a_running_saga_with_a_cancel_pending_says_so() -> None:
-    saga = _saga(
+    saga = _view(
         "running",
-        history=[_entry("cancel_requested", detail={"reason": "customer called"})],
+        history=[entry("cancel_requested", detail={"reason": "customer called"})],
         cancel_reason="customer called",
         awaiting_message_id=MESSAGE_ID,
         attempt=2,
@@ -474,7 +442,7 @@ def test_a_running_saga_with_a_cancel_pending_says_so() -> None:
 
 
 def test_status_of_a_compensation_retry_that_is_due() -> None:
-    saga = _saga(
+    saga = _view(
         "compensating",
         attempt=1,
         deadline="2026-11-22T03:27:00",
@@ -490,4 +458,4 @@ def test_status_of_a_compensation_retry_that_is_due() -> None:
 
 
 def test_a_saga_without_a_deadline_shows_none() -> None:
-    assert "deadline" not in format_status(_saga("completed", current_step=None, attempt=0))
+    assert "deadline" not in format_status(_view("completed", current_step=None, attempt=0))

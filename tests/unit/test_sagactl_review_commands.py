@@ -11,11 +11,22 @@ from typing import Any
 import pytest
 
 from console import cli
-from console.timeline import entry_detail, format_review_table, format_status, format_timeline
-from tests.unit.sagactl_stand_in import run_sagactl, sent_tasks, words
+from console.cli.participants import format_payments
+from console.tables import format_review_table
+from console.timeline import entry_detail, format_status, format_timeline
+from messaging.contracts.read_models import HistoryEntry, SagaView
+from tests.unit.sagactl_stand_in import (
+    OTHER_SAGA_ID,
+    SAGA_ID,
+    acted,
+    entry,
+    run_sagactl,
+    saga_summary,
+    saga_view,
+    sent_tasks,
+    words,
+)
 
-SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
-OTHER_SAGA_ID = "73adc3cb-518a-429d-a4e0-9d007bcb72ed"
 THIRD_SAGA_ID = "5b0c1f7e-2a43-4d59-9c07-3d0b1e9f6a11"
 DEADLINE = "2026-11-23T03:26:24.300000+00:00"
 
@@ -31,40 +42,21 @@ def _order(*items: tuple[int, int], currency: str = "EUR") -> dict[str, Any]:
     }
 
 
-def _saga(state: str, **fields: Any) -> dict[str, Any]:
-    """A get_saga result (only what the commands read, and a bit more)."""
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "checkout",
-        "business_key": "ord-1",
-        "parent_key": None,
-        "summary": {"customer": "cus-1", "total": "1500.00 EUR"},
-        "correlation_id": "corr-1",
-        "state": state,
-        "current_step": "charge_payment",
-        "attempt": 0,
-        "deadline": None,
-        "created_at": "2026-11-22T03:26:24.158000",
-        "updated_at": "2026-11-22T03:26:24.300000",
-        "steps": [],
-        "awaiting_message_id": None,
-        "data": {"order": _order((1, 150000)), "review_threshold_cents": 100000},
-        "failure": None,
-        "error": None,
-        "cancel_reason": None,
-        "version": 3,
-        "history": [],
-        **fields,
-    }
+def _saga(state: str, **fields: Any) -> SagaView:
+    """A saga of 1,500.00 EUR at charge_payment, above the review threshold."""
+    data = {"order": _order((1, 150000)), "review_threshold_cents": 100000}
+    summary = {"customer": "cus-1", "total": "1,500.00 EUR"}
+    found = {"current_step": "charge_payment", "data": data, "summary": summary, "version": 3}
+    return SagaView.model_validate(saga_view(state=state, **{**found, **fields}))
 
 
-def _waiting(**fields: Any) -> dict[str, Any]:
+def _waiting(**fields: Any) -> SagaView:
     return _saga("awaiting_approval", deadline=DEADLINE, **fields)
 
 
-def _decided(state: str, step: str | None = "charge_payment") -> dict[str, Any]:
-    """An approve_saga or reject_saga result."""
-    return {"saga_id": SAGA_ID, "state": state, "current_step": step}
+def _answer(saga: SagaView) -> dict[str, Any]:
+    """``saga`` as get_saga answers it."""
+    return saga.model_dump(mode="json")
 
 
 # --- approve ------------------------------------------------------------------------------
@@ -77,8 +69,8 @@ def test_approve_resolves_a_key_then_approves_by_the_name_given(
         monkeypatch,
         ["approve", "ord-1", "--by", "  alice   smith "],
         **{
-            "orchestrator.get_saga": [_waiting()],
-            "orchestrator.approve_saga": [_decided("running")],
+            "orchestrator.get_saga": [_answer(_waiting())],
+            "orchestrator.approve_saga": [acted("running")],
         },
     )
     out, err = capsys.readouterr()
@@ -119,8 +111,8 @@ def test_approve_is_by_the_user_by_default_else_by_an_operator(
         monkeypatch,
         ["approve", SAGA_ID],
         **{
-            "orchestrator.get_saga": [_waiting()],
-            "orchestrator.approve_saga": [_decided("running")],
+            "orchestrator.get_saga": [_answer(_waiting())],
+            "orchestrator.approve_saga": [acted("running")],
         },
     )
 
@@ -139,8 +131,8 @@ def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
         monkeypatch,
         ["reject", "ord-1", "--reason", " card  holder\nunknown "],
         **{
-            "orchestrator.get_saga": [_waiting()],
-            "orchestrator.reject_saga": [_decided("compensating", "reserve_inventory")],
+            "orchestrator.get_saga": [_answer(_waiting())],
+            "orchestrator.reject_saga": [acted("compensating", "reserve_inventory")],
         },
     )
     out, err = capsys.readouterr()
@@ -168,21 +160,17 @@ def test_reject_sends_the_reason_on_one_line_and_prints_the_new_state(
 
 
 def _summary(saga_id: str, key: str, updated_at: str, deadline: str | None) -> dict[str, Any]:
-    """A list_sagas row."""
-    return {
-        "saga_id": saga_id,
-        "definition": "checkout",
-        "business_key": key,
-        "parent_key": None,
-        "summary": {"total": "6000.00 EUR"},
-        "correlation_id": "corr",
-        "state": "awaiting_approval",
-        "current_step": "charge_payment",
-        "attempt": 0,
-        "deadline": deadline,
-        "created_at": updated_at,
-        "updated_at": updated_at,
-    }
+    """A list_sagas row of a saga awaiting approval."""
+    return saga_summary(
+        saga_id=saga_id,
+        business_key=key,
+        summary={"total": "6,000.00 EUR"},
+        state="awaiting_approval",
+        current_step="charge_payment",
+        deadline=deadline,
+        created_at=updated_at,
+        updated_at=updated_at,
+    )
 
 
 # newest first, as list_sagas answers
@@ -211,12 +199,11 @@ def test_list_filters_on_a_state_or_a_definition(
     )
 
     assert code == 0
-    question = {"state": None, "definition": None, **asked}
-    assert sent_tasks(app) == [("orchestrator.list_sagas", question, 15.0)]
+    assert sent_tasks(app) == [("orchestrator.list_sagas", asked, 15.0)]
     header, row = capsys.readouterr().out.splitlines()
     assert header.split()[:4] == ["SAGA", "ID", "DEFINITION", "KEY"]
     assert row.split()[:4] == [SAGA_ID, "checkout", "ord-3", "awaiting_approval"]
-    assert row.endswith("total 6000.00 EUR")
+    assert row.endswith("total 6,000.00 EUR")
 
 
 def test_list_help_names_every_state(capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,11 +226,11 @@ def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(
         "SAGA ID                               DEFINITION  KEY    WAITING SINCE (UTC)"
         "      DEADLINE (UTC)           SUMMARY",
         f"{THIRD_SAGA_ID}  checkout    ord-1  2026-11-22 07:00:00.000"
-        "  2026-11-23 07:00:00.000  total 6000.00 EUR",
+        "  2026-11-23 07:00:00.000  total 6,000.00 EUR",
         f"{SAGA_ID}  checkout    ord-3  2026-11-22 09:00:00.000"
-        "  2026-11-23 09:00:00.000  total 6000.00 EUR",
+        "  2026-11-23 09:00:00.000  total 6,000.00 EUR",
         f"{OTHER_SAGA_ID}  checkout    ord-2  2026-11-22 08:00:00.000"
-        "  -                        total 6000.00 EUR",
+        "  -                        total 6,000.00 EUR",
     ]
 
 
@@ -298,19 +285,6 @@ def test_review_warns_when_the_listing_may_be_cut(
 # --- the timeline and the status ----------------------------------------------------------
 
 
-def _entry(kind: str, step: str | None = None, **fields: Any) -> dict[str, Any]:
-    return {
-        "at": "2026-11-22T03:26:24.300000",
-        "kind": kind,
-        "step": step,
-        "message_id": None,
-        "message_type": None,
-        "detail": {},
-        "version": 3,
-        **fields,
-    }
-
-
 TIMEOUT = "card network timeout"
 
 
@@ -335,11 +309,12 @@ TIMEOUT = "card network timeout"
 def test_each_kind_of_review_entry_has_its_detail(
     kind: str, fields: dict[str, Any], detail: str
 ) -> None:
-    assert entry_detail(_entry(kind, "charge_payment", **fields)) == detail
+    reviewed = HistoryEntry.model_validate(entry(kind, "charge_payment", **fields))
+    assert entry_detail(reviewed) == detail
 
 
 def test_timeline_of_a_saga_awaiting_approval_says_until_when() -> None:
-    saga = _waiting(history=[_entry("awaiting_approval", "charge_payment")])
+    saga = _waiting(history=[entry("awaiting_approval", "charge_payment")])
     lines = format_timeline(saga).splitlines()
 
     assert words(lines[1]).endswith(
@@ -357,8 +332,8 @@ def test_timeline_of_a_rejected_order_ends_compensated_with_the_reason() -> None
         current_step=None,
         failure={"step": "charge_payment", "code": "rejected", "reason": "fraud"},
         history=[
-            _entry("awaiting_approval", "charge_payment"),
-            _entry("rejected", "charge_payment", detail={"reason": "fraud"}),
+            entry("awaiting_approval", "charge_payment"),
+            entry("rejected", "charge_payment", detail={"reason": "fraud"}),
         ],
     )
     lines = format_timeline(saga).splitlines()
@@ -383,7 +358,7 @@ def test_status_of_a_saga_awaiting_approval_says_until_when_and_its_summary() ->
         f"saga      {SAGA_ID} (checkout)",
         "key       ord-1",
         "customer  cus-1",
-        "total     1500.00 EUR",
+        "total     1,500.00 EUR",
         "state     awaiting_approval",
         "step      charge_payment",
         "steps     reserve_inventory  succeeded",
@@ -406,7 +381,7 @@ def test_status_command_shows_the_review_deadline(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _ = run_sagactl(
-        monkeypatch, ["status", "ord-1"], **{"orchestrator.get_saga": [_waiting()]}
+        monkeypatch, ["status", "ord-1"], **{"orchestrator.get_saga": [_answer(_waiting())]}
     )
 
     assert code == 0
@@ -429,5 +404,25 @@ def test_status_counts_the_checks_of_an_unknown_outcome() -> None:
     assert "checks" not in format_status(_saga("running", data={"order": _order((1, 500))}))
 
 
-def test_money_is_still_exported_by_the_cli() -> None:
-    assert cli.money(-1205, "EUR") == "-12.05 EUR"
+PAYMENTS = {
+    "order_id": "ord-1",
+    "net_charged_cents": 150000,
+    "payments": [
+        {
+            "payment_id": "pay_1",
+            "status": "charged",
+            "amount_cents": 150000,
+            "currency": "EUR",
+            "refunded_cents": 0,
+            "charged_at": "2026-11-22T03:26:25.000000+00:00",
+            "refunded_at": None,
+        }
+    ],
+}
+
+
+def test_payments_of_an_order_reviewed_and_charged_read_as_money() -> None:
+    assert format_payments(PAYMENTS).splitlines() == [
+        "order ord-1: net charged 1,500.00 EUR",
+        "  pay_1  charged  1,500.00 EUR charged at 2026-11-22 03:26:25.000",
+    ]

@@ -8,62 +8,56 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-import pytest
+from celery.exceptions import TimeoutError as ResultTimeout
 from flask.testing import FlaskClient
 
-from console.cli import dlq
 from console.web import create_app
 from orchestrator.diagram import Position, mermaid
+from saga_client.platform import SagaPlatform
 from saga_client.tasks import TaskClient
 from sagas.checkout.definition import CHECKOUT
-from tests.unit.sagactl_stand_in import FakeApp
+from tests.unit.sagactl_stand_in import (
+    SAGA_ID,
+    FakeApp,
+    dead_letter,
+    dead_letters,
+    entry,
+    saga_summary,
+    saga_view,
+    services,
+    stuck_saga,
+)
 
-SAGA_ID = "70c085b7-4479-4412-985a-6937a168e36c"
 STEPS = [
     {"name": "reserve_inventory", "status": "succeeded"},
     {"name": "charge_payment", "status": "running"},
     {"name": "create_shipment", "status": "pending"},
 ]
+NO_TRAILS: dict[str, list[Any]] = {
+    f"{service}.order_trail": [[]] for service in ("inventory", "payment", "shipping")
+}
 
 
 def _summary(**fields: Any) -> dict[str, Any]:
-    return {
-        "saga_id": SAGA_ID,
-        "definition": "checkout",
-        "business_key": "ord-1",
-        "parent_key": None,
-        "summary": {"customer": "cus-1", "total": "30.00 EUR"},
-        "state": "running",
-        "current_step": "charge_payment",
-        "attempt": 1,
-        "deadline": None,
-        "created_at": "2026-12-01T10:00:00+00:00",
-        "updated_at": "2026-12-01T10:00:01+00:00",
-        **fields,
-    }
+    return saga_summary(**{"current_step": "charge_payment", "attempt": 1, **fields})
 
 
 def _saga(**fields: Any) -> dict[str, Any]:
-    return {
-        **_summary(),
-        "steps": STEPS,
-        "data": {},
-        "history": [{"at": "2026-12-01T10:00:00+00:00", "kind": "started", "step": None}],
-        "version": 2,
-        **fields,
-    }
+    at = "2026-12-01T10:00:00+00:00"
+    found = {"created_at": at, "current_step": "charge_payment", "steps": STEPS}
+    return saga_view(**{**found, "history": [entry("started", at=at)], **fields})
 
 
-def _web(monkeypatch: pytest.MonkeyPatch, **outcomes: Any) -> tuple[FlaskClient, FakeApp]:
-    monkeypatch.setattr(dlq, "installed_reactors", dict)  # the core services' trails only
+def _web(**outcomes: Any) -> tuple[FlaskClient, FakeApp]:
     app = FakeApp(outcomes)
-    return create_app(TaskClient(cast(Any, app), timeout=5.0)).test_client(), app
+    platform = SagaPlatform(TaskClient(cast(Any, app), timeout=5.0))
+    return create_app(platform).test_client(), app
 
 
 COUNTS = {"running": 1}
 
 
-def test_the_listing_shows_definition_key_and_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_listing_shows_definition_key_and_summary() -> None:
     returned = _summary(
         saga_id="73adc3cb-518a-429d-a4e0-9d007bcb72ed",
         definition="returns",
@@ -72,7 +66,6 @@ def test_the_listing_shows_definition_key_and_summary(monkeypatch: pytest.Monkey
         summary={"refund": "12.50 EUR"},
     )
     web, app = _web(
-        monkeypatch,
         **{
             "orchestrator.saga_counts": [COUNTS],
             "orchestrator.list_sagas": [[_summary(), returned]],
@@ -81,7 +74,7 @@ def test_the_listing_shows_definition_key_and_summary(monkeypatch: pytest.Monkey
 
     page = web.get("/").get_data(as_text=True)
 
-    assert app.sent[1][1] == {"state": None, "limit": 100, "definition": None}
+    assert app.sent[1][1] == {"limit": 100}
     assert '<tr data-definition="checkout" data-key="ord-1">' in page
     assert '<tr data-definition="returns" data-key="ret-1">' in page
     assert '<span class="parent">for ord-1</span>' in page
@@ -90,11 +83,8 @@ def test_the_listing_shows_definition_key_and_summary(monkeypatch: pytest.Monkey
     assert '<a href="/?definition=returns" class="definition">returns</a>' in page
 
 
-def test_the_listing_of_one_definition_counts_and_lists_only_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_listing_of_one_definition_counts_and_lists_only_it() -> None:
     web, app = _web(
-        monkeypatch,
         **{"orchestrator.saga_counts": [COUNTS], "orchestrator.list_sagas": [[_summary()]]},
     )
 
@@ -107,14 +97,13 @@ def test_the_listing_of_one_definition_counts_and_lists_only_it(
     assert "Only checkout sagas." in page
 
 
-def test_the_search_matches_keys_and_saga_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_search_matches_keys_and_saga_ids() -> None:
     listed = [
         _summary(),
         _summary(saga_id="s-2", business_key="ord-12"),
         _summary(saga_id="s-3", business_key="other"),
     ]
     web, _ = _web(
-        monkeypatch,
         **{
             "orchestrator.saga_counts": [COUNTS, COUNTS],
             "orchestrator.list_sagas": [listed, listed],
@@ -127,9 +116,8 @@ def test_the_search_matches_keys_and_saga_ids(monkeypatch: pytest.MonkeyPatch) -
     assert re.findall(r'data-key="([^"]+)"', by_id) == ["ord-1"]
 
 
-def test_a_search_for_an_older_key_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_search_for_an_older_key_asks_for_it() -> None:
     web, app = _web(
-        monkeypatch,
         **{
             "orchestrator.saga_counts": [COUNTS],
             "orchestrator.list_sagas": [[]],
@@ -148,18 +136,14 @@ def _drawn(saga: dict[str, Any]) -> dict[str, str]:
     return {"name": "checkout", "text": "", "mermaid": mermaid(CHECKOUT, Position.of(saga))}
 
 
-def test_a_sagas_page_is_titled_by_definition_and_key_and_draws_where_it_is(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_sagas_page_is_titled_by_definition_and_key_and_draws_where_it_is() -> None:
     saga = _saga()
     web, app = _web(
-        monkeypatch,
         **{
             "orchestrator.get_saga": [saga],
             "orchestrator.describe_definition": [_drawn(saga)],
-            "inventory.order_trail": [[]],
-            "payment.order_trail": [[]],
-            "shipping.order_trail": [[]],
+            **services(),
+            **NO_TRAILS,
         },
     )
 
@@ -181,16 +165,14 @@ def test_a_sagas_page_is_titled_by_definition_and_key_and_draws_where_it_is(
     assert '<script src="/static/diagram.js" defer></script>' in page
 
 
-def test_a_return_merges_the_records_of_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_return_merges_the_records_of_its_order() -> None:
     saga = _saga(definition="returns", business_key="ret-1", parent_key="ord-1", steps=[])
     web, app = _web(
-        monkeypatch,
         **{
             "orchestrator.get_saga": [saga],
             "orchestrator.describe_definition": [LookupError("unknown saga definition 'returns'")],
-            "inventory.order_trail": [[]],
-            "payment.order_trail": [[]],
-            "shipping.order_trail": [[]],
+            **services(),
+            **NO_TRAILS,
         },
     )
 
@@ -205,8 +187,8 @@ def test_a_return_merges_the_records_of_its_order(monkeypatch: pytest.MonkeyPatc
     assert '<table class="timeline">' in page
 
 
-def test_the_vendored_mermaid_build_is_served(monkeypatch: pytest.MonkeyPatch) -> None:
-    web, _ = _web(monkeypatch)
+def test_the_vendored_mermaid_build_is_served() -> None:
+    web, _ = _web()
 
     script = web.get("/static/mermaid.min.js")
     assert script.status_code == 200
@@ -215,3 +197,32 @@ def test_the_vendored_mermaid_build_is_served(monkeypatch: pytest.MonkeyPatch) -
     starter = web.get("/static/diagram.js")
     assert b"mermaid.initialize" in starter.get_data()
     starter.close()
+
+
+def test_the_dead_letters_page_has_a_section_per_service_of_the_platform() -> None:
+    letters = {
+        "orchestrator.dead_letters": [dead_letters("orchestrator")],
+        "inventory.dead_letters": [dead_letters("inventory", dead_letter(7, "bad\nworse"))],
+        "payment.dead_letters": [dead_letters("payment")],
+        "shipping.dead_letters": [ResultTimeout("no answer")],
+        "reactor.email.dead_letters": [dead_letters("reactor.email")],
+    }
+    web, _ = _web(**services("email"), **letters)
+
+    page = web.get("/dead-letters").get_data(as_text=True)
+
+    sections = re.findall(r'<section class="service" id="([^"]+)"', page)
+    assert sections == ["orchestrator", "inventory", "payment", "shipping", "reactor.email"]
+    assert '<tr data-letter-id="7" data-message-id="c4d8aa52-' in page
+    assert "<summary>bad</summary>" in page
+    assert "shipping: no answer (worker down?)" in page
+
+
+def test_the_stuck_page_shows_what_each_saga_waits_on() -> None:
+    web, _ = _web(**{"orchestrator.stuck_sagas": [[stuck_saga(attempt=3)]]})
+
+    page = web.get("/stuck").get_data(as_text=True)
+
+    assert '<tr data-definition="checkout" data-key="ord-1">' in page
+    assert "<td>3</td>" in page
+    assert '<td class="id">c4d8aa52</td>' in page

@@ -5,28 +5,33 @@ from __future__ import annotations
 
 from console.web.app import duration
 from console.web.views import timeline_rows
+from messaging.contracts.read_models import SagaView, TrailEntry
+from tests.unit.sagactl_stand_in import entry, saga_view
 
-SAGA = {
-    "created_at": "2026-12-01T10:00:00+00:00",
-    "history": [
-        {"at": "2026-12-01T10:00:00+00:00", "kind": "started", "step": None},
-        {
-            "at": "2026-12-01T10:00:00.010000+00:00",
-            "kind": "command_sent",
-            "step": "reserve_inventory",
-            "message_type": "ReserveInventory",
-        },
-        {
-            "at": "2026-12-01T10:00:00.050000+00:00",
-            "kind": "reply_applied",
-            "step": "reserve_inventory",
-            "message_type": "InventoryReserved",
-        },
-    ],
-}
+START = "2026-12-01T10:00:00+00:00"
+SAGA = SagaView.model_validate(
+    saga_view(
+        created_at=START,
+        history=[
+            entry("started", at=START),
+            entry(
+                "command_sent",
+                "reserve_inventory",
+                at="2026-12-01T10:00:00.010000+00:00",
+                message_type="ReserveInventory",
+            ),
+            entry(
+                "reply_applied",
+                "reserve_inventory",
+                at="2026-12-01T10:00:00.050000",  # SQLite: naive UTC, merged all the same
+                message_type="InventoryReserved",
+            ),
+        ],
+    )
+)
 TRAILS = {
-    "inventory": [{"at": "2026-12-01T10:00:00.030000+00:00", "what": "reserved 2 x BOOK"}],
-    "reactor.email": [{"at": "2026-12-01T10:00:01.250000+00:00", "what": "email sent"}],
+    "inventory": [TrailEntry(at="2026-12-01T10:00:00.030000+00:00", what="reserved 2 x BOOK")],
+    "reactor.email": [TrailEntry(at="2026-12-01T10:00:01.250000+00:00", what="email sent")],
 }
 
 
