@@ -103,7 +103,7 @@ def run_scenarios(platform: SagaPlatform, run: str) -> tuple[list[bool], list[di
         ok, said = outcome(saga, scenario.expected, scenario.expected_code)
         verdicts.append(ok)
         print(f"\n{RULE}\n{scenario.title}\norder {order['order_id']}: {said}")
-        print(format_timeline(saga.model_dump(mode="json")))
+        print(format_timeline(saga))
         payments = call("payment.get_payments", {"order_id": order["order_id"]})
         shipments = call("shipping.get_shipments", {"order_id": order["order_id"]})
         print(
@@ -145,7 +145,7 @@ def run_returns(
         ok, said = outcome(saga, scenario.expected, scenario.expected_code)
         verdicts.append(ok)
         print(f"return {given['return_id']} of order {order_id}: {said}")
-        print(format_timeline(saga.model_dump(mode="json")))
+        print(format_timeline(saga))
         steps = {step.name: step.status for step in saga.steps}
         chart = platform.describe_definition(
             platform.send_describe_definition("returns", saga.state, steps)
