@@ -19,6 +19,7 @@ from devtools.smtp_sink import SmtpSink, free_port
 from messaging.database import build_engine
 from messaging.reactors import discover
 from messaging.settings import env_prefix
+from saga_client import TaskClient, build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("orchestrator", "inventory", "payment", "shipping")
@@ -71,6 +72,7 @@ class PlatformRun:
     workdir: Path
     processes: Platform = field(init=False)
     client: Celery = field(init=False)
+    tasks: TaskClient = field(init=False)
     engines: dict[str, Engine] = field(init=False)
     sink: Sink = field(init=False)
     ids: dict[str, list[str]] = field(default_factory=dict)  # order ids of each label
@@ -93,8 +95,8 @@ class PlatformRun:
         )
         self.processes = Platform(benchmarked_commands(), platform_env(env), self.workdir)
         self.processes.start()
-        self.client = Celery(broker=PLATFORM_BROKER, backend=PLATFORM_BROKER, set_as_current=False)
-        self.client.conf.update(accept_content=["json"], result_accept_content=["json"])
+        self.client = build_app(PLATFORM_BROKER, PLATFORM_BROKER)
+        self.tasks = TaskClient(self.client, timeout=60)
         try:
             self.processes.wait_until_ready(PLATFORM_BROKER, timeout=120)
         except BaseException:
@@ -106,13 +108,10 @@ class PlatformRun:
             self.call("inventory.set_stock", sku=sku, quantity=1_000_000_000)
 
     def call(self, task: str, **kwargs: Any) -> Any:
-        queue = task.rsplit(".", 1)[0]
-        return self.client.send_task(task, kwargs=kwargs, queue=queue).get(timeout=60)
+        return self.tasks.call(task, kwargs, write=True)
 
     def submit(self, order_id: str, number: int) -> None:
-        self.client.send_task(
-            "orchestrator.place_order", kwargs=order(order_id, number), queue="orchestrator"
-        )
+        self.tasks.send("orchestrator.place_order", order(order_id, number), write=True)
 
     def new_ids(self, label: str, count: int) -> list[str]:
         self.ids[label] = [f"bench-{label}-{uuid.uuid4().hex[:12]}" for _ in range(count)]

@@ -21,6 +21,7 @@ from messaging.contracts.saga_status import TERMINAL_STATUSES
 from messaging.database import build_engine
 from messaging.settings import env_prefix
 from orchestrator.event_tables import event_log
+from saga_client import RemoteError, SagaPlatform, TaskClient, build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = (
@@ -60,16 +61,30 @@ class RunningPlatform:
     broker_url: str
     database_urls: dict[str, str]
     processes: Platform
-    client: Celery
+    client: Celery  # for what a raw client does: malformed sends, control pings
     engines: dict[str, Engine]
 
+    @property
+    def tasks(self) -> TaskClient:
+        return TaskClient(self.client, timeout=20.0)
+
+    @property
+    def api(self) -> SagaPlatform:
+        """The typed task API, as sagactl and the web view read it."""
+        return SagaPlatform(self.tasks)
+
     def call(self, task: str, timeout: float = 20.0, **kwargs: Any) -> Any:
-        queue = task.rsplit(".", 1)[0]
-        return self.client.send_task(task, kwargs=kwargs, queue=queue).get(timeout=timeout)
+        """A task's result through saga_client's TaskClient (never expired, like a write).
+        A task's own error is raised as the builtin type Celery rebuilt, as a client
+        without our code gets it, so that tests can say ``pytest.raises(ValueError)``."""
+        try:
+            return self.tasks.call(task, kwargs, write=True, timeout=timeout)
+        except RemoteError as exc:
+            raise exc.remote from None
 
     def send(self, task: str, **kwargs: Any) -> None:
         """Fire and forget, as a relay does."""
-        self.client.send_task(task, kwargs=kwargs, queue=task.rsplit(".", 1)[0])
+        self.tasks.send(task, kwargs, write=True)
 
     def saga(self, saga_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.call("orchestrator.get_saga", saga_id=saga_id)
@@ -203,8 +218,7 @@ def start(
     commands = {**read_procfile(ROOT / "Procfile"), **TEST_PROCESSES}
     processes = Platform(commands, platform_env(overrides), log_dir)
     processes.start()
-    client = Celery(broker=broker_url, backend=broker_url, set_as_current=False)
-    client.conf.update(accept_content=["json"], result_accept_content=["json"])
+    client = build_app(broker_url, broker_url)
     try:
         processes.wait_until_ready(broker_url, timeout=90)
     except BaseException:
