@@ -1,4 +1,4 @@
-"""Reading the Mermaid text of orchestrator/diagram.py in the diagram tests (its edges, its
+"""Reading the Mermaid text of orchestrator/diagram/ in the diagram tests (its edges, its
 declared nodes), and a made-up dispatch saga with a parallel group to draw."""
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def applied(
     new_id: IdFactory,
     definition: SagaDefinition = PARTY,
 ) -> Transition:
-    return saga_builders.applied(definition, state, payload, causation_id, new_id, NOW)
+    return saga_builders.applied(definition, state, payload, causation_id, new_id, now=NOW)
 
 
 def due(
@@ -149,7 +149,7 @@ def due(
 
 def in_group(new_id: IdFactory, definition: SagaDefinition = PARTY) -> Transition:
     """Start, and a's success: b and c in flight."""
-    state = engine.start(definition, {"party": "p-1"}, new_id, NOW).state
+    state = engine.start(definition, {"party": "p-1"}, new_id, now=NOW).state
     return applied(state, ok("a"), SENT["a"], new_id, definition)
 
 

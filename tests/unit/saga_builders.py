@@ -23,6 +23,7 @@ def applied(
     reply: Payload,
     causation_id: str | None,
     new_id: IdFactory,
+    *,
     now: datetime | None = None,
 ) -> Transition:
     """The transition of ``reply`` to the command ``causation_id``; an ignored reply fails."""

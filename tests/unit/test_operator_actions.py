@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def answer(state: SagaState, reply: Payload, new_id: IdFactory) -> SagaState:
-    return applied(CHECKOUT, state, reply, state.awaiting, new_id, NOW).state
+    return applied(CHECKOUT, state, reply, state.awaiting, new_id, now=NOW).state
 
 
 def due(state: SagaState, new_id: IdFactory) -> Transition:
@@ -31,7 +31,7 @@ def due(state: SagaState, new_id: IdFactory) -> Transition:
 
 
 def shipping(order: dict[str, Any], new_id: IdFactory) -> SagaState:
-    state = engine.start(CHECKOUT, {"order": order}, new_id, NOW).state
+    state = engine.start(CHECKOUT, {"order": order}, new_id, now=NOW).state
     state = answer(
         state,
         InventoryReserved(order_id="o", reservation_id="r", items=[StockLine(sku="S", quantity=1)]),
@@ -54,7 +54,7 @@ def test_retry_after_a_refund_kept_failing_sends_a_new_refund(order, new_id):
     assert state.status is SagaStatus.FAILED
     last_refund = state.awaiting
 
-    retried = engine.retry(CHECKOUT, state, new_id, NOW)
+    retried = engine.retry(CHECKOUT, state, new_id, now=NOW)
 
     assert isinstance(retried, Transition)
     assert retried.state.status is SagaStatus.COMPENSATING
@@ -78,7 +78,7 @@ def test_retry_after_a_timeout_resends_the_same_command(order, new_id):
     assert state.status is SagaStatus.FAILED
     assert state.steps[2] is StepStatus.TIMED_OUT
 
-    retried = engine.retry(CHECKOUT, state, new_id, NOW)
+    retried = engine.retry(CHECKOUT, state, new_id, now=NOW)
 
     assert isinstance(retried, Transition)
     assert retried.state.status is SagaStatus.RUNNING
@@ -87,8 +87,10 @@ def test_retry_after_a_timeout_resends_the_same_command(order, new_id):
 
 def test_only_failed_sagas_are_retried_and_only_running_ones_cancelled(order, new_id):
     state = shipping(order, new_id)
-    assert isinstance(engine.retry(CHECKOUT, state, new_id, NOW), Ignored)
-    cancelled = engine.cancel(CHECKOUT, state, "r", new_id, NOW)
+    assert isinstance(engine.retry(CHECKOUT, state, new_id, now=NOW), Ignored)
+    cancelled = engine.cancel(CHECKOUT, state, "r", new_id, now=NOW)
     assert isinstance(cancelled, Transition)
     assert cancelled.commands == ()  # the shipment in flight answers first
-    assert isinstance(engine.cancel(CHECKOUT, cancelled.state, "again", new_id, NOW), Transition)
+    assert isinstance(
+        engine.cancel(CHECKOUT, cancelled.state, "again", new_id, now=NOW), Transition
+    )

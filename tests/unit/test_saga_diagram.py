@@ -1,4 +1,4 @@
-"""Diagrams generated from saga definitions (orchestrator/diagram.py): every step is drawn,
+"""Diagrams generated from saga definitions (orchestrator/diagram/): every step is drawn,
 failures lead into the compensations in reverse order, a parallel group forks and joins,
 and the text is always the same."""
 

@@ -20,11 +20,11 @@ UNKNOWN = PaymentOutcomeUnknown(order_id="ord-1", payment_id="pay-1", reason="no
 
 
 def answer(state: SagaState, reply: Payload, new_id: IdFactory) -> Transition:
-    return applied(CHECKOUT, state, reply, state.awaiting, new_id, NOW)
+    return applied(CHECKOUT, state, reply, state.awaiting, new_id, now=NOW)
 
 
 def charging(order: dict[str, Any], new_id: IdFactory) -> SagaState:
-    started = engine.start(CHECKOUT, {"order": order}, new_id, NOW)
+    started = engine.start(CHECKOUT, {"order": order}, new_id, now=NOW)
     reserved = InventoryReserved(
         order_id="ord-1", reservation_id="res-1", items=[StockLine(sku="SKU-1", quantity=1)]
     )
@@ -89,7 +89,7 @@ def test_unknown_outcome_that_turns_out_declined_releases_the_stock(order, new_i
 def test_cancel_while_the_outcome_is_unknown_waits_for_it_then_refunds(order, new_id):
     unknown = answer(charging(order, new_id), UNKNOWN, new_id)
 
-    cancelled = engine.cancel(CHECKOUT, unknown.state, "customer called", new_id, NOW)
+    cancelled = engine.cancel(CHECKOUT, unknown.state, "customer called", new_id, now=NOW)
     assert isinstance(cancelled, Transition)
     assert cancelled.commands == ()  # the charge may have happened: find out first
     assert cancelled.state.cancel_reason == "customer called"
