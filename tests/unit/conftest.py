@@ -1,4 +1,5 @@
-"""Shared fixtures for the unit tests: a valid order and a deterministic message id factory."""
+"""Shared fixtures for the unit tests: a valid order, a deterministic message id factory, and
+sagactl on its stand-in for the Celery app."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from itertools import count
 from typing import Any
 
 import pytest
+
+from tests.unit.sagactl_stand_in import Sagactl
 
 
 @pytest.fixture
@@ -36,3 +39,9 @@ def new_id() -> Callable[[], str]:
     """Message ids cmd-1, cmd-2, ... in the order the engine asks for them."""
     counter = count(1)
     return lambda: f"cmd-{next(counter)}"
+
+
+@pytest.fixture
+def sagactl(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Sagactl:
+    """sagactl on the stand-in for the Celery app (tests/unit/sagactl_stand_in.py)."""
+    return Sagactl(monkeypatch, capsys)

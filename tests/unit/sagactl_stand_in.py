@@ -6,7 +6,7 @@ built from the read models (``saga_view``, ``stuck_saga``, ``dead_letters``...).
 from __future__ import annotations
 
 import argparse
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import pytest
 
@@ -63,6 +63,41 @@ def run_sagactl(
     app = FakeApp(outcomes)
     monkeypatch.setattr(cli, "build_app", lambda broker, backend: app)
     return cli.main(argv), app
+
+
+class Printed(NamedTuple):
+    """What sagactl printed: on stdout, on stderr."""
+
+    out: str
+    err: str
+
+
+class Sagactl:
+    """sagactl run on the stand-in, in a test (the ``sagactl`` fixture): ``run`` it, then
+    read what it ``printed``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
+
+    def run(self, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
+        """Run sagactl; each task answers with its outcomes in turn."""
+        return run_sagactl(self.monkeypatch, argv, **outcomes)
+
+    def write(self, argv: list[str], found: Any, task: str, result: Any) -> tuple[int, FakeApp]:
+        """Run a write on a saga: get_saga answers ``found``, then ``task`` answers ``result``."""
+        return self.run(argv, **{"orchestrator.get_saga": [found], task: [result]})
+
+    def answered_once(self, argv: list[str], **outcomes: Any) -> tuple[int, FakeApp]:
+        """Run sagactl; each task is answered once, with its outcome; the platform's services
+        are asked for, and answered, first (PLATFORM_SERVICES)."""
+        answers = {**PLATFORM_SERVICES, **outcomes}
+        return self.run(argv, **{name: [outcome] for name, outcome in answers.items()})
+
+    def printed(self) -> Printed:
+        """What sagactl printed since the last call."""
+        out, err = self.capsys.readouterr()
+        return Printed(out, err)
 
 
 def task_client(
@@ -148,6 +183,10 @@ def services(*reactors: str, participants: tuple[str, ...] = PARTICIPANTS) -> di
     checkout = definition("checkout", "reserve_inventory", services=list(participants))
     subscribed = [{"name": name, "active": True} for name in reactors]
     return {"orchestrator.list_definitions": [[checkout]], "events.subscriptions": [subscribed]}
+
+
+# The platform's answers naming its services: three participants, two reactors.
+PLATFORM_SERVICES = {name: answers[0] for name, answers in services("email", "crm").items()}
 
 
 def dead_letter(letter_id: int, reason: str, **fields: Any) -> dict[str, Any]:

@@ -47,7 +47,7 @@ MISSING = "--customer-id, --email, --name, --token, --line1, --city, --postal-co
         (["reject", "ord-1"], "the following arguments are required: --reason"),
         (["reject", "ord-1", "--reason", " \t"], f"argument --reason: {REASON}"),
         (["reject", "--reason", "fraud"], "the following arguments are required: ID"),
-        # dlq (a service unknown to the platform: test_sagactl_dlq_and_reactors.py)
+        # dlq (a service unknown to the platform: test_sagactl_dead_letters.py)
         (["dlq", "replay", "--service", "payment"], "the ids of the letters to replay, or --all"),
         (["dlq", "replay", "1", "--all", "--service", "payment"], "replay or --all, not both"),
         (["dlq", "replay", "--all"], "the following arguments are required: --service"),
