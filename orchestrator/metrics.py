@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -36,11 +35,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from messaging import dead_letters, inbox
+from messaging.contracts.read_models import StoreFigures
 from messaging.logs import get_logger
 from messaging.reactors import REACTOR_SERVICE_PREFIX as SERVICE_PREFIX
 from orchestrator import subscriptions
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store.tables import saga_history, sagas
+from saga_client import CommandError, SagaPlatform, TaskClient
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 ORCHESTRATOR = "orchestrator"
@@ -95,34 +96,28 @@ class PlatformCollector:
         others = [*participants(), *(SERVICE_PREFIX + r for r in reactors)]
         yield from self._messaging({ORCHESTRATOR: self._own_figures(), **self._ask(others)})
 
-    def _own_figures(self) -> Mapping[str, Any] | None:
+    def _own_figures(self) -> StoreFigures | None:
         """The orchestrator's figures, read here: this process holds its store, and asking
         through its queue would queue the question behind the saga backlog."""
         try:
-            return {
-                "dead_letters_parked": dead_letters.count_parked(self.engine),
-                "handled": inbox.count(self.engine),
-            }
+            return StoreFigures(
+                service=ORCHESTRATOR,
+                dead_letters_parked=dead_letters.count_parked(self.engine),
+                handled=inbox.count(self.engine),
+            )
         except SQLAlchemyError as exc:
             get_logger().warning("metrics_store_unavailable", store=ORCHESTRATOR, error=repr(exc))
             return None
 
-    def _ask(self, services: list[str]) -> dict[str, Mapping[str, Any] | None]:
-        """Each service's ``store_figures``, asked all at once; None for no answer."""
-        pending = {
-            s: self.client.send_task(f"{s}.store_figures", queue=s, expires=self.ask_timeout)
-            for s in services
-        }
-        deadline = time.monotonic() + self.ask_timeout
-        answers: dict[str, Mapping[str, Any] | None] = {}
-        for service, result in pending.items():
-            try:
-                answers[service] = result.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except Exception as exc:  # no answer in time, or an error: that service is down
-                get_logger().warning("metrics_service_silent", service=service, error=repr(exc))
-                answers[service] = None
-            finally:
-                result.forget()
+    def _ask(self, services: list[str]) -> dict[str, StoreFigures | None]:
+        """Each service's ``store_figures``, asked all at once under one deadline; None for
+        a service that did not answer in time, or failed: it is down."""
+        platform = SagaPlatform(TaskClient(self.client, timeout=self.ask_timeout))
+        answers: dict[str, StoreFigures | None] = {}
+        for service, answer in platform.store_figures_of(services):
+            if isinstance(answer, CommandError):
+                get_logger().warning("metrics_service_silent", service=service, error=str(answer))
+            answers[service] = None if isinstance(answer, CommandError) else answer
         return answers
 
     @staticmethod
@@ -157,7 +152,7 @@ class PlatformCollector:
         yield seen
 
     @staticmethod
-    def _messaging(answers: Mapping[str, Mapping[str, Any] | None]) -> Iterator[Metric]:
+    def _messaging(answers: Mapping[str, StoreFigures | None]) -> Iterator[Metric]:
         up = GaugeMetricFamily(
             "saga_service_up", "1 if the service answered for its figures", labels=["service"]
         )
@@ -169,11 +164,11 @@ class PlatformCollector:
             up.add_metric([service], 0 if figures is None else 1)
             if figures is None:
                 continue
-            parked.add_metric([service], figures["dead_letters_parked"])
+            parked.add_metric([service], figures.dead_letters_parked)
             if service.startswith(SERVICE_PREFIX):
                 name = service.removeprefix(SERVICE_PREFIX)
-                events.add_metric([name, "handled"], figures["handled"])
-                events.add_metric([name, "parked"], figures["dead_letters_parked"])
+                events.add_metric([name, "handled"], figures.handled)
+                events.add_metric([name, "parked"], figures.dead_letters_parked)
         yield up
         yield parked
         yield events

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
@@ -189,16 +189,12 @@ class SagaPlatform:
 
     def order_trails(self, services: Iterable[str], order_id: str) -> Gathered[list[TrailEntry]]:
         """What each service did for an order, all asked at once under one deadline."""
-        answers = self._gather(services, "order_trail", {"order_id": order_id})
-        return [
-            (s, a if isinstance(a, CommandError) else parse_list(TrailEntry, a)) for s, a in answers
-        ]
+        kwargs = {"order_id": order_id}
+        return self._gather(services, "order_trail", kwargs, lambda a: parse_list(TrailEntry, a))
 
     def dead_letters(self, services: Iterable[str], limit: int = 100) -> Gathered[DeadLetters]:
-        answers = self._gather(services, "dead_letters", {"limit": limit})
-        return [
-            (s, a if isinstance(a, CommandError) else parse(DeadLetters, a)) for s, a in answers
-        ]
+        kwargs = {"limit": limit}
+        return self._gather(services, "dead_letters", kwargs, lambda a: parse(DeadLetters, a))
 
     def dead_letters_of(self, service: str, limit: int = 100) -> DeadLetters:
         return parse(DeadLetters, self.tasks.call(f"{service}.dead_letters", {"limit": limit}))
@@ -208,12 +204,25 @@ class SagaPlatform:
         answer = self.tasks.call(f"{service}.replay_dead_letters", kwargs, write=True)
         return parse(ReplayResult, answer)
 
+    def store_figures_of(self, services: Iterable[str]) -> Gathered[StoreFigures]:
+        """Each service's own figures (saga-metrics), all asked at once, one deadline."""
+        return self._gather(services, "store_figures", {}, lambda a: parse(StoreFigures, a))
+
     def store_figures(self, service: str, timeout: float = 0) -> StoreFigures:
         answer = self.tasks.call(f"{service}.store_figures", {}, timeout=timeout)
         return parse(StoreFigures, answer)
 
     def _gather(
-        self, services: Iterable[str], task: str, kwargs: Mapping[str, Any]
-    ) -> list[tuple[str, Any]]:
+        self,
+        services: Iterable[str],
+        task: str,
+        kwargs: Mapping[str, Any],
+        read: Callable[[Any], T],
+    ) -> Gathered[T]:
+        """``<service>.<task>`` of each service, sent at once and read under one deadline:
+        each answer read into its model, or the CommandError it gave."""
         sent = [(service, self.tasks.send(f"{service}.{task}", kwargs)) for service in services]
-        return self.tasks.gather(sent)
+        return [
+            (service, answer if isinstance(answer, CommandError) else read(answer))
+            for service, answer in self.tasks.gather(sent)
+        ]

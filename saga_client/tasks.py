@@ -4,6 +4,7 @@ deadline, and turn what can go wrong into one-line errors. The one way every too
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -152,3 +153,6 @@ class TaskClient:
             if isinstance(exc, lost) or isinstance(exc.__cause__, lost):
                 raise CommandError(f"lost the result backend: {root_cause(exc)}") from None
             raise RemoteError(sent.task, exc) from None
+        finally:  # read once: no stored result left behind, no subscription kept open
+            with contextlib.suppress(Exception):
+                sent.result.forget()
