@@ -9,8 +9,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from messaging.contracts import Envelope, Payload, UnknownMessageType, payload_class
+from messaging.contracts.versions import VersionNotReadable, upcast
 
 MAX_MESSAGE_BYTES = 64 * 1024
+# What an operator does about a message newer than its reader: it waits in dead letters.
+UPGRADE = (
+    "upgrade this service, then replay its dead letters "
+    "(sagactl dlq replay --all --service {service})"
+)
 
 # Covariant: a message of ChargePayment is a message of Payload (it is frozen).
 P_co = TypeVar("P_co", bound=Payload, covariant=True)
@@ -22,12 +28,25 @@ class MalformedMessage(ValueError):
 
 @dataclass(frozen=True)
 class Message(Generic[P_co]):
+    """A decoded message. The envelope is the one that arrived, at the version it was
+    written in; the payload is always the reader's version (upcast if it came older)."""
+
     envelope: Envelope
     payload: P_co
 
     @property
     def type(self) -> str:
         return self.envelope.type
+
+    @property
+    def arrived_version(self) -> int:
+        """The schema version the sender wrote."""
+        return self.envelope.schema_version
+
+    @property
+    def upcast(self) -> bool:
+        """Whether the payload was lifted from an older version by the reader's upcasters."""
+        return self.envelope.schema_version != self.payload.schema_version
 
 
 def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
@@ -38,8 +57,10 @@ def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(parts)
 
 
-def decode(raw: Any) -> Message[Payload]:
-    """Validate an envelope and its payload. Raises MalformedMessage with a readable reason."""
+def decode(raw: Any, service: str | None = None) -> Message[Payload]:
+    """Validate an envelope and its payload, upcast to the reader's version if it is older.
+    Raises MalformedMessage with a readable reason; ``service`` (the reader) is named in
+    the reason of a version newer than it reads, in the command that replays it."""
     if isinstance(raw, str | bytes):
         if len(raw) > MAX_MESSAGE_BYTES:
             raise MalformedMessage(f"message is {len(raw)} bytes, limit {MAX_MESSAGE_BYTES}")
@@ -65,15 +86,24 @@ def decode(raw: Any) -> Message[Payload]:
         cls = payload_class(envelope.type)
     except UnknownMessageType as exc:
         raise MalformedMessage(str(exc)) from None
-    if envelope.schema_version != cls.schema_version:
-        raise MalformedMessage(
-            f"{envelope.type} schema version {envelope.schema_version} is not supported "
-            f"(this service reads version {cls.schema_version})"
-        )
+    arrived = envelope.schema_version
     try:
-        payload = cls.model_validate(envelope.payload)
-    except ValidationError as exc:
+        data = upcast(cls, arrived, envelope.payload)
+    except VersionNotReadable as exc:
+        if arrived > cls.schema_version:
+            raise MalformedMessage(f"{exc}: {UPGRADE.format(service=service or 'SERVICE')}") from None
+        raise MalformedMessage(str(exc)) from None
+    except Exception as exc:  # an upcaster that fails on this payload: parked, never lost
         raise MalformedMessage(
-            f"invalid {envelope.type} payload: " + describe_validation_error(exc, "payload.")
+            f"{envelope.type} schema version {arrived} cannot be upcast to "
+            f"{cls.schema_version}: {exc!r}"
+        ) from None
+    try:
+        payload = cls.model_validate(data)
+    except ValidationError as exc:
+        lifted = f" (upcast from version {arrived})" if arrived != cls.schema_version else ""
+        raise MalformedMessage(
+            f"invalid {envelope.type} payload{lifted}: "
+            + describe_validation_error(exc, "payload.")
         ) from None
     return Message(envelope=envelope, payload=payload)

@@ -166,7 +166,7 @@ def consume(
     # task_prerun bound the ids from the headers; the envelope is authoritative
     structlog.contextvars.bind_contextvars(service=app.service, task_id=task.request.id)
     try:
-        message = decode(raw)
+        message = decode(raw, app.service)
     except MalformedMessage as exc:
         _note_delivery(inbound, delivery, None)
         _park(app, task, raw, str(exc))
@@ -185,6 +185,9 @@ def consume(
         message_type=env.type,
         step=env.step,
     )
+    if message.upcast:  # written by an older sender: handled as the reader's version
+        log.info("message_upcast", arrived_version=message.arrived_version,
+                 read_version=message.payload.schema_version)
     order_id = getattr(message.payload, "order_id", None)
     if order_id is not None:  # else the header's, or the saga's (bound when it is loaded)
         structlog.contextvars.bind_contextvars(order_id=order_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from messaging.codec import Message
+from messaging import versions
 from messaging.contracts import Envelope, Payload
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
@@ -16,5 +17,6 @@ def reply_to(command: Message[Payload], payload: Payload) -> OutgoingMessage:
         correlation_id=env.correlation_id,
         causation_id=env.message_id,
         step=env.step,
+        emit=versions.emitted(),
     )
     return OutgoingMessage.to_service(env.reply_to or ORCHESTRATOR, envelope)

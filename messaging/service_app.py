@@ -12,7 +12,7 @@ from celery.signals import setup_logging, task_prerun, worker_init, worker_proce
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine, MetaData
 
-from messaging import tables
+from messaging import tables, versions
 from messaging.contracts import catalog
 from messaging.database import build_engine, create_schema
 from messaging.log_context import bind_task_context, log_headers, summary
@@ -77,7 +77,7 @@ class ServiceApp(Celery):
         self.service = service
         self.queue = queue or service
         self.service_metadata = metadata
-        self.at_start: tuple[Callable[[], object], ...] = (catalog, *at_start)
+        self.at_start: tuple[Callable[[], object], ...] = (catalog, versions.check, *at_start)
         self.settings = Settings.from_env(service)
         self._engine: Engine | None = None
         self._pid: int | None = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,9 +16,18 @@ class MessageKind(StrEnum):
     EVENT = "event"  # a domain fact, past tense, any number of subscribers
 
 
+NONE: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType({})
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     message_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
     kind: ClassVar[MessageKind]
+    # Older versions: upcasters[n] turns a version-n payload dict into a version n + 1
+    # dict, downcasters[n] a version n + 1 dict into a version-n one; changes[n] says what
+    # version n changed (messaging/contracts/versions.py, docs/events.md#versions).
+    upcasters: ClassVar[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = NONE
+    downcasters: ClassVar[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = NONE
+    changes: ClassVar[Mapping[int, str]] = MappingProxyType({})

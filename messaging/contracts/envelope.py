@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.contracts.base import Payload
+from messaging.contracts.versions import downcast
+
+# No type written at an older version: every payload goes out at its class's version.
+CURRENT: Mapping[str, int] = MappingProxyType({})
 
 
 def new_message_id() -> str:
@@ -56,11 +62,19 @@ class Envelope(BaseModel):
         message_id: str | None = None,
         step: str | None = None,
         trace_context: dict[str, str] | None = None,
+        emit: Mapping[str, int] = CURRENT,
     ) -> Envelope:
+        """``payload`` in a new envelope. ``emit`` names the types to write at an older
+        version than their class's (a rollout, messaging/versions.py): such a payload is
+        downcast, and the envelope carries that version."""
+        version = emit.get(payload.message_type, payload.schema_version)
+        body = payload.model_dump(mode="json")
+        if version != payload.schema_version:
+            body = downcast(type(payload), version, body)
         return cls(
             message_id=message_id or new_message_id(),
             type=payload.message_type,
-            schema_version=payload.schema_version,
+            schema_version=version,
             saga_id=saga_id,
             correlation_id=correlation_id,
             causation_id=causation_id,
@@ -68,7 +82,7 @@ class Envelope(BaseModel):
             reply_to=reply_to,
             step=step,
             trace_context=trace_context,
-            payload=payload.model_dump(mode="json"),
+            payload=body,
         )
 
     def to_json_dict(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from messaging.database import as_utc, is_postgresql
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR
 from messaging.tracing import current_trace_context
+from messaging.versions import emitted
 from orchestrator.definition import SagaDefinition, SagaRecord
 from orchestrator.engine import Flight, HistoryEntry, SagaState, StepStatus, Transition
 from orchestrator.event_tables import event_log
@@ -221,6 +222,7 @@ def record(
             reply_to=ORCHESTRATOR,
             message_id=command.message_id,
             step=command.step,
+            emit=emitted(),
         )
         outgoing.append(OutgoingMessage.to_service(command.service, envelope))
     if transition.events and is_postgresql(conn):
@@ -232,6 +234,7 @@ def record(
             correlation_id=correlation_id,
             causation_id=causation_id,
             trace_context=current_trace_context(),  # each reactor's copy joins the saga's trace
+            emit=emitted(),
         )
         conn.execute(
             insert(event_log).values(

@@ -152,7 +152,8 @@ def test_wrong_schema_version_is_refused():
     raw = {**wrapped(), "schema_version": 2}
 
     assert refusal(raw) == (
-        "ReserveInventory schema version 2 is not supported (this service reads version 1)"
+        "ReserveInventory schema version 2 is newer than this service reads (1): upgrade "
+        "this service, then replay its dead letters (sagactl dlq replay --all --service SERVICE)"
     )
 
 
