@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+from messaging import versions
 from messaging.contracts import Catalog, MessageKind, Payload, catalog
 
 # the module (the package's attribute ``catalog`` is the function of the same name)
@@ -98,5 +99,6 @@ def cataloged(cls: type[Payload]) -> Iterator[Catalog]:
     process's "deployed" version of ParcelWeighed."""
     known = Catalog([*catalog().types.values(), cls])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(catalog_module, "catalog", lambda: known)
+        patch.setattr(catalog_module, "catalog", lambda: known)  # decode's
+        patch.setattr(versions, "catalog", lambda: known)  # the emit setting's
         yield known
