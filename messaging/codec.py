@@ -86,24 +86,31 @@ def decode(raw: Any, service: str | None = None) -> Message[Payload]:
         cls = payload_class(envelope.type)
     except UnknownMessageType as exc:
         raise MalformedMessage(str(exc)) from None
-    arrived = envelope.schema_version
-    try:
-        data = upcast(cls, arrived, envelope.payload)
-    except VersionNotReadable as exc:
-        if arrived > cls.schema_version:
-            raise MalformedMessage(f"{exc}: {UPGRADE.format(service=service or 'SERVICE')}") from None
-        raise MalformedMessage(str(exc)) from None
-    except Exception as exc:  # an upcaster that fails on this payload: parked, never lost
-        raise MalformedMessage(
-            f"{envelope.type} schema version {arrived} cannot be upcast to "
-            f"{cls.schema_version}: {exc!r}"
-        ) from None
+    data = _as_read(cls, envelope, service)
     try:
         payload = cls.model_validate(data)
     except ValidationError as exc:
+        arrived = envelope.schema_version
         lifted = f" (upcast from version {arrived})" if arrived != cls.schema_version else ""
         raise MalformedMessage(
             f"invalid {envelope.type} payload{lifted}: "
             + describe_validation_error(exc, "payload.")
         ) from None
     return Message(envelope=envelope, payload=payload)
+
+
+def _as_read(cls: type[Payload], envelope: Envelope, service: str | None) -> dict[str, Any]:
+    """The envelope's payload dict at the reader's version (upcast if it came older)."""
+    arrived = envelope.schema_version
+    try:
+        return upcast(cls, arrived, envelope.payload)
+    except VersionNotReadable as exc:
+        if arrived > cls.schema_version:
+            upgrade = UPGRADE.format(service=service or "SERVICE")
+            raise MalformedMessage(f"{exc}: {upgrade}") from None
+        raise MalformedMessage(str(exc)) from None
+    except Exception as exc:  # an upcaster that fails on this payload: parked, never lost
+        raise MalformedMessage(
+            f"{envelope.type} schema version {arrived} cannot be upcast to "
+            f"{cls.schema_version}: {exc!r}"
+        ) from None

@@ -186,8 +186,11 @@ def consume(
         step=env.step,
     )
     if message.upcast:  # written by an older sender: handled as the reader's version
-        log.info("message_upcast", arrived_version=message.arrived_version,
-                 read_version=message.payload.schema_version)
+        log.info(
+            "message_upcast",
+            arrived_version=message.arrived_version,
+            read_version=message.payload.schema_version,
+        )
     order_id = getattr(message.payload, "order_id", None)
     if order_id is not None:  # else the header's, or the saga's (bound when it is loaded)
         structlog.contextvars.bind_contextvars(order_id=order_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from messaging.codec import Message
 from messaging import versions
+from messaging.codec import Message
 from messaging.contracts import Envelope, Payload
 from messaging.outbox import OutgoingMessage
 from messaging.routing import ORCHESTRATOR

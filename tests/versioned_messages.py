@@ -10,7 +10,7 @@ its life (test-only: none is in the catalog unless a test puts it there).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from messaging import versions
 from messaging.contracts import Catalog, MessageKind, Payload, catalog
+from messaging.contracts.base import Casters
 
 # the module (the package's attribute ``catalog`` is the function of the same name)
 catalog_module = importlib.import_module("messaging.contracts.catalog")
@@ -43,7 +44,8 @@ def two_to_three(data: PayloadDict) -> PayloadDict:
 
 def three_to_two(data: PayloadDict) -> PayloadDict:
     weight = data["weight"]
-    return {"parcel_id": data["parcel_id"], "weight_grams": weight["grams"], "scale": weight["scale"]}
+    grams, scale = weight["grams"], weight["scale"]
+    return {"parcel_id": data["parcel_id"], "weight_grams": grams, "scale": scale}
 
 
 class ParcelWeighedV1(Payload):
@@ -58,9 +60,9 @@ class ParcelWeighedV2(Payload):
     message_type: ClassVar[str] = "ParcelWeighed"
     schema_version: ClassVar[int] = 2
     kind: ClassVar[MessageKind] = MessageKind.EVENT
-    upcasters = {1: one_to_two}
-    downcasters = {1: two_to_one}
-    changes = {2: "`grams` renamed `weight_grams`; `scale` added"}
+    upcasters: ClassVar[Casters] = {1: one_to_two}
+    downcasters: ClassVar[Casters] = {1: two_to_one}
+    changes: ClassVar[Mapping[int, str]] = {2: "`grams` renamed `weight_grams`; `scale` added"}
 
     parcel_id: str
     weight_grams: int
@@ -78,9 +80,12 @@ class ParcelWeighedV3(Payload):
     message_type: ClassVar[str] = "ParcelWeighed"
     schema_version: ClassVar[int] = 3
     kind: ClassVar[MessageKind] = MessageKind.EVENT
-    upcasters = {1: one_to_two, 2: two_to_three}
-    downcasters = {1: two_to_one, 2: three_to_two}
-    changes = {**ParcelWeighedV2.changes, 3: "`weight_grams` and `scale` nested in `weight`"}
+    upcasters: ClassVar[Casters] = {1: one_to_two, 2: two_to_three}
+    downcasters: ClassVar[Casters] = {1: two_to_one, 2: three_to_two}
+    changes: ClassVar[Mapping[int, str]] = {
+        **ParcelWeighedV2.changes,
+        3: "`weight_grams` and `scale` nested in `weight`",
+    }
 
     parcel_id: str
     weight: Weight
@@ -89,8 +94,8 @@ class ParcelWeighedV3(Payload):
 class ParcelWeighedV3FromTwo(ParcelWeighedV3):
     """Version 3 that reads version 2 but no longer version 1, and writes only 3."""
 
-    upcasters = {2: two_to_three}
-    downcasters = {}
+    upcasters: ClassVar[Casters] = {2: two_to_three}
+    downcasters: ClassVar[Casters] = {}
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -16,7 +16,10 @@ class MessageKind(StrEnum):
     EVENT = "event"  # a domain fact, past tense, any number of subscribers
 
 
-NONE: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType({})
+# One step between two versions of a payload, as plain JSON dicts (contracts/versions.py).
+Caster = Callable[[dict[str, Any]], dict[str, Any]]
+Casters = Mapping[int, Caster]
+NONE: Casters = MappingProxyType({})
 
 
 class Payload(BaseModel):
@@ -28,6 +31,6 @@ class Payload(BaseModel):
     # Older versions: upcasters[n] turns a version-n payload dict into a version n + 1
     # dict, downcasters[n] a version n + 1 dict into a version-n one; changes[n] says what
     # version n changed (messaging/contracts/versions.py, docs/events.md#versions).
-    upcasters: ClassVar[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = NONE
-    downcasters: ClassVar[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = NONE
+    upcasters: ClassVar[Casters] = NONE
+    downcasters: ClassVar[Casters] = NONE
     changes: ClassVar[Mapping[int, str]] = MappingProxyType({})

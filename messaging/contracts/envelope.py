@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -51,7 +51,7 @@ class Envelope(BaseModel):
     payload: dict[str, Any]
 
     @classmethod
-    def wrap(
+    def wrap(  # noqa: PLR0913 (each is an envelope field a sender may set)
         cls,
         payload: Payload,
         *,

@@ -13,13 +13,11 @@ A payload class at ``schema_version = 3`` may declare
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from messaging.contracts.base import Payload
 
 PayloadDict = dict[str, Any]
-Caster = Callable[[PayloadDict], PayloadDict]
 
 
 class VersionNotReadable(ValueError):
