@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser demo test unit service worker integration e2e lint diagrams task-api bench bench-long clean
+.PHONY: install browser demo test unit service worker integration e2e lint diagrams task-api message-versions bench bench-long clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ lint: install  ## ruff, mypy and the import-linter contracts
 
 diagrams: install  ## rewrite the saga diagrams in docs/architecture.md from the definitions
 	$(BIN)/python -m orchestrator.docs_diagrams
+
+message-versions: install  ## rewrite the versions table of docs/events.md from the catalog
+	$(BIN)/python -m devtools.docs_message_versions
 
 task-api: install  ## rewrite the read models' tables in docs/task-api.md from the models
 	$(BIN)/python -m devtools.docs_task_api

@@ -14,20 +14,17 @@ tests/unit/test_task_api_doc_matches_read_models.py fails while they differ.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from devtools.doc_sections import DOCS, GeneratedSection
 from messaging.contracts.read_models import READ_MODELS, ReadModel
 
-DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "task-api.md"
+DOCUMENT = DOCS / "task-api.md"
 REGENERATE = "python -m devtools.docs_task_api"
-SECTION = re.compile(r"<!-- read-models -->\n.*?<!-- /read-models -->", re.S)
 
 
 def type_name(annotation: Any) -> str:
@@ -54,32 +51,19 @@ def model_section(model: type[ReadModel]) -> list[str]:
     return [*lines, ""]
 
 
-def section() -> str:
-    parts = ["<!-- read-models -->"]
-    for model in READ_MODELS:
-        parts += model_section(model)
-    parts.append("<!-- /read-models -->")
-    return "\n".join(parts)
+def body() -> str:
+    return "\n".join(line for model in READ_MODELS for line in model_section(model))
+
+
+SECTION = GeneratedSection(DOCUMENT, "read-models", REGENERATE, body)
 
 
 def rewritten(document: str) -> str:
-    if not SECTION.search(document):
-        raise SystemExit(f"{DOCUMENT} has no <!-- read-models --> section")
-    return SECTION.sub(lambda _m: section(), document)
+    return SECTION.rewritten(document)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the document is stale")
-    args = parser.parse_args(argv)
-    document = DOCUMENT.read_text(encoding="utf-8")
-    if args.check:
-        if rewritten(document) != document:
-            print(f"{DOCUMENT} is out of date: run {REGENERATE}", file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(rewritten(document), encoding="utf-8")
-    return 0
+    return SECTION.main(argv, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":
