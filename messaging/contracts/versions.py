@@ -13,6 +13,7 @@ A payload class at ``schema_version = 3`` may declare
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from messaging.contracts.base import Payload
@@ -65,6 +66,7 @@ def upcast(cls: type[Payload], version: int, data: PayloadDict) -> PayloadDict:
             f"{cls.message_type} schema version {version} is not supported "
             f"(this service reads versions {listed(readable(cls))})"
         )
+    data = copy.deepcopy(data)  # the envelope keeps the payload as it arrived
     for step in range(version, current):
         data = cls.upcasters[step](data)
     return data
@@ -77,6 +79,7 @@ def downcast(cls: type[Payload], version: int, data: PayloadDict) -> PayloadDict
             f"{cls.message_type} cannot be written at schema version {version} "
             f"(this service writes versions {listed(writable(cls))})"
         )
+    data = copy.deepcopy(data)
     for step in range(cls.schema_version - 1, version - 1, -1):
         data = cls.downcasters[step](data)
     return data
