@@ -9,7 +9,7 @@ env.py (messaging/migrations/env.py) runs on the connection it is handed.
 ``upgrade`` takes a store to every branch's head in one transaction (PostgreSQL: under
 the advisory lock that ``create_schema`` used; SQLite: ``BEGIN IMMEDIATE``), so processes
 starting together do it once. A store made before migrations (tables, no version table)
-is adopted: each branch whose first revision's tables are all there is stamped at that
+is adopted: each branch whose first revision's tables are there is stamped at that
 revision, and the store is then compared with the code's tables: a difference (a layout
 older than the first revision) refuses, with nothing written.
 """
@@ -209,32 +209,48 @@ def _config(conn: Connection, schema: StoreSchema) -> Config:
 
 
 def _adopt(conn: Connection, schema: StoreSchema) -> tuple[str, ...]:
-    """Stamp each branch whose first revision's tables (its ``ADOPTS``) are all there;
-    StoreMismatch when only some are."""
+    """Stamp each branch whose first revision's tables (its ``ADOPTS``) are there. One
+    with only some of them (a store from before a table was added, as the event
+    dispatcher's) gets the others from the code while the first revision is the branch's
+    only one (the code's tables are then that revision's); later, StoreMismatch."""
     script = script_of(schema)
     present = set(inspect(conn).get_table_names())
     stamps: list[str] = []
-    for base in script.get_bases():
+    for branch in schema.branches:
+        head, base = _ends(script, branch.label)
         adopts = set(getattr(script.get_revision(base).module, "ADOPTS", ()))
         found = adopts & present
         if not found:
             continue
-        if found != adopts:
+        missing = adopts - found
+        if missing and head != base:
             raise StoreMismatch(
                 f"the {schema.service} store has {', '.join(sorted(found))} but not "
-                f"{', '.join(sorted(adopts - found))}: not a layout saga-migrate can adopt "
+                f"{', '.join(sorted(missing))}: not a layout saga-migrate can adopt "
                 "(docs/operations.md, Migrations)"
             )
+        for metadata in branch.metadata:
+            tables = [t for name, t in metadata.tables.items() if name in missing]
+            metadata.create_all(conn, tables=tables, checkfirst=True)
         stamps.append(base)
     if stamps:
         command.stamp(_config(conn, schema), sorted(stamps))
     return tuple(sorted(stamps))
 
 
+def _ends(script: ScriptDirectory, label: str) -> tuple[str, str]:
+    """A branch's head and first revision."""
+    (head,) = script.get_revisions(f"{label}@head")
+    assert head is not None
+    chain = list(script.iterate_revisions(head.revision, "base"))
+    return head.revision, chain[-1].revision
+
+
 def _check_adopted(conn: Connection, schema: StoreSchema) -> None:
     context = MigrationContext.configure(
         conn, opts={"compare_type": True, "compare_server_default": True}
     )
+    # typed for one MetaData; a list works as target_metadata does (autogenerate.api)
     differences = compare_metadata(context, schema.metadata)  # type: ignore[arg-type]
     if differences:
         shown = "; ".join(str(d) for d in differences[:10])
