@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -253,9 +254,28 @@ def _check_adopted(conn: Connection, schema: StoreSchema) -> None:
     # typed for one MetaData; a list works as target_metadata does (autogenerate.api)
     differences = compare_metadata(context, schema.metadata)  # type: ignore[arg-type]
     if differences:
-        shown = "; ".join(str(d) for d in differences[:10])
+        shown = "; ".join(_describe(d) for d in differences[:12])
+        if len(differences) > 12:
+            shown += f"; and {len(differences) - 12} more"
         raise StoreMismatch(
             f"the {schema.service} store was made by an older version than its first "
             f"migration and differs from it ({shown}): bring it to that layout first "
             "(docs/operations.md, Migrations); nothing was changed"
         )
+
+
+def _describe(difference: Any) -> str:
+    """One of compare_metadata's differences, in a few words ("sagas.deadline missing")."""
+    if isinstance(difference, list):  # modify_type, modify_nullable, ...: one per column
+        kind, _schema, table, column = difference[0][:4]
+        return f"{table}.{column}: {kind.removeprefix('modify_')} differs"
+    kind, *rest = difference
+    thing = rest[-1]
+    name = getattr(thing, "name", thing)
+    table = getattr(getattr(thing, "table", None), "name", None)
+    if kind == "add_column":
+        return f"{rest[1]}.{name} missing"
+    if kind == "remove_column":
+        return f"{rest[1]}.{name} not in the code"
+    where = f" on {table}" if table else ""
+    return f"{kind.replace('_', ' ')} {name}{where}"

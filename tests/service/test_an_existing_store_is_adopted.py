@@ -5,9 +5,10 @@ first revision is refused, with nothing written."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, inspect, select
+from sqlalchemy import Column, MetaData, String, Table, insert, inspect, select, text
 
 from messaging import tables
 from messaging.database import create_schema
@@ -16,6 +17,8 @@ from orchestrator.migrations import SCHEMA as ORCHESTRATOR
 from participants.inventory import store as inventory_store
 from participants.inventory.migrations import SCHEMA as INVENTORY
 from tests.stores import throwaway_store
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_a_store_made_by_create_schema_is_stamped_and_keeps_its_rows(kind, tmp_path):
@@ -54,23 +57,40 @@ def test_a_store_with_only_the_shared_tables_gets_the_services_own(kind, tmp_pat
 
 
 def test_an_orchestrator_store_from_before_deadlines_is_refused_untouched(kind, tmp_path):
-    """The sagas table of before issue 4 (no attempt, deadline, ...): stamping it would
-    claim columns it lacks, so nothing is written and the error says what differs."""
-    old = MetaData()
-    Table(
-        "sagas",
-        old,
-        Column("saga_id", String(64), primary_key=True),
-        Column("version", Integer, nullable=False),
-    )
-    own = [m for m in ORCHESTRATOR.metadata if "sagas" not in m.tables]
-    with throwaway_store(kind, tmp_path, tables.metadata, old, *own) as engine:
-        with pytest.raises(StoreMismatch, match=r"saga-migrate|operations\.md") as refused:
+    """The sagas table of before issue 4 (no attempt, deadline, cancel_reason, querying):
+    stamping it would claim columns it lacks, so nothing is written and the error names
+    them and where the fix is."""
+    added_later = ("attempt", "deadline", "cancel_reason", "querying")
+    with throwaway_store(kind, tmp_path, *ORCHESTRATOR.metadata) as engine:
+        with engine.begin() as conn:  # operations.md's ALTERs, undone
+            conn.execute(text("DROP INDEX ix_sagas_deadline"))
+            for column in added_later:
+                conn.execute(text(f"ALTER TABLE sagas DROP COLUMN {column}"))
+        with pytest.raises(StoreMismatch) as refused:
             upgrade(engine, ORCHESTRATOR)
-        assert "sagas" in str(refused.value)
+        for column in added_later:
+            assert f"sagas.{column} missing" in str(refused.value)
+        assert "docs/operations.md" in str(refused.value)
         with engine.connect() as conn:
             assert current(conn) == ()
             assert "alembic_version" not in inspect(conn).get_table_names()
+        with engine.begin() as conn:  # operations.md's ALTERs make it adoptable
+            for statement in _alters_before_deadlines(kind):
+                conn.execute(text(statement))
+        assert upgrade(engine, ORCHESTRATOR).stamped == ("messaging_0001", "orchestrator_0001")
+
+
+def _alters_before_deadlines(kind: str) -> list[str]:
+    """The statements of operations.md's section for ``kind``, as an operator copies them."""
+    section = (
+        (DOCS / "operations.md")
+        .read_text()
+        .split("### An orchestrator database from before deadlines", 1)[1]
+    )
+    sql = section.split("```sql", 1)[1].split("```", 1)[0]
+    ours = sql.split("-- SQLite")[1 if kind == "sqlite" else 0]
+    lines = [line for line in ours.splitlines() if not line.startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
 def test_a_store_from_before_the_event_dispatcher_gets_its_tables(kind, tmp_path):
