@@ -12,10 +12,12 @@ from sqlalchemy import Column, MetaData, String, Table, insert, inspect, select,
 
 from messaging import tables
 from messaging.database import create_schema
+from messaging.reactors import discover
 from messaging.schema import StoreMismatch, StoreSchema, current, upgrade
 from orchestrator.migrations import SCHEMA as ORCHESTRATOR
 from participants.inventory import store as inventory_store
 from participants.inventory.migrations import SCHEMA as INVENTORY
+from reactors.email import store as email_store
 from tests.stores import throwaway_store
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -105,6 +107,15 @@ def test_a_store_from_before_the_event_dispatcher_gets_its_tables(kind, tmp_path
         done = upgrade(engine, ORCHESTRATOR)
         assert done.stamped == ("messaging_0001", "orchestrator_0001")
         assert {"subscriptions", "event_deliveries"} <= set(inspect(engine).get_table_names())
+
+
+def test_a_reactor_store_from_before_the_dispatcher_gets_its_receipts(kind, tmp_path):
+    schema = discover()["email"].schema()
+    with throwaway_store(kind, tmp_path, tables.metadata, email_store.metadata) as engine:
+        done = upgrade(engine, schema)
+        assert done.stamped == ("messaging_0001", "reactor_email_0001")
+        assert "messaging_reactor_0001" in done.after
+        assert "delivery_watermark" in inspect(engine).get_table_names()
 
 
 def test_an_unversioned_plugin_table_is_created_beside_the_migrated_ones(kind, tmp_path):
