@@ -32,12 +32,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from messaging import tables
-from messaging.database import is_postgresql
+from messaging.database import create_schema, is_postgresql
+from messaging.logs import get_logger
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
-MODES = ("auto", "check")
-# The same key create_schema locks: an older process creating tables waits for us.
+# The key create_schema locks: an older process creating tables waits for us, and so do we.
 _LOCK_KEY = zlib.crc32(b"saga-schema") & 0x7FFFFFFF
 
 
@@ -161,9 +161,8 @@ def upgrade(engine: Engine, schema: StoreSchema) -> Outcome:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         stamped = () if current(conn) else _adopt(conn, schema)
         before = current(conn)
-        if ahead(conn, schema):
-            after = before  # written by a newer version of the code: leave it as it is
-        else:
+        after = before  # up to date, or written by a newer version: left as it is
+        if behind(conn, schema):
             command.upgrade(_config(conn, schema), "heads")
             after = current(conn)
         if stamped:
@@ -188,13 +187,13 @@ def prepare(engine: Engine, schema: StoreSchema, mode: str) -> None:
     """What a process does with its store at start: ``auto`` upgrades, ``check`` refuses
     a store that is behind (and creates the unversioned tables of a plug-in)."""
     if mode == "auto":
-        upgrade(engine, schema)
+        done = upgrade(engine, schema)
+        if done.stamped or done.before != done.after:
+            get_logger().info("store_migrated", service=schema.service, outcome=str(done))
         return
     check(engine, schema)
     if schema.unversioned:
-        with engine.begin() as conn:
-            for metadata in schema.unversioned:
-                metadata.create_all(conn, checkfirst=True)
+        create_schema(engine, *schema.unversioned)  # under the same lock
 
 
 def _config(conn: Connection, schema: StoreSchema) -> Config:
