@@ -36,7 +36,6 @@ from messaging.database import create_schema, is_postgresql
 from messaging.logs import get_logger
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-VERSION_TABLE = "alembic_version"
 # The key create_schema locks: an older process creating tables waits for us, and so do we.
 _LOCK_KEY = zlib.crc32(b"saga-schema") & 0x7FFFFFFF
 
@@ -66,12 +65,10 @@ class Branch:
         return cls(label, Path(spec.origin).parent / "versions", metadata)
 
 
-SHARED = Branch(
-    "messaging", MIGRATIONS / "versions", (tables.metadata,)
-)  # outbox, inbox, dead letters: every store
-RECEIPTS = Branch(
-    "messaging_reactor", MIGRATIONS / "reactor_versions", (tables.reactor_metadata,)
-)  # delivery receipts and watermark: every reactor's store
+# outbox, inbox, dead letters: every store
+SHARED = Branch("messaging", MIGRATIONS / "versions", (tables.metadata,))
+# delivery receipts and watermark: every reactor's store
+RECEIPTS = Branch("messaging_reactor", MIGRATIONS / "reactor_versions", (tables.reactor_metadata,))
 
 
 @dataclass(frozen=True)
