@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser demo test unit service worker integration e2e lint diagrams task-api message-versions bench bench-long clean
+.PHONY: install browser demo migrate test unit service worker integration e2e lint diagrams task-api message-versions bench bench-long clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ browser:
 
 demo: install  ## start every worker, run sample orders down every path, stop
 	$(BIN)/saga-demo
+
+migrate: install  ## bring every service's store up to date (the URLs of docs/configuration.md)
+	$(BIN)/saga-migrate
 
 test: install browser  ## every tier: unit, service, worker, integration, e2e
 	$(BIN)/pytest

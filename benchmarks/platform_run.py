@@ -85,6 +85,7 @@ class PlatformRun:
         env.update(
             SAGA_BROKER_URL=PLATFORM_BROKER,
             SAGA_DATA_DIR=str(self.workdir / "data"),
+            SAGA_MIGRATE="auto",  # fresh scratch stores: each process brings its own up to date
             SAGA_LOG_FORMAT="json",
             REACTOR_EMAIL_SMTP_PORT=str(self.sink.port),
             FLOWER_PORT=str(free_port()),

@@ -21,7 +21,7 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as CeleryTimeout
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection
 
 from messaging import receipts
 from messaging.codec import Message
@@ -40,7 +40,6 @@ from messaging.subscriptions import (
     check_task,
     parse_start,
 )
-from messaging.tables import reactor_metadata
 
 
 class NoAnswer(RuntimeError):
@@ -48,8 +47,6 @@ class NoAnswer(RuntimeError):
 
 
 def build_app(reactor: Reactor) -> ServiceApp:
-    metadata = load(reactor.tables) if reactor.tables else MetaData()
-
     @functools.cache
     def handler() -> EventHandler:
         built: EventHandler = load(reactor.handler)()
@@ -57,7 +54,7 @@ def build_app(reactor: Reactor) -> ServiceApp:
 
     # built when the worker starts (a start check): a factory that fails, a bad setting,
     # stops the worker there instead of parking every event after three retries
-    app = ServiceApp(reactor.service, metadata, reactor_metadata, at_start=(handler,))
+    app = ServiceApp(reactor.service, reactor.schema(), at_start=(handler,))
 
     def handle(conn: Connection, message: Message[Payload]) -> list[OutgoingMessage]:
         if message.type not in reactor.events:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, MetaData
 
 from messaging.codec import Message
 from messaging.contracts import Payload
 from messaging.handlers import Entry, Registry
 from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
+from messaging.schema import Branch, StoreSchema
 from messaging.subscriptions import NAME, parse_start
 
 ENTRY_POINT_GROUP = "saga_platform.reactors"
@@ -76,6 +77,10 @@ class Reactor:
     handler: str
     # "module:attribute": the SQLAlchemy MetaData of the reactor's own tables, if any.
     tables: str | None = None
+    # A package whose ``versions`` folder holds the Alembic revisions of its tables
+    # (branch ``reactor_<name>``), if any; without it the tables are created when
+    # missing and never altered (messaging/schema.py).
+    migrations: str | None = None
     # "module:function": registers extra read tasks on the reactor's Celery app, if any.
     tasks: str | None = None
     # Transient failures retry on the reactor's own queue after about 1, 2, 4, ... 30 s
@@ -96,16 +101,20 @@ class Reactor:
         parse_start(self.start)
 
     @classmethod
-    def in_package(cls, name: str, package: str, events: Iterable[str]) -> Reactor:
+    def in_package(
+        cls, name: str, package: str, events: Iterable[str], *, migrations: bool = False
+    ) -> Reactor:
         """A reactor laid out as ours are (reactors/email): its handler factory
         ``<package>.handler:build``, its tables ``<package>.store:metadata``, its read
-        tasks ``<package>.tasks:register``; the other settings left at their defaults."""
+        tasks ``<package>.tasks:register``, with ``migrations`` its revisions in
+        ``<package>/migrations/versions``; the other settings left at their defaults."""
         return cls(
             name=name,
             events=frozenset(events),
             handler=f"{package}.handler:build",
             tables=f"{package}.store:metadata",
             tasks=f"{package}.tasks:register",
+            migrations=f"{package}.migrations" if migrations else None,
         )
 
     @property
@@ -117,6 +126,17 @@ class Reactor:
     def service(self) -> str:
         """Its queue, its Celery app's name and the prefix of its task names."""
         return REACTOR_SERVICE_PREFIX + self.name
+
+    def schema(self) -> StoreSchema:
+        """Its store: the shared tables and receipts, and its own (migrated when it ships
+        revisions, else created when missing). Imports its tables' module."""
+        own = load(self.tables) if self.tables else MetaData()
+        if self.migrations is None:
+            return StoreSchema.of(self.service, reactor=True, unversioned=(own,))
+        label = "reactor_" + self.name
+        return StoreSchema.of(
+            self.service, Branch.in_package(label, self.migrations, own), reactor=True
+        )
 
 
 def load(path: str) -> Any:

@@ -10,14 +10,15 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging, task_prerun, worker_init, worker_process_init
 from kombu import Queue  # type: ignore[attr-defined]
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 
-from messaging import tables, versions
+from messaging import versions
 from messaging.contracts import catalog
-from messaging.database import build_engine, create_schema
+from messaging.database import build_engine
 from messaging.log_context import bind_task_context, log_headers, summary
 from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
+from messaging.schema import StoreSchema, prepare
 from messaging.settings import Settings
 from messaging.tracing import attached, enable_tracing
 
@@ -61,14 +62,17 @@ class ServiceApp(Celery):
     """A service's Celery app. ``engine`` and ``publisher`` exist once per process.
 
     ``queue`` is the one queue its worker consumes (the service's name unless told);
-    ``metadata`` are the service's own tables, created next to outbox, inbox and dead
-    letters; ``at_start`` are checks run when a worker process starts (the message
-    catalog is always gathered then: two types with one name stop the worker there)."""
+    ``schema`` is what its store holds (messaging/schema.py): the engine is built on a
+    store brought up to date (SAGA_MIGRATE=auto) or checked to be (check); ``at_start``
+    are checks run when a worker process starts (the message catalog is always gathered
+    then: two types with one name stop the worker there; the store is checked then too,
+    so a store that is behind stops the worker with the command to run)."""
 
     def __init__(
         self,
         service: str,
-        *metadata: MetaData,
+        schema: StoreSchema,
+        *,
         queue: str | None = None,
         at_start: Sequence[Callable[[], object]] = (),
         **kwargs: Any,
@@ -76,8 +80,13 @@ class ServiceApp(Celery):
         super().__init__(service, set_as_current=False, **kwargs)
         self.service = service
         self.queue = queue or service
-        self.service_metadata = metadata
-        self.at_start: tuple[Callable[[], object], ...] = (catalog, versions.check, *at_start)
+        self.schema = schema
+        self.at_start: tuple[Callable[[], object], ...] = (
+            catalog,
+            versions.check,
+            *at_start,
+            self._store_ready,
+        )
         self.settings = Settings.from_env(service)
         self._engine: Engine | None = None
         self._pid: int | None = None
@@ -129,9 +138,22 @@ class ServiceApp(Celery):
     def engine(self) -> Engine:
         if self._engine is None or self._pid != os.getpid():
             engine = build_engine(self.settings.database_url)
-            create_schema(engine, tables.metadata, *self.service_metadata)
+            try:
+                prepare(engine, self.schema, self.settings.migrate)
+            except BaseException:
+                engine.dispose()
+                raise
             self._engine, self._pid = engine, os.getpid()
         return self._engine
+
+    def _store_ready(self) -> None:
+        """A start check: the store is up to date (or brought there), on an engine of
+        its own (a prefork parent must hold no pool its children would inherit)."""
+        engine = build_engine(self.settings.database_url)
+        try:
+            prepare(engine, self.schema, self.settings.migrate)
+        finally:
+            engine.dispose()
 
     @property
     def publisher(self) -> CeleryPublisher:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+MIGRATE_MODES = ("auto", "check")
 FAKE = "fake"  # the adapter every port gets unless told otherwise: development and tests
 
 
@@ -29,6 +30,10 @@ class Settings:
     restore_interval: int
     relay_interval: float
     relay_grace: float
+    # "auto": a process brings its store up to date at start; "check": it refuses a store
+    # that is behind, naming `saga-migrate`. Auto by default on the default SQLite file,
+    # check when the service's database URL is given (docs/configuration.md).
+    migrate: str
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -36,17 +41,22 @@ class Settings:
         broker = env.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
         data_dir = Path(env.get("SAGA_DATA_DIR", "var"))
         default_db = f"sqlite:///{(data_dir / f'{service}.db').as_posix()}"
+        url_variable = f"{env_prefix(service)}_DATABASE_URL"
+        migrate = env.get("SAGA_MIGRATE", "check" if url_variable in env else "auto")
+        if migrate not in MIGRATE_MODES:
+            raise ValueError(f"SAGA_MIGRATE={migrate!r}: expected one of {MIGRATE_MODES}")
         return cls(
             service=service,
             broker_url=broker,
             result_backend=env.get("SAGA_RESULT_BACKEND", broker),
-            database_url=env.get(f"{env_prefix(service)}_DATABASE_URL", default_db),
+            database_url=env.get(url_variable, default_db),
             log_format=env.get("SAGA_LOG_FORMAT", "console"),
             log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
             visibility_timeout=int(env.get("SAGA_VISIBILITY_TIMEOUT", "600")),
             restore_interval=int(env.get("SAGA_UNACKED_RESTORE_INTERVAL", "10")),
             relay_interval=float(env.get("SAGA_RELAY_INTERVAL", "0.5")),
             relay_grace=float(env.get("SAGA_RELAY_GRACE", "2.0")),
+            migrate=migrate,
         )
 
 

@@ -33,10 +33,9 @@ from messaging.subscriptions import (
     check_task,
     validate_announcement,
 )
-from orchestrator import event_dispatch, event_tables, subscriptions
-from orchestrator.saga_store import tables as saga_tables
+from orchestrator import event_dispatch, migrations, subscriptions
 
-app = ServiceApp("orchestrator", saga_tables.metadata, event_tables.metadata, queue=EVENTS_QUEUE)
+app = ServiceApp("orchestrator", migrations.SCHEMA, queue=EVENTS_QUEUE)
 log = structlog.get_logger()
 
 

@@ -27,12 +27,12 @@ from messaging.contracts.read_models import (
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
-from orchestrator import diagram, event_tables, saga_registry
+from orchestrator import diagram, migrations, saga_registry
 from orchestrator.definition import SagaDefinition
 from orchestrator.saga_registry import definitions
-from orchestrator.saga_store import actions, reads, tables
+from orchestrator.saga_store import actions, reads
 
-app = ServiceApp("orchestrator", tables.metadata, event_tables.metadata, at_start=(definitions,))
+app = ServiceApp("orchestrator", migrations.SCHEMA, at_start=(definitions,))
 log = get_logger()
 CHECKOUT = "checkout"
 

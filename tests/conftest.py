@@ -34,6 +34,10 @@ from devtools.scratch_databases import postgres_databases
 from devtools.smtp_sink import SmtpSink
 from tests.platform import SERVICES, RunningPlatform, require_redis, sqlite_databases, start
 
+# Every process of the platform a test starts, and every app built here, brings its store
+# up to date itself (messaging/schema.py), as the demo does: no saga-migrate step to forget.
+os.environ.setdefault("SAGA_MIGRATE", "auto")
+
 REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(
     "SAGA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -196,6 +196,8 @@ def start(
     extra_env: dict[str, str],
 ) -> RunningPlatform:
     overrides = {f"{env_prefix(s)}_DATABASE_URL": url for s, url in database_urls.items()}
+    # each process brings its store up to date at start (one at a time: messaging/schema.py)
+    overrides["SAGA_MIGRATE"] = "auto"
     overrides.update(extra_env)
     overrides.update(
         PYTHONPATH=str(PLUGINS),

@@ -7,9 +7,9 @@ from typing import Any
 from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.order_trail import register_order_trail
 from messaging.service_app import ServiceApp
-from participants.inventory import handlers, store
+from participants.inventory import handlers, migrations, store
 
-app = ServiceApp("inventory", store.metadata)
+app = ServiceApp("inventory", migrations.SCHEMA)
 # No adapter to choose: the registry is plain functions over the store, built here.
 handle_message = register_inbound_task(app, handlers.registry(), PARTICIPANT)
 

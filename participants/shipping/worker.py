@@ -8,12 +8,12 @@ from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.handlers import PerProcess
 from messaging.order_trail import register_order_trail
 from messaging.service_app import ServiceApp
-from participants.shipping import bootstrap, store
+from participants.shipping import bootstrap, migrations, store
 
 # The carrier is built in each worker process (after fork), and once at start: a bad
 # SHIPPING_CARRIER stops the worker there, naming the variable.
 handlers = PerProcess(bootstrap.registry)
-app = ServiceApp("shipping", store.metadata, at_start=(handlers.built,))
+app = ServiceApp("shipping", migrations.SCHEMA, at_start=(handlers.built,))
 handle_message = register_inbound_task(app, handlers, PARTICIPANT)
 
 

@@ -7,4 +7,5 @@ REACTOR = Reactor.in_package(
     "analytics",
     "reactors.analytics",
     {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"},
+    migrations=True,
 )

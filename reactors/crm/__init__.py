@@ -4,5 +4,8 @@ history; a refund lowers their lifetime value."""
 from messaging.reactors import Reactor
 
 REACTOR = Reactor.in_package(
-    "crm", "reactors.crm", {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"}
+    "crm",
+    "reactors.crm",
+    {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"},
+    migrations=True,
 )

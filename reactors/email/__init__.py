@@ -7,4 +7,5 @@ REACTOR = Reactor.in_package(
     "email",
     "reactors.email",
     {"OrderConfirmed", "OrderCancelled", "ReturnCompleted", "ReturnRejected"},
+    migrations=True,
 )

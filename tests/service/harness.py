@@ -19,6 +19,7 @@ from messaging.contracts import Envelope, Payload
 from messaging.handlers import Handler
 from messaging.outbox import PendingRow
 from messaging.routing import inbound_task
+from messaging.schema import StoreSchema
 from messaging.service_app import ServiceApp
 from messaging.tables import inbox, outbox
 
@@ -128,7 +129,7 @@ class AppOnStore(ServiceApp):
     every app made later in the process, bound to this one's store."""
 
     def __init__(self, service: str, engine: Engine) -> None:
-        super().__init__(service)
+        super().__init__(service, StoreSchema.of(service))  # the given store: never migrated
         self._store = engine
 
     @property

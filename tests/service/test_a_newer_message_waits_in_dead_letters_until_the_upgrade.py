@@ -18,6 +18,7 @@ from messaging.consumer import PARTICIPANT, register_inbound_task
 from messaging.contracts import Envelope, Payload
 from messaging.handlers import Registry
 from messaging.outbox import OutgoingMessage
+from messaging.schema import StoreSchema
 from messaging.service_app import ServiceApp
 from messaging.tables import metadata as platform_tables
 from tests.service.harness import Participant
@@ -101,7 +102,7 @@ class OwnTasksApp(ServiceApp):
 
 def worker_app(cls: type[Payload], seen: list[Payload]) -> ServiceApp:
     """The service's app as a worker at ``cls``'s version builds it, on this test's store."""
-    app = OwnTasksApp(SERVICE)
+    app = OwnTasksApp(SERVICE, StoreSchema.of(SERVICE))
     register_inbound_task(app, receiver(cls, seen), PARTICIPANT)
     return app
 

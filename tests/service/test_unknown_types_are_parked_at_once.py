@@ -20,6 +20,7 @@ from messaging.contracts.shipping import CreateShipment
 from messaging.service_app import ServiceApp
 from messaging.tables import metadata as platform_tables
 from participants.payment import bootstrap as payment_bootstrap
+from participants.payment import migrations as payment_migrations
 from participants.payment import store as payment_store
 from tests.service.harness import Participant
 from tests.stores import throwaway_store
@@ -102,7 +103,7 @@ def payment_app(
     monkeypatch.setenv("SAGA_RESULT_BACKEND", "cache+memory://")
     with throwaway_store(kind, tmp_path, platform_tables, payment_store.metadata) as engine:
         monkeypatch.setenv("PAYMENT_DATABASE_URL", url_of(engine))
-        app = OwnTasksApp("payment", payment_store.metadata)
+        app = OwnTasksApp("payment", payment_migrations.SCHEMA)
         register_inbound_task(app, payment_bootstrap.registry({}), PARTICIPANT)
         yield lambda: app
         app.engine.dispose()

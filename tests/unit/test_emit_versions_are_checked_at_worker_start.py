@@ -10,6 +10,7 @@ import pytest
 
 from messaging import versions
 from messaging.contracts import catalog
+from messaging.schema import StoreSchema
 from messaging.service_app import ServiceApp
 from tests.versioned_messages import ParcelWeighedV3, ParcelWeighedV3FromTwo, cataloged
 
@@ -56,7 +57,7 @@ def setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_the_worker_stops_at_start_naming_the_setting(setting: None) -> None:
-    app = ServiceApp("inventory")
+    app = ServiceApp("inventory", StoreSchema.of("inventory"))
 
     with pytest.raises(SystemExit) as stopped:
         app._run_start_checks()

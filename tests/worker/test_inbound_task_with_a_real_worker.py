@@ -23,7 +23,7 @@ from messaging.contracts import Envelope
 from messaging.contracts.inventory import ReserveInventory, StockLine
 from messaging.routing import inbound_task
 from messaging.service_app import ServiceApp
-from participants.inventory import handlers, store
+from participants.inventory import handlers, migrations, store
 from tests.platform import wait_for
 
 WAIT = 15.0  # seconds: the longest any step here may take
@@ -39,7 +39,7 @@ def celery_app(
     monkeypatch.setenv("SAGA_BROKER_URL", celery_config["broker_url"])
     monkeypatch.setenv("SAGA_RESULT_BACKEND", celery_config["result_backend"])
     monkeypatch.setenv("INVENTORY_DATABASE_URL", f"sqlite:///{tmp_path / 'inventory.db'}")
-    app = ServiceApp("inventory", store.metadata, queue=f"inventory-{uuid.uuid4().hex[:8]}")
+    app = ServiceApp("inventory", migrations.SCHEMA, queue=f"inventory-{uuid.uuid4().hex[:8]}")
     app.conf.update(celery_config)
     # As the classic fixture does: the current app is put back after the test, and so is
     # Celery's list of shared tasks (app.task's tasks are shared: each would be added to

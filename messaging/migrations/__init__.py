@@ -1,0 +1,1 @@
+"""Alembic's environment (env.py) and the shared tables' revisions (messaging/schema.py)."""

@@ -1,0 +1,59 @@
+"""The payment tables as create_schema made them before migrations.
+
+Revision ID: payment_0001
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "payment_0001"
+down_revision: str | None = None
+branch_labels = ("payment",)
+depends_on: str | None = None
+
+# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
+ADOPTS = ("payments", "refunds")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "payments",
+        sa.Column("payment_id", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_cents", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("authorization", sa.String(length=64), nullable=False),
+        sa.Column("refund_reference", sa.String(length=64), nullable=True),
+        sa.Column("charged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("payment_id"),
+    )
+    op.create_index(op.f("ix_payments_order_id"), "payments", ["order_id"], unique=False)
+    op.create_table(
+        "refunds",
+        sa.Column("refund_id", sa.String(length=64), nullable=False),
+        sa.Column("payment_id", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.String(length=64), nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.payment_id"],
+        ),
+        sa.PrimaryKeyConstraint("refund_id"),
+        sa.UniqueConstraint("payment_id", "reference"),
+    )
+    op.create_index(op.f("ix_refunds_order_id"), "refunds", ["order_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_refunds_order_id"), table_name="refunds")
+    op.drop_table("refunds")
+    op.drop_index(op.f("ix_payments_order_id"), table_name="payments")
+    op.drop_table("payments")

@@ -1,0 +1,1 @@
+"""The email reactor's revisions (``reactor_email`` branch), named by its declaration."""
