@@ -107,6 +107,10 @@ class ServiceApp(Celery):
         self.configure_logging()
 
     def _on_worker_start(self, sender: Any = None, **_: Any) -> None:
+        # Celery's signals are process-wide: a process that built several apps (a test
+        # run, a module importing another service's app) starts one worker, of one app.
+        if getattr(sender, "app", self) is not self:
+            return
         self.configure_logging()
         self._run_start_checks()  # a prefork parent stops here, not each child in turn
         if _runs_tasks_itself(sender):
