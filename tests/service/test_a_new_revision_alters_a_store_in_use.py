@@ -1,5 +1,5 @@
-"""A column added in code becomes a second revision (drafted by devtools.new_revision);
-a store at the first revision, with rows, is upgraded to it on SQLite (batch mode) and
+"""A column added in code becomes a new revision (drafted by devtools.new_revision);
+a store at the head, with rows, is upgraded to it on SQLite (batch mode) and
 PostgreSQL alike, and then matches the code."""
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
         payments.append_column(Column("channel", String(20), nullable=True))
         schema = StoreSchema.of("payment", Branch("payment", versions, (newer,)))
         path = draft(schema, schema.branches[-1], "payments.channel")
-        assert path is not None and path.name == "payment_0002.py"
+        assert path is not None and path.name == "payment_0003.py"
         assert 'with op.batch_alter_table("payments"' in path.read_text().replace("'", '"')
 
         done = upgrade(engine, schema)
-        assert done.before == ("messaging_0001", "payment_0001")
-        assert done.after == ("messaging_0001", "payment_0002")
+        assert done.before == ("messaging_0001", "payment_0002")
+        assert done.after == ("messaging_0001", "payment_0003")
         with engine.connect() as conn:
             assert conn.execute(select(payments.c.payment_id, payments.c.channel)).one() == (
                 "pay-1",
@@ -46,7 +46,7 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
             )
             context = MigrationContext.configure(conn, opts={"compare_server_default": True})
             assert compare_metadata(context, schema.metadata) == []  # type: ignore[arg-type]
-            assert current(conn) == ("messaging_0001", "payment_0002")
+            assert current(conn) == ("messaging_0001", "payment_0003")
         assert draft(schema, schema.branches[-1], "again") is None
 
 
