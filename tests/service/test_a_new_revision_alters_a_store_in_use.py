@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, String, insert, select
 
 from devtools.new_revision import draft
+from messaging import tables
 from messaging.schema import Branch, StoreSchema, current, upgrade
 from participants.payment import store as payment_store
 from participants.payment.migrations import SCHEMA as PAYMENT
@@ -48,6 +49,13 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
             assert compare_metadata(context, schema.metadata) == []  # type: ignore[arg-type]
             assert current(conn) == ("messaging_0001", "payment_0003")
         assert draft(schema, schema.branches[-1], "again") is None
+        assert "ADOPTS_COLUMNS: dict[str, tuple[str, ...]] = {'payments': ('channel',)}" in (
+            path.read_text()
+        )
+
+    # a store made by the newer code's create_all: the added column marks the new revision
+    with throwaway_store(kind, tmp_path, tables.metadata, newer) as made:
+        assert upgrade(made, schema).stamped == ("messaging_0001", "payment_0003")
 
 
 def _payment() -> dict[str, object]:
