@@ -48,7 +48,8 @@ class StoreBehind(RuntimeError):
 
 
 class StoreMismatch(RuntimeError):
-    """An unversioned store whose tables differ from the first revisions: not adopted."""
+    """An unversioned store of no revision's layout, or one that differs from the code once
+    upgraded: not adopted, nothing written."""
 
 
 @dataclass(frozen=True)
