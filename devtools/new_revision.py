@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.operations.ops import AddColumnOp, ModifyTableOps, UpgradeOps
 from alembic.runtime.migration import MigrationContext
 
 from messaging.database import build_engine
@@ -39,6 +40,12 @@ revision = "{revision}"
 down_revision: str | None = "{down}"
 branch_labels: tuple[str, ...] | None = None
 depends_on: str | None = None
+
+# A store made before migrations with all of these tables, and these columns (the ones
+# this revision adds: edit if it changes something else that tells it apart), is stamped
+# here (messaging/schema.py).
+ADOPTS = {adopts}
+ADOPTS_COLUMNS: dict[str, tuple[str, ...]] = {columns}
 
 
 def upgrade() -> None:
@@ -83,11 +90,24 @@ def draft(schema: StoreSchema, branch: Branch, message: str) -> Path | None:
             message=message,
             revision=revision,
             down=head.revision,
+            adopts=repr(tuple(sorted(t for m in branch.metadata for t in m.tables))),
+            columns=repr(_added_columns(migration.upgrade_ops)),
             upgrade=_render(migration.upgrade_ops),
             downgrade=_render(migration.downgrade_ops),
         )
     )
     return path
+
+
+def _added_columns(ops: UpgradeOps) -> dict[str, tuple[str, ...]]:
+    """table -> the columns the revision adds: what tells a store at it from one before."""
+    added: dict[str, tuple[str, ...]] = {}
+    for table_ops in ops.ops:
+        if isinstance(table_ops, ModifyTableOps):
+            names = [op.column.name for op in table_ops.ops if isinstance(op, AddColumnOp)]
+            if names:
+                added[table_ops.table_name] = tuple(names)
+    return added
 
 
 def _owns(branch: Branch, table: str | None) -> bool:

@@ -9,9 +9,11 @@ env.py (messaging/migrations/env.py) runs on the connection it is handed.
 ``upgrade`` takes a store to every branch's head in one transaction (PostgreSQL: under
 the advisory lock that ``create_schema`` used; SQLite: ``BEGIN IMMEDIATE``), so processes
 starting together do it once. A store made before migrations (tables, no version table)
-is adopted: each branch whose first revision's tables are there is stamped at that
-revision, and the store is then compared with the code's tables: a difference (a layout
-older than the first revision) refuses, with nothing written.
+is adopted: each branch is stamped at its newest revision whose tables (``ADOPTS``) and
+marking columns (``ADOPTS_COLUMNS``) are there (a store of aa775bd at the first
+revisions, one made by today's ``create_all`` at the heads), upgraded to the heads, then
+compared with the code's tables: a difference (a layout older than the first revision)
+refuses, with nothing written.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class StoreBehind(RuntimeError):
 
 
 class StoreMismatch(RuntimeError):
-    """An unversioned store whose tables differ from the first revisions: not adopted."""
+    """An unversioned store of no revision's layout, or one that differs from the code once
+    upgraded: not adopted, nothing written."""
 
 
 @dataclass(frozen=True)
@@ -211,25 +214,34 @@ def _config(conn: Connection, schema: StoreSchema) -> Config:
 
 
 def _adopt(conn: Connection, schema: StoreSchema) -> tuple[str, ...]:
-    """Stamp each branch whose first revision's tables (its ``ADOPTS``) are there. One
-    with only some of them (a store from before a table was added, as the event
-    dispatcher's) gets the others from the code while the first revision is the branch's
-    only one (the code's tables are then that revision's); later, StoreMismatch."""
+    """Stamp each branch at its newest revision whose layout the store has: all the
+    revision's ``ADOPTS`` tables, and its ``ADOPTS_COLUMNS`` (the columns that tell its
+    layout from the one before, as ``sagas.order_id`` / ``sagas.business_key``). A branch
+    with none of its tables is left unstamped (it runs from its start). One with only
+    some of its first revision's tables (a store from before a table was added) gets the
+    others from the code while that revision is the branch's only one (the code's tables
+    are then that revision's); otherwise StoreMismatch. What the markers do not see is
+    caught after the upgrade, by comparing the store with the code's tables."""
     script = script_of(schema)
     present = set(inspect(conn).get_table_names())
     stamps: list[str] = []
     for branch in schema.branches:
         head, base = _ends(script, branch.label)
-        adopts = set(getattr(script.get_revision(base).module, "ADOPTS", ()))
-        found = adopts & present
-        if not found:
+        chain = list(script.iterate_revisions(head, "base"))  # newest first
+        known = {t for rev in chain for t in getattr(rev.module, "ADOPTS", ())}
+        if not known & present:
             continue
-        missing = adopts - found
-        if missing and head != base:
+        match = next((rev.revision for rev in chain if _has_layout(conn, rev, present)), None)
+        if match is not None:
+            stamps.append(match)
+            continue
+        adopts = set(getattr(script.get_revision(base).module, "ADOPTS", ()))
+        found, missing = adopts & present, adopts - present
+        if not found or head != base:
             raise StoreMismatch(
-                f"the {schema.service} store has {', '.join(sorted(found))} but not "
-                f"{', '.join(sorted(missing))}: not a layout saga-migrate can adopt "
-                "(docs/operations.md, Migrations)"
+                f"the {schema.service} store has {', '.join(sorted(known & present))} but "
+                f"not the layout of any {branch.label} revision: not a layout saga-migrate "
+                "can adopt (docs/operations.md, Migrations); nothing was changed"
             )
         for metadata in branch.metadata:
             tables = [t for name, t in metadata.tables.items() if name in missing]
@@ -238,6 +250,19 @@ def _adopt(conn: Connection, schema: StoreSchema) -> tuple[str, ...]:
     if stamps:
         command.stamp(_config(conn, schema), sorted(stamps))
     return tuple(sorted(stamps))
+
+
+def _has_layout(conn: Connection, revision: Any, present: set[str]) -> bool:
+    """The store has the revision's tables (``ADOPTS``) and marking columns."""
+    adopts = set(getattr(revision.module, "ADOPTS", ()))
+    if not adopts or not adopts <= present:
+        return False
+    marks: dict[str, Sequence[str]] = getattr(revision.module, "ADOPTS_COLUMNS", {})
+    for table, columns in marks.items():
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        if not set(columns) <= have:
+            return False
+    return True
 
 
 def _ends(script: ScriptDirectory, label: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""The orchestrator tables as create_schema made them before migrations.
+"""The orchestrator tables as create_schema made them at aa775bd, before migrations:
+sagas keyed by (definition, order_id), no event dispatcher tables.
 
 Revision ID: orchestrator_0001
 Revises:
@@ -14,8 +15,10 @@ down_revision: str | None = None
 branch_labels = ("orchestrator",)
 depends_on: str | None = None
 
-# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
-ADOPTS = ("event_deliveries", "event_log", "saga_history", "sagas", "subscriptions")
+# A store made before migrations with all of these tables, and these columns, is stamped
+# here unless a later revision's match (messaging/schema.py).
+ADOPTS = ("event_log", "saga_history", "sagas")
+ADOPTS_COLUMNS = {"sagas": ("order_id",)}
 
 
 def upgrade() -> None:
@@ -42,9 +45,7 @@ def upgrade() -> None:
         "sagas",
         sa.Column("saga_id", sa.String(length=64), nullable=False),
         sa.Column("definition", sa.String(length=100), nullable=False),
-        sa.Column("business_key", sa.String(length=64), nullable=False),
-        sa.Column("parent_key", sa.String(length=64), nullable=True),
-        sa.Column("input", sa.JSON(), nullable=True),
+        sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("correlation_id", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("current_step", sa.String(length=100), nullable=True),
@@ -57,15 +58,13 @@ def upgrade() -> None:
         sa.Column("deadline", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cancel_reason", sa.Text(), nullable=True),
         sa.Column("querying", sa.Boolean(), server_default=sa.false(), nullable=False),
-        sa.Column("flights", sa.JSON(none_as_null=True), nullable=True),
-        sa.Column("completed", sa.JSON(none_as_null=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("saga_id"),
-        sa.UniqueConstraint("definition", "business_key", name="uq_sagas_definition_key"),
+        sa.UniqueConstraint("definition", "order_id", name="uq_sagas_definition_order"),
     )
-    op.create_index("ix_sagas_business_key", "sagas", ["business_key"], unique=False)
+    op.create_index("ix_sagas_order_id", "sagas", ["order_id"], unique=False)
     op.create_index(
         "ix_sagas_deadline",
         "sagas",
@@ -73,15 +72,7 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("deadline IS NOT NULL"),
     )
-    op.create_index("ix_sagas_parent_key", "sagas", ["parent_key"], unique=False)
     op.create_index(op.f("ix_sagas_status"), "sagas", ["status"], unique=False)
-    op.create_table(
-        "event_deliveries",
-        sa.Column("subscription", sa.String(length=64), nullable=False),
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("event_log_id", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("subscription", "seq"),
-    )
     op.create_table(
         "event_log",
         sa.Column(
@@ -101,45 +92,18 @@ def upgrade() -> None:
     op.create_index(op.f("ix_event_log_created_at"), "event_log", ["created_at"], unique=False)
     op.create_index(op.f("ix_event_log_event_type"), "event_log", ["event_type"], unique=False)
     op.create_index(op.f("ix_event_log_saga_id"), "event_log", ["saga_id"], unique=False)
-    op.create_table(
-        "subscriptions",
-        sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("queue", sa.String(length=200), nullable=False),
-        sa.Column("events", sa.JSON(), nullable=False),
-        sa.Column("owner", sa.String(length=200), nullable=False),
-        sa.Column("origin", sa.String(length=20), nullable=False),
-        sa.Column("start", sa.String(length=64), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("head", sa.BigInteger(), nullable=False),
-        sa.Column("acknowledged", sa.BigInteger(), server_default="0", nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("resend", sa.JSON(none_as_null=True), nullable=True),
-        sa.Column("backfill_from", sa.BigInteger(), nullable=True),
-        sa.Column("backfill_to", sa.BigInteger(), nullable=True),
-        sa.Column("resent", sa.BigInteger(), server_default="0", nullable=False),
-        sa.Column("resent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("warnings", sa.JSON(none_as_null=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("name"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("subscriptions")
     op.drop_index(op.f("ix_event_log_saga_id"), table_name="event_log")
     op.drop_index(op.f("ix_event_log_event_type"), table_name="event_log")
     op.drop_index(op.f("ix_event_log_created_at"), table_name="event_log")
     op.drop_table("event_log")
-    op.drop_table("event_deliveries")
     op.drop_index(op.f("ix_sagas_status"), table_name="sagas")
-    op.drop_index("ix_sagas_parent_key", table_name="sagas")
     op.drop_index(
         "ix_sagas_deadline", table_name="sagas", postgresql_where=sa.text("deadline IS NOT NULL")
     )
-    op.drop_index("ix_sagas_business_key", table_name="sagas")
+    op.drop_index("ix_sagas_order_id", table_name="sagas")
     op.drop_table("sagas")
     op.drop_index(op.f("ix_saga_history_saga_id"), table_name="saga_history")
     op.drop_table("saga_history")

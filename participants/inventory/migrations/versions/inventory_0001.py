@@ -1,4 +1,4 @@
-"""The inventory tables as create_schema made them before migrations.
+"""The inventory tables as create_schema made them at aa775bd, before migrations.
 
 Revision ID: inventory_0001
 Revises:
@@ -14,8 +14,9 @@ down_revision: str | None = None
 branch_labels = ("inventory",)
 depends_on: str | None = None
 
-# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
-ADOPTS = ("reservation_lines", "reservations", "restocks", "stock")
+# A store made before migrations with all of these tables is stamped here, the newest
+# revision whose tables are all there (messaging/schema.py).
+ADOPTS = ("reservation_lines", "reservations", "stock")
 
 
 def upgrade() -> None:
@@ -29,15 +30,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("reservation_id"),
     )
     op.create_index(op.f("ix_reservations_order_id"), "reservations", ["order_id"], unique=False)
-    op.create_table(
-        "restocks",
-        sa.Column("return_id", sa.String(length=64), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("lines", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("return_id"),
-    )
-    op.create_index(op.f("ix_restocks_order_id"), "restocks", ["order_id"], unique=False)
     op.create_table(
         "stock",
         sa.Column("sku", sa.String(length=64), nullable=False),
@@ -61,7 +53,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("reservation_lines")
     op.drop_table("stock")
-    op.drop_index(op.f("ix_restocks_order_id"), table_name="restocks")
-    op.drop_table("restocks")
     op.drop_index(op.f("ix_reservations_order_id"), table_name="reservations")
     op.drop_table("reservations")

@@ -1,4 +1,4 @@
-"""The payment tables as create_schema made them before migrations.
+"""The payment tables as create_schema made them at aa775bd, before migrations.
 
 Revision ID: payment_0001
 Revises:
@@ -14,8 +14,9 @@ down_revision: str | None = None
 branch_labels = ("payment",)
 depends_on: str | None = None
 
-# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
-ADOPTS = ("payments", "refunds")
+# A store made before migrations with all of these tables is stamped here, the newest
+# revision whose tables are all there (messaging/schema.py).
+ADOPTS = ("payments",)
 
 
 def upgrade() -> None:
@@ -34,26 +35,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("payment_id"),
     )
     op.create_index(op.f("ix_payments_order_id"), "payments", ["order_id"], unique=False)
-    op.create_table(
-        "refunds",
-        sa.Column("refund_id", sa.String(length=64), nullable=False),
-        sa.Column("payment_id", sa.String(length=64), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("reference", sa.String(length=100), nullable=False),
-        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["payment_id"],
-            ["payments.payment_id"],
-        ),
-        sa.PrimaryKeyConstraint("refund_id"),
-        sa.UniqueConstraint("payment_id", "reference"),
-    )
-    op.create_index(op.f("ix_refunds_order_id"), "refunds", ["order_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_refunds_order_id"), table_name="refunds")
-    op.drop_table("refunds")
     op.drop_index(op.f("ix_payments_order_id"), table_name="payments")
     op.drop_table("payments")

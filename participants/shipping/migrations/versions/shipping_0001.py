@@ -1,4 +1,4 @@
-"""The shipping tables as create_schema made them before migrations.
+"""The shipping tables as create_schema made them at aa775bd, before migrations.
 
 Revision ID: shipping_0001
 Revises:
@@ -14,25 +14,12 @@ down_revision: str | None = None
 branch_labels = ("shipping",)
 depends_on: str | None = None
 
-# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
-ADOPTS = ("return_labels", "shipments")
+# A store made before migrations with all of these tables is stamped here, the newest
+# revision whose tables are all there (messaging/schema.py).
+ADOPTS = ("shipments",)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "return_labels",
-        sa.Column("label_id", sa.String(length=64), nullable=False),
-        sa.Column("return_id", sa.String(length=64), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("carrier", sa.String(length=64), nullable=False),
-        sa.Column("tracking_number", sa.String(length=64), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("label_id"),
-        sa.UniqueConstraint("return_id"),
-    )
-    op.create_index(op.f("ix_return_labels_order_id"), "return_labels", ["order_id"], unique=False)
     op.create_table(
         "shipments",
         sa.Column("shipment_id", sa.String(length=64), nullable=False),
@@ -50,5 +37,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_shipments_order_id"), table_name="shipments")
     op.drop_table("shipments")
-    op.drop_index(op.f("ix_return_labels_order_id"), table_name="return_labels")
-    op.drop_table("return_labels")

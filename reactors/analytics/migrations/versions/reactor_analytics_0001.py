@@ -1,4 +1,4 @@
-"""The reactor_analytics tables as create_schema made them before migrations.
+"""The reactor_analytics tables as create_schema made them at aa775bd, before migrations.
 
 Revision ID: reactor_analytics_0001
 Revises:
@@ -14,8 +14,9 @@ down_revision: str | None = None
 branch_labels = ("reactor_analytics",)
 depends_on: str | None = None
 
-# A store made before migrations with all of these tables is stamped here (messaging/schema.py).
-ADOPTS = ("daily_sales", "order_facts", "refunds_per_day", "return_facts")
+# A store made before migrations with all of these tables is stamped here, the newest
+# revision whose tables are all there (messaging/schema.py).
+ADOPTS = ("daily_sales", "order_facts")
 
 
 def upgrade() -> None:
@@ -42,36 +43,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", "outcome", name="uq_order_facts_order_outcome"),
     )
     op.create_index(op.f("ix_order_facts_order_id"), "order_facts", ["order_id"], unique=False)
-    op.create_table(
-        "refunds_per_day",
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("refunds", sa.Integer(), nullable=False),
-        sa.Column("refunded_cents", sa.BigInteger(), nullable=False),
-        sa.Column("rejected", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "currency"),
-    )
-    op.create_table(
-        "return_facts",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("return_id", sa.String(length=64), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("outcome", sa.String(length=20), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("refund_cents", sa.BigInteger(), nullable=False),
-        sa.Column("units", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id"),
-        sa.UniqueConstraint("return_id", "outcome", name="uq_return_facts_return_outcome"),
-    )
-    op.create_index(op.f("ix_return_facts_order_id"), "return_facts", ["order_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_return_facts_order_id"), table_name="return_facts")
-    op.drop_table("return_facts")
-    op.drop_table("refunds_per_day")
     op.drop_index(op.f("ix_order_facts_order_id"), table_name="order_facts")
     op.drop_table("order_facts")
     op.drop_table("daily_sales")
