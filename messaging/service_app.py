@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from celery import Celery
+from celery import Celery, current_app
 from celery.signals import setup_logging, task_prerun, worker_init, worker_process_init
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine
@@ -122,6 +122,10 @@ class ServiceApp(Celery):
         # pool child with its parent's closed pools: "Acquire on closed pool").
         self._engine = None  # never share a parent's connection pool
         self._pid = None
+        # Sent with no sender (a pool starting): the worker's app is the current one (the
+        # worker sets it); another app built in this process has nothing to start here.
+        if current_app._get_current_object() is not self:
+            return
         self.configure_logging()
         enable_tracing(self.service)  # when SAGA_TRACING asks for it
         self._run_start_checks()  # fail at start, not at the first message
