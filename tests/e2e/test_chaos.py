@@ -117,10 +117,12 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     chaos.spawn(chaos.review_loop)
     half = len(chaos_orders) // 2
     first, second = chaos_orders[:half], chaos_orders[half:] + duplicates
-    chaos.submit_paced(first, rate, order_seconds, len(first) / rate + order_seconds + 30)
+    # each half: its pacing, one order's longest wait, and a minute for the restarts the
+    # kills cause (each restarted process now also checks its store's migrations)
+    chaos.submit_paced(first, rate, order_seconds, len(first) / rate + order_seconds + 60)
     chaos.redis.restart()
     chaos.redis_restarts += 1
-    chaos.submit_paced(second, rate, order_seconds, len(second) / rate + order_seconds + 30)
+    chaos.submit_paced(second, rate, order_seconds, len(second) / rate + order_seconds + 60)
     submitted_at = time.monotonic()
 
     def killed() -> tuple[bool, str]:
