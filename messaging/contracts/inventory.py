@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.contracts.base import MessageKind, Payload
@@ -15,12 +18,33 @@ class StockLine(BaseModel):
     quantity: int = Field(gt=0)
 
 
+def _reserve_one_to_two(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "allow_partial": False}
+
+
+def _reserve_two_to_one(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 inventory reserves all or none: an order that allows a partial
+    reservation is then reserved whole or refused, never wrongly."""
+    return {key: value for key, value in data.items() if key != "allow_partial"}
+
+
 class ReserveInventory(Payload):
+    """Reserve every line, or none (``InventoryReservationFailed``). With
+    ``allow_partial`` inventory reserves what it has of each line instead
+    (``InventoryPartiallyReserved``); it refuses only when it has none of any line."""
+
     message_type = "ReserveInventory"
     kind = MessageKind.COMMAND
+    schema_version = 2
+    upcasters = MappingProxyType({1: _reserve_one_to_two})
+    downcasters = MappingProxyType({1: _reserve_two_to_one})
+    changes = MappingProxyType(
+        {2: "adds allow_partial (false when absent): reserve what is in stock of each line"}
+    )
 
     order_id: Identifier
     items: list[StockLine] = Field(min_length=1)
+    allow_partial: bool = Field(default=False, strict=True)
 
 
 class InventoryReserved(Payload):
@@ -30,6 +54,19 @@ class InventoryReserved(Payload):
     order_id: Identifier
     reservation_id: str
     items: list[StockLine]
+
+
+class InventoryPartiallyReserved(Payload):
+    """Some of the order is reserved: ``items`` holds what was (a line may be reserved for
+    less than asked), ``missing`` what was not, line by line."""
+
+    message_type = "InventoryPartiallyReserved"
+    kind = MessageKind.REPLY
+
+    order_id: Identifier
+    reservation_id: str
+    items: list[StockLine] = Field(min_length=1)
+    missing: list[StockLine] = Field(min_length=1)
 
 
 class InventoryReservationFailed(Payload):
@@ -82,6 +119,7 @@ class InventoryRestocked(Payload):
 MESSAGES: tuple[type[Payload], ...] = (
     ReserveInventory,
     InventoryReserved,
+    InventoryPartiallyReserved,
     InventoryReservationFailed,
     ReleaseInventory,
     InventoryReleased,

@@ -23,6 +23,8 @@ class Order(Strict):
     currency: CurrencyCode
     payment_token: Identifier
     shipping_address: ShippingAddress
+    # Checkout 2 and later: reserve what is in stock and ship that, rather than refuse.
+    allow_partial: bool = Field(default=False, strict=True)
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> Order:

@@ -50,7 +50,7 @@ def test_no_setting_writes_every_type_at_its_own_version() -> None:
 
 @pytest.fixture
 def setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(versions.VARIABLE, "ReserveInventory=2")
+    monkeypatch.setenv(versions.VARIABLE, "ReserveInventory=3")
     versions.emitted.cache_clear()
     yield
     versions.emitted.cache_clear()
@@ -64,7 +64,7 @@ def test_the_worker_stops_at_start_naming_the_setting(setting: None) -> None:
 
     assert str(stopped.value) == (
         "inventory cannot start: SAGA_EMIT_VERSIONS: ReserveInventory cannot be written at "
-        "schema version 2: this code writes versions 1 (an older one needs a downcaster on "
+        "schema version 3: this code writes versions 1, 2 (an older one needs a downcaster on "
         "ReserveInventory)"
     )
     app.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from messaging.contracts import MessageKind, Payload, catalog, inventory, payment, shipping
+from messaging.contracts import MessageKind, Payload, catalog, fraud, inventory, payment, shipping
 from sagas.checkout.definition import CHECKOUT
 
 EXPECTED_COMMANDS = {
@@ -23,10 +23,14 @@ EXPECTED_COMMANDS = {
     "RestockInventory",
     "CreateReturnLabel",
     "VoidReturnLabel",
+    "ScreenOrder",
 }
 EXPECTED_REPLIES = {
     "InventoryReserved",
+    "InventoryPartiallyReserved",
     "InventoryReservationFailed",
+    "OrderScreened",
+    "FraudSuspected",
     "InventoryReleased",
     "PaymentCharged",
     "PaymentDeclined",
@@ -67,7 +71,7 @@ def test_the_catalog_holds_exactly_the_expected_names():
     assert set(MESSAGE_TYPES) == EXPECTED_COMMANDS | EXPECTED_REPLIES | EXPECTED_EVENTS
 
 
-@pytest.mark.parametrize("module", [inventory, payment, shipping], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [fraud, inventory, payment, shipping], ids=lambda m: m.__name__)
 def test_a_contracts_module_lists_every_message_type_it_defines(module):
     defined = {
         cls

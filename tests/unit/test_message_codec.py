@@ -47,13 +47,14 @@ def test_wrap_fills_type_and_version_from_the_payload():
     envelope = Envelope.wrap(RESERVE, saga_id=None, correlation_id="corr-1")
 
     assert envelope.type == "ReserveInventory"
-    assert envelope.schema_version == 1
+    assert envelope.schema_version == 2
     assert envelope.causation_id is None
     assert len(envelope.message_id) == 36  # a uuid4 by default
     assert envelope.occurred_at.tzinfo is not None
     assert envelope.payload == {
         "order_id": "ord-1",
         "items": [{"sku": "SKU-1", "quantity": 2}, {"sku": "SKU-2", "quantity": 1}],
+        "allow_partial": False,
     }
 
 
@@ -149,10 +150,10 @@ def test_unknown_type_is_refused():
 
 
 def test_wrong_schema_version_is_refused():
-    raw = {**wrapped(), "schema_version": 2}
+    raw = {**wrapped(), "schema_version": 3}
 
     assert refusal(raw) == (
-        "ReserveInventory schema version 2 is newer than this service reads (1): upgrade "
+        "ReserveInventory schema version 3 is newer than this service reads (2): upgrade "
         "this service, then replay its dead letters (sagactl dlq replay --all --service SERVICE)"
     )
 

@@ -33,5 +33,5 @@ def test_without_a_service_name_the_command_has_a_placeholder() -> None:
 def test_a_real_type_one_version_ahead_is_newer_too() -> None:
     from tests.unit.test_message_codec import wrapped
 
-    with pytest.raises(MalformedMessage, match=r"^ReserveInventory schema version 2 is newer"):
-        decode({**wrapped(), "schema_version": 2})
+    with pytest.raises(MalformedMessage, match=r"^ReserveInventory schema version 3 is newer"):
+        decode({**wrapped(), "schema_version": 3})
