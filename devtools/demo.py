@@ -109,8 +109,11 @@ def run_scenarios(platform: SagaPlatform, run: str) -> tuple[list[bool], list[di
         print(
             f"  payment: net charged {format_money(payments['net_charged_cents'], 'EUR')} "
             f"over {len(payments['payments'])} payment(s); shipments: "
-            + (", ".join(s["tracking_number"] for s in shipments) or "none")
+            + (", ".join(f"{s['tracking_number']} ({s['carrier']})" for s in shipments) or "none")
         )
+        if saga.data.get("missing"):
+            left = ", ".join(f"{line['quantity']} x {line['sku']}" for line in saga.data["missing"])
+            print(f"  left out (not in stock, not charged, not shipped): {left}")
     print("\n" + RULE)
     for sku, seeded in STOCK.items():
         stock = call("inventory.get_stock", {"sku": sku})

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-STOCK = {"BOOK-42": 20, "MUG-7": 5}
+STOCK = {"BOOK-42": 20, "MUG-7": 5, "POSTER-3": 2}
 CUSTOMER_ID = f"cust-{uuid.uuid4().hex[:6]}"
 
 
@@ -20,6 +20,7 @@ class Scenario:
     country: str = "FR"
     items: tuple[tuple[str, int, int], ...] = (("BOOK-42", 2, 1999), ("MUG-7", 1, 850))
     review: str | None = None  # "approve" or "reject": a reviewer's decision on a big order
+    allow_partial: bool = False
 
 
 BIG = (("BOOK-42", 1, 250_000),)  # above SAGA_REVIEW_THRESHOLD_CENTS (1,000.00 by default)
@@ -60,6 +61,18 @@ SCENARIOS = (
         country="ZZ",
     ),
     REFUNDS_REFUSED_CARD,
+    Scenario(
+        "Partial order: 3 posters asked, 2 in stock: charged and shipped for 2, 1 left out",
+        "completed",
+        items=(("BOOK-42", 1, 1999), ("POSTER-3", 3, 1200)),
+        allow_partial=True,
+    ),
+    Scenario(
+        "Fraud suspected: screened while the stock is reserved, stock released, no charge",
+        "compensated",
+        "fraud_rejected",
+        token="tok_fraud",
+    ),
     Scenario(
         "Refund refused by the card network: failed, needs an operator",
         "failed",
@@ -113,6 +126,7 @@ def order_for(scenario: Scenario, run: str, number: int) -> dict[str, Any]:
         ],
         "currency": "EUR",
         "payment_token": scenario.token,
+        "allow_partial": scenario.allow_partial,
         "shipping_address": {
             "name": "Grace Hopper",
             "line1": "1 Navy Yard",

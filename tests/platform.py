@@ -198,7 +198,6 @@ def start(
     overrides = {f"{env_prefix(s)}_DATABASE_URL": url for s, url in database_urls.items()}
     # each process brings its store up to date at start (one at a time: messaging/schema.py)
     overrides["SAGA_MIGRATE"] = "auto"
-    overrides.update(extra_env)
     overrides.update(
         PYTHONPATH=str(PLUGINS),
         SAGA_DATA_DIR=str(log_dir / "data"),
@@ -217,6 +216,7 @@ def start(
         SAGA_RELAY_INTERVAL="0.2",
         SAGA_EVENTS_CHECK_INTERVAL="2",  # reactors are asked what they lack every 2 s
     )
+    overrides.update(extra_env)  # a test's own settings win
     commands = {**read_procfile(ROOT / "Procfile"), **TEST_PROCESSES}
     processes = Platform(commands, platform_env(overrides), log_dir)
     processes.start()

@@ -63,7 +63,7 @@ def admit(request: ReturnRequest, context: AdmissionContext) -> Admitted | Refus
             f"order_id: order {request.order_id!r} is {order.status}, not completed: "
             "only a completed order can be returned"
         )
-    bought = {item["sku"]: item for item in order.data["order"]["items"]}
+    bought = _bought(order.data)
     taken = _returned(context.lookup.children(RETURNS, request.order_id))
     problems = []
     for i, line in enumerate(request.lines):
@@ -79,6 +79,16 @@ def admit(request: ReturnRequest, context: AdmissionContext) -> Admitted | Refus
     if problems:
         return Refused("return refused: " + "; ".join(problems))
     return Admitted(data=_data(request, order), parent_key=request.order_id)
+
+
+def _bought(order: SagaData) -> dict[str, Any]:
+    """The order's lines by SKU, as bought: a checkout (version 2 on) that reserved only
+    part of the order records the lines it reserved, charged and shipped."""
+    items = {item["sku"]: item for item in order["order"]["items"]}
+    reserved = order.get("reserved")
+    if reserved is None:  # all or nothing: every line was bought whole
+        return items
+    return {line["sku"]: {**items[line["sku"]], "quantity": line["quantity"]} for line in reserved}
 
 
 def _returned(earlier: Sequence[SagaRecord]) -> dict[str, int]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from messaging import outbox
 from messaging.tables import outbox as outbox_table
 from orchestrator.saga_store import actions
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 

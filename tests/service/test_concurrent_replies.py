@@ -25,7 +25,7 @@ from orchestrator import event_tables
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store import actions, reads
 from orchestrator.saga_store import tables as saga_tables
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.platform import order
 

@@ -19,7 +19,7 @@ from orchestrator import event_tables, sweeper
 from orchestrator.saga_store import actions
 from orchestrator.saga_store import tables as saga_tables
 from orchestrator.saga_store.tables import sagas as saga_table
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.platform import order
 from tests.stores import throwaway_store
 

@@ -11,8 +11,8 @@ from messaging.contracts.orders import Customer, OrderItem
 from messaging.contracts.payment import PaymentCharged
 from orchestrator import engine
 from orchestrator.engine import SagaState, Transition
-from sagas.checkout.definition import CHECKOUT
 from sagas.checkout.events import OrderCancelled
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.saga_builders import IdFactory, applied
 
 STOCK_LINES = [StockLine(sku="SKU-1", quantity=2), StockLine(sku="SKU-2", quantity=1)]

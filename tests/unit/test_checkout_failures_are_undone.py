@@ -21,8 +21,8 @@ from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import ShipmentFailed
 from orchestrator import engine
 from orchestrator.engine import HistoryEntry, Ignored, OutgoingCommand, Transition
-from sagas.checkout.definition import CHECKOUT
 from sagas.checkout.events import OrderCancelled
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.checkout_saga import (
     STOCK_LINES,
     after_charge,

@@ -7,7 +7,7 @@ import pytest
 
 from orchestrator import docs_diagrams, saga_registry
 from orchestrator.diagram import mermaid
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 
 REGENERATE = (
     f"run `{docs_diagrams.REGENERATE}` (or `make diagrams`) and commit docs/architecture.md"

@@ -12,7 +12,8 @@ from messaging.contracts.inventory import InventoryReleased, InventoryReserved, 
 from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.engine import Ignored, StepStatus, Transition
-from sagas.checkout.definition import CHECKOUT, REVIEW
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
+from sagas.checkout.version_1 import REVIEW
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from messaging.contracts import MessageKind, Payload, catalog, fraud, inventory, payment, shipping
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 
 EXPECTED_COMMANDS = {
     "ReserveInventory",

@@ -13,7 +13,7 @@ from messaging.contracts.catalog import Catalog, DuplicateMessageType, declared_
 from messaging.contracts.payment import ChargePayment
 from orchestrator import saga_registry
 from orchestrator.definition import SagaDefinition
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 
 
 class ChargePaymentAgain(Payload):  # a second schema under a name payment already uses

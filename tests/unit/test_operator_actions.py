@@ -13,7 +13,8 @@ from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import ShipmentFailed
 from orchestrator import engine
 from orchestrator.engine import Ignored, SagaState, StepStatus, Transition
-from sagas.checkout.definition import CHECKOUT, COMPENSATION_POLICY, STEP_POLICY
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
+from sagas.checkout.version_1 import COMPENSATION_POLICY, STEP_POLICY
 from tests.unit.saga_builders import IdFactory, applied
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.definition import SagaDefinition, scaled
 from orchestrator.engine import Flight, HistoryEntry, OutgoingCommand
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.party_saga import NOW, PARTY, A, B, C, D, Work, applied, in_group, ok, sent, step
 from tests.unit.saga_builders import S
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from orchestrator.diagram import describe
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.diagram_reading import DISPATCH
 
 

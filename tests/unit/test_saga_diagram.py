@@ -10,7 +10,7 @@ import sys
 
 from orchestrator.definition import RetryPolicy, SagaDefinition, Step
 from orchestrator.diagram import describe, mermaid, message_name
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.diagram_reading import (
     DISPATCH,
     Pick,
@@ -164,7 +164,7 @@ def test_the_same_definition_always_gives_the_same_text() -> None:
     assert describe(CHECKOUT) == describe(CHECKOUT)
     # reply types are sets: their order must not follow the string hash of the process
     script = (
-        "from sagas.checkout.definition import CHECKOUT;"
+        "from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT;"
         "from orchestrator.diagram import describe, mermaid;"
         "import sys; sys.stdout.write(mermaid(CHECKOUT) + describe(CHECKOUT))"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.diagram import Position, mermaid
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.diagram_reading import DISPATCH
 
 # the nodes a checkout has passed once its payment is charged, in the chart's order

@@ -24,7 +24,8 @@ from messaging.contracts.saga_status import SagaStatus
 from messaging.contracts.shipping import ShipmentCreated, ShipmentFailed
 from orchestrator import engine
 from orchestrator.engine import Ignored, SagaState, Transition
-from sagas.checkout.definition import CHECKOUT, COMPENSATION_POLICY
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
+from sagas.checkout.version_1 import COMPENSATION_POLICY
 
 IdFactory = Callable[[], str]
 

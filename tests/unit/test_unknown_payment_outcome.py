@@ -12,7 +12,7 @@ from messaging.contracts.payment import PaymentCharged, PaymentDeclined, Payment
 from messaging.contracts.saga_status import SagaStatus
 from orchestrator import engine
 from orchestrator.engine import SagaState, Transition
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.saga_builders import IdFactory, applied
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from console.web import create_app
 from orchestrator.diagram import Position, mermaid
 from saga_client.platform import SagaPlatform
 from saga_client.tasks import TaskClient
-from sagas.checkout.definition import CHECKOUT
+from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 from tests.unit.sagactl_stand_in import (
     SAGA_ID,
     FakeApp,
