@@ -20,6 +20,7 @@ A Redis server of its own; every wait has a deadline."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -141,9 +142,9 @@ def test_v1_sagas_finish_on_v1_while_new_orders_run_v2(v1_platform: RunningPlatf
             "orchestrator.place_order", order={**order(sku=scarce), "allow_partial": True}
         )
     for placed in reviewed:
-        wait_for(lambda o=placed: saga_of(platform, o["order_id"]), _awaiting_review, 60)
+        wait_for(functools.partial(saga_of, platform, placed["order_id"]), _awaiting_review, 60)
     for placed in waiting:
-        wait_for(lambda o=placed: saga_of(platform, o["order_id"]), _at_shipping, 60)
+        wait_for(functools.partial(saga_of, platform, placed["order_id"]), _at_shipping, 60)
 
     upgrade(platform)
 

@@ -26,7 +26,7 @@ def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
         "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
         "events": ["OrderConfirmed", "OrderCancelled"],
         "description": (
-            "The checkout saga: reserve inventory -> charge payment -> create shipment -> confirm."
+            "Checkout version 1: reserve inventory -> charge payment -> create shipment -> confirm."
         ),
         "services": ["inventory", "payment", "shipping"],
     }
