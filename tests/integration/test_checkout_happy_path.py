@@ -17,7 +17,7 @@ def test_order_completes_and_every_participant_records_its_part(platform: Runnin
 
     saga = platform.wait_for_saga(placed["saga_id"])
     assert saga["state"] == "completed"
-    assert [s["status"] for s in saga["steps"]] == ["succeeded"] * 3
+    assert [s["status"] for s in saga["steps"]] == ["succeeded"] * 4
     assert saga["current_step"] is None
     kinds = [h["kind"] for h in saga["history"]]
     assert kinds == [*HAPPY_PATH_KINDS, "event_recorded"]

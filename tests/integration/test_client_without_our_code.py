@@ -58,6 +58,7 @@ def test_plain_celery_client_submits_and_reads(platform: RunningPlatform) -> Non
     assert result["saga"]["saga_id"] == result["placed"]["saga_id"]
     assert [s["name"] for s in result["saga"]["steps"]] == [
         "reserve_inventory",
+        "screen_fraud",
         "charge_payment",
         "create_shipment",
     ]

@@ -23,7 +23,7 @@ def test_declined_card_releases_the_stock_it_reserved(
 
     assert saga["state"] == "compensated"
     assert saga["failure"]["code"] == code
-    assert [s["status"] for s in saga["steps"]] == ["compensated", "failed", "pending"]
+    assert [s["status"] for s in saga["steps"]] == ["compensated", "succeeded", "failed", "pending"]
     sent = [h["message_type"] for h in saga["history"] if h["kind"].endswith("_sent")]
     assert sent == ["ReserveInventory", "ChargePayment", "ReleaseInventory"]
 

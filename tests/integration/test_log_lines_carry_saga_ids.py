@@ -16,6 +16,7 @@ SERVICES = {
     "inventory": "inventory",
     "payment": "payment",
     "shipping": "shipping",
+    "fraud": "fraud",
     "reactor-email": "reactor.email",
     "reactor-analytics": "reactor.analytics",
     "reactor-crm": "reactor.crm",
@@ -24,6 +25,7 @@ STEPS = {
     "inventory": "reserve_inventory",
     "payment": "charge_payment",
     "shipping": "create_shipment",
+    "fraud": "screen_fraud",
 }
 # Celery's default log format, which must no longer appear: "[2026-12-01 08:40:07,698: INFO/"
 PLAIN_CELERY_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d [\d:,]+: [A-Z]+/")

@@ -25,7 +25,7 @@ from tests.integration.test_reactor_effects import wait_for_every_reactor
 from tests.platform import WEB_AUTH, RunningPlatform, new_sku, order, wait_for
 
 BIG = 600_000  # cents, above the platform's SAGA_REVIEW_THRESHOLD_CENTS of 500,000
-CHECKOUT_STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+CHECKOUT_STEPS = ("reserve_inventory", "screen_fraud", "charge_payment", "create_shipment")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -245,7 +245,9 @@ def test_the_diagram_follows_a_saga_awaiting_review(platform: RunningPlatform, p
     )
 
     _find_saga(page, waiting)
-    _diagram_marks(page, "review_charge_payment", done=("step_reserve_inventory",))
+    _diagram_marks(
+        page, "review_charge_payment", done=("step_reserve_inventory", "step_screen_fraud")
+    )
     # no step of the chart is current but the review: the charge waits for a decision
     expect(_node(page, "step_charge_payment", "current")).to_have_count(0)
 

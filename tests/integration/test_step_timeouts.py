@@ -80,7 +80,12 @@ def test_attempts_run_out_then_an_operator_retries(platform: RunningPlatform) ->
 
         assert saga["state"] == "failed"
         assert saga["error"] == "no reply from shipping to create_shipment after 3 attempts"
-        assert [s["status"] for s in saga["steps"]] == ["succeeded", "succeeded", "timed_out"]
+        assert [s["status"] for s in saga["steps"]] == [
+            "succeeded",
+            "succeeded",
+            "succeeded",
+            "timed_out",
+        ]
         assert _history_kinds(saga).count("command_resent") == 2
     finally:
         platform.restart("shipping")
