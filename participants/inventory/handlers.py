@@ -39,8 +39,9 @@ def registry() -> Registry:
 
 def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
     """Once per order: the stock rows are locked first, so a second command for the same
-    order (any message id) waits for the first, then finds its reservation and answers
-    with it. A refusal is not recorded: the order may be asked again."""
+    order (any message id) that names a SKU of the first with a stock row, as a command
+    sent again does, waits for the first, then finds its reservation and answers with
+    it. A refusal is not recorded: the order may be asked again."""
     command = message.payload
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
