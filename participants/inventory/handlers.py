@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from messaging.codec import Message
 from messaging.contracts import Payload
 from messaging.contracts.inventory import (
+    InventoryPartiallyReserved,
     InventoryReleased,
     InventoryReservationFailed,
     InventoryReserved,
@@ -37,20 +38,82 @@ def registry() -> Registry:
 
 
 def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
+    """Once per order: the stock rows are locked first, so a second command for the same
+    order (any message id) that names a SKU of the first with a stock row, as a command
+    sent again does, waits for the first, then finds its reservation and answers with
+    it. A refusal is not recorded: the order may be asked again."""
     command = message.payload
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
+    first = store.first_reservation(conn, command.order_id)
+    if first is not None:
+        return _reply(command.order_id, first)
+    if command.allow_partial:
+        return _reserve_available(conn, command, available, lines)
     outcome = rules.reserve(available, lines)
     if isinstance(outcome, Refusal):
-        return InventoryReservationFailed(
-            order_id=command.order_id, code=outcome.code, reason=outcome.reason
-        )
-    reservation_id = f"res_{uuid.uuid4().hex[:16]}"
+        return _refused(command.order_id, outcome)
+    reservation_id = _new_reservation_id()
     store.write_levels(conn, outcome)
     store.add_reservation(conn, reservation_id, command.order_id, lines)
     return InventoryReserved(
         order_id=command.order_id, reservation_id=reservation_id, items=command.items
     )
+
+
+def _reserve_available(
+    conn: Connection,
+    command: ReserveInventory,
+    available: dict[str, int],
+    lines: list[rules.Line],
+) -> Payload:
+    """``allow_partial``: what is there of each line; the whole order as ``InventoryReserved``
+    (as all or none answers it) when every line was there in full."""
+    outcome = rules.reserve_available(available, lines)
+    if isinstance(outcome, Refusal):
+        return _refused(command.order_id, outcome)
+    reservation_id = _new_reservation_id()
+    store.write_levels(conn, outcome.levels)
+    store.add_reservation(
+        conn, reservation_id, command.order_id, outcome.reserved, missing=outcome.missing
+    )
+    if not outcome.missing:
+        return InventoryReserved(
+            order_id=command.order_id, reservation_id=reservation_id, items=command.items
+        )
+    return InventoryPartiallyReserved(
+        order_id=command.order_id,
+        reservation_id=reservation_id,
+        items=_stock_lines(outcome.reserved),
+        missing=_stock_lines(outcome.missing),
+    )
+
+
+def _reply(order_id: str, reservation: store.Reservation) -> Payload:
+    """The reply a reservation was made with (its lines in SKU order)."""
+    items = _stock_lines(reservation.lines)
+    if not reservation.missing:
+        return InventoryReserved(
+            order_id=order_id, reservation_id=reservation.reservation_id, items=items
+        )
+    return InventoryPartiallyReserved(
+        order_id=order_id,
+        reservation_id=reservation.reservation_id,
+        items=items,
+        missing=_stock_lines(reservation.missing),
+    )
+
+
+def _refused(order_id: str, refusal: Refusal) -> InventoryReservationFailed:
+    return InventoryReservationFailed(order_id=order_id, code=refusal.code, reason=refusal.reason)
+
+
+def _new_reservation_id() -> str:
+    return f"res_{uuid.uuid4().hex[:16]}"
+
+
+def _stock_lines(lines: list[rules.Line]) -> list[StockLine]:
+    return [StockLine(sku=line.sku, quantity=line.quantity) for line in lines]
 
 
 def release(conn: Connection, message: Message[ReleaseInventory]) -> Payload:
@@ -68,7 +131,7 @@ def release(conn: Connection, message: Message[ReleaseInventory]) -> Payload:
     return InventoryReleased(
         order_id=command.order_id,
         reservation_id=command.reservation_id,
-        items=[StockLine(sku=line.sku, quantity=line.quantity) for line in lines],
+        items=_stock_lines(lines),
     )
 
 
@@ -87,5 +150,5 @@ def restock(conn: Connection, message: Message[RestockInventory]) -> Payload:
     return InventoryRestocked(
         return_id=command.return_id,
         order_id=command.order_id,
-        items=[StockLine(sku=line.sku, quantity=line.quantity) for line in lines],
+        items=_stock_lines(lines),
     )

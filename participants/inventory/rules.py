@@ -1,5 +1,6 @@
-"""Inventory rules, free of transport and storage: reserve all lines or none; a release
-gives back exactly what was reserved; a restock puts returned goods back on the shelf."""
+"""Inventory rules, free of transport and storage: reserve all lines or none, or (when the
+order allows it) what is there of each line; a release gives back exactly what was
+reserved; a restock puts returned goods back on the shelf."""
 
 from __future__ import annotations
 
@@ -33,6 +34,46 @@ def reserve(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, in
     if short:
         return Refusal("out_of_stock", "out of stock: " + "; ".join(short))
     return {sku: available[sku] - qty for sku, qty in wanted.items()}
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a reservation that allows less than asked takes: the new stock levels of the
+    SKUs it took from, the lines reserved (each for what was there, at most what was
+    asked) and the shortfall, one line per SKU in the order the SKUs were first asked.
+    ``missing`` is empty when every line was there in full."""
+
+    levels: dict[str, int]
+    reserved: list[Line]
+    missing: list[Line]
+
+
+def reserve_available(available: Mapping[str, int], lines: Iterable[Line]) -> Taken | Refusal:
+    """Reserve what is there of each line (``allow_partial``): min(available, asked) per
+    SKU, lines of one SKU summed first. A SKU with no stock level counts as zero available
+    (all or none refuses it as ``unknown_sku``; here it is only missing). Refused, as all
+    or none refuses, when a quantity is not positive, or with ``out_of_stock`` when
+    nothing at all is there (the reason names every line, wanted and available)."""
+    wanted: dict[str, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            return Refusal("invalid_quantity", f"{line.sku}: quantity must be positive")
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    taken = {sku: min(max(available.get(sku, 0), 0), qty) for sku, qty in wanted.items()}
+    if not any(taken.values()):
+        short = [_none_of(sku, qty, available) for sku, qty in sorted(wanted.items())]
+        return Refusal("out_of_stock", "out of stock: " + "; ".join(short))
+    return Taken(
+        levels={sku: available[sku] - qty for sku, qty in taken.items() if qty},
+        reserved=[Line(sku, qty) for sku, qty in taken.items() if qty],
+        missing=[Line(sku, wanted[sku] - qty) for sku, qty in taken.items() if qty < wanted[sku]],
+    )
+
+
+def _none_of(sku: str, wanted: int, available: Mapping[str, int]) -> str:
+    if sku not in available:
+        return f"{sku} (wanted {wanted}, unknown SKU)"
+    return f"{sku} (wanted {wanted}, available {available[sku]})"
 
 
 def release(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +47,8 @@ reservations = Table(
     Column("status", String(20), nullable=False),  # reserved | released
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("released_at", DateTime(timezone=True), nullable=True),
+    # [{"sku", "quantity"}]: what a partial reservation could not take; null: nothing
+    Column("missing", JSON(none_as_null=True), nullable=True),
 )
 
 reservation_lines = Table(
@@ -100,8 +103,22 @@ def ensure_levels(conn: Connection, skus: Iterable[str]) -> None:
         conn.execute(statement.on_conflict_do_nothing(index_elements=["sku"]))
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """An order's reservation: the lines it holds and, if partial, what it lacked."""
+
+    reservation_id: str
+    lines: list[Line]
+    missing: list[Line]
+
+
 def add_reservation(
-    conn: Connection, reservation_id: str, order_id: str, lines: list[Line]
+    conn: Connection,
+    reservation_id: str,
+    order_id: str,
+    lines: list[Line],
+    *,
+    missing: Sequence[Line] = (),
 ) -> None:
     conn.execute(
         insert(reservations).values(
@@ -109,6 +126,7 @@ def add_reservation(
             order_id=order_id,
             status="reserved",
             created_at=datetime.now(UTC),
+            missing=_json(missing) or None,
         )
     )
     conn.execute(
@@ -129,6 +147,20 @@ def reservation(conn: Connection, reservation_id: str) -> tuple[str, list[Line]]
     if status is None:
         return None
     return status, _lines(conn, reservation_id)
+
+
+def first_reservation(conn: Connection, order_id: str) -> Reservation | None:
+    """The order's first reservation (released or not), or None if it has none."""
+    row = conn.execute(
+        select(reservations.c.reservation_id, reservations.c.missing)
+        .where(reservations.c.order_id == order_id)
+        .order_by(reservations.c.created_at)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    missing = _json_lines(row.missing or [])
+    return Reservation(row.reservation_id, _lines(conn, row.reservation_id), missing)
 
 
 def _lines(conn: Connection, reservation_id: str) -> list[Line]:
@@ -175,7 +207,8 @@ def reservations_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
             {
                 "reservation_id": row.reservation_id,
                 "status": row.status,
-                "items": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                "items": _json(lines),
+                "missing": row.missing or [],
                 "created_at": row.created_at.isoformat(),
                 "released_at": row.released_at.isoformat() if row.released_at else None,
             }
@@ -195,13 +228,17 @@ def _json_lines(lines: list[dict[str, Any]]) -> list[Line]:
     return [Line(ln["sku"], ln["quantity"]) for ln in lines]
 
 
+def _json(lines: Iterable[Line]) -> list[dict[str, Any]]:
+    return [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines]
+
+
 def add_restock(conn: Connection, return_id: str, order_id: str, lines: list[Line]) -> None:
     try:
         conn.execute(
             insert(restocks).values(
                 return_id=return_id,
                 order_id=order_id,
-                lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                lines=_json(lines),
                 created_at=datetime.now(UTC),
             )
         )
@@ -224,14 +261,19 @@ def restocks_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
 
 
 def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
-    """What inventory did for an order, with times: reservations, releases, restocks."""
+    """What inventory did for an order, with times: reservations (a partial one with what
+    it lacked), releases, restocks."""
     trail = []
     query = select(reservations).where(reservations.c.order_id == order_id)
     for row in conn.execute(query.order_by(reservations.c.created_at)).all():
         items = _items(_lines(conn, row.reservation_id))
-        trail.append(
-            TrailEntry(at=row.created_at, what="reserved", detail=f"{items} ({row.reservation_id})")
-        )
+        if row.missing:
+            missing = _items(_json_lines(row.missing))
+            detail = f"{items} ({row.reservation_id}); missing {missing}"
+            trail.append(TrailEntry(at=row.created_at, what="partially reserved", detail=detail))
+        else:
+            detail = f"{items} ({row.reservation_id})"
+            trail.append(TrailEntry(at=row.created_at, what="reserved", detail=detail))
         if row.released_at:
             trail.append(TrailEntry(at=row.released_at, what="released", detail=items))
     query = select(restocks).where(restocks.c.order_id == order_id)

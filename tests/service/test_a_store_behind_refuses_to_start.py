@@ -34,7 +34,7 @@ def test_a_worker_stops_at_start_with_the_command_to_run(empty_store, monkeypatc
     try:
         with pytest.raises(SystemExit, match="run `saga-migrate inventory`"):
             app._run_start_checks()
-        with pytest.raises(StoreBehind, match="missing inventory_0002, messaging_0001"):
+        with pytest.raises(StoreBehind, match="missing inventory_0003, messaging_0001"):
             _ = app.engine  # a relay or the sweeper: at its first use, which is its start
     finally:
         app.close()
@@ -47,7 +47,7 @@ def test_with_auto_the_process_brings_its_store_up_to_date(empty_store, monkeypa
     try:
         app._run_start_checks()
         with app.engine.connect() as conn:
-            assert current(conn) == ("inventory_0002", "messaging_0001")
+            assert current(conn) == ("inventory_0003", "messaging_0001")
     finally:
         app.engine.dispose()
         app.close()

@@ -1,0 +1,93 @@
+"""An order is reserved once: ``ReserveInventory`` for the same order again, under a new
+message id, whatever lines it lists, answers with the first reservation and takes
+nothing more, partial or whole, one after the other or at the same moment. The same
+message delivered again is answered with its stored reply. A refusal is not kept: the
+order asked again once stock came is reserved."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from messaging.contracts import Envelope
+from messaging.contracts.inventory import (
+    InventoryPartiallyReserved,
+    InventoryReservationFailed,
+    InventoryReserved,
+)
+from tests.service.inventory_stock import levels, reservations, reserve_command, stocked
+
+pytestmark = pytest.mark.service
+
+
+@pytest.mark.parametrize("allow_partial", [True, False])
+def test_the_second_command_answers_with_the_first_reservation(inventory, allow_partial):
+    stocked(inventory, A=5, B=1)
+    first = inventory.send(reserve_command("ord-1", allow_partial=allow_partial, A=2, B=1))
+    stocked(inventory, B=10)  # more stock came: the answer is still the first one
+
+    again = inventory.send(reserve_command("ord-1", allow_partial=allow_partial, A=2, B=1))
+    other = inventory.send(reserve_command("ord-1", allow_partial=True, A=4, C=1))
+
+    assert isinstance(first, InventoryReserved)
+    assert again == other == first
+    assert levels(inventory, "A", "B") == {"A": 3, "B": 10}
+    assert [r["reservation_id"] for r in reservations(inventory, "ord-1")] == [first.reservation_id]
+
+
+def test_a_partial_reservation_asked_again_answers_with_what_it_lacked(inventory):
+    stocked(inventory, A=5, B=1)
+    first = inventory.send(reserve_command("ord-1", allow_partial=True, A=2, B=3))
+    stocked(inventory, B=10)
+
+    again = inventory.send(reserve_command("ord-1", allow_partial=True, A=2, B=3))
+
+    assert isinstance(first, InventoryPartiallyReserved)
+    assert again == first
+    assert levels(inventory, "A", "B") == {"A": 3, "B": 10}
+    assert len(reservations(inventory, "ord-1")) == 1
+
+
+def test_the_same_message_delivered_again_gets_its_stored_reply(inventory):
+    stocked(inventory, A=1)
+    command = reserve_command("ord-1", allow_partial=True, A=3)
+    raw = Envelope.wrap(command, saga_id="saga-1", correlation_id="corr-1").to_json_dict()
+
+    inventory.deliver(raw)
+    inventory.deliver(raw)
+
+    first, again = inventory.replies_to(raw["message_id"])
+    assert first.message_id == again.message_id
+    assert first.body["payload"] == again.body["payload"]
+    assert first.body["type"] == "InventoryPartiallyReserved"
+    assert levels(inventory, "A") == {"A": 0}
+    assert len(reservations(inventory, "ord-1")) == 1
+
+
+def test_two_commands_for_one_order_at_the_same_moment_reserve_once(inventory):
+    """The stock rows are locked before the order's reservation is looked up: the second
+    transaction waits for the first, then finds its reservation."""
+    stocked(inventory, A=5, B=2)
+    command = reserve_command("ord-1", allow_partial=True, A=2, B=3)
+
+    with ThreadPoolExecutor(2) as pool:
+        pending = [pool.submit(inventory.send, command) for _ in range(2)]
+        replies = [future.result(timeout=60) for future in pending]
+
+    assert replies[0] == replies[1]
+    assert isinstance(replies[0], InventoryPartiallyReserved)
+    assert levels(inventory, "A", "B") == {"A": 3, "B": 0}
+    assert len(reservations(inventory, "ord-1")) == 1
+
+
+def test_a_refused_order_can_be_reserved_once_stock_came(inventory):
+    stocked(inventory, A=0)
+    refused = inventory.send(reserve_command("ord-1", allow_partial=True, A=2))
+    stocked(inventory, A=1)
+
+    reserved = inventory.send(reserve_command("ord-1", allow_partial=True, A=2))
+
+    assert isinstance(refused, InventoryReservationFailed)
+    assert isinstance(reserved, InventoryPartiallyReserved)
+    assert levels(inventory, "A") == {"A": 0}
