@@ -22,12 +22,15 @@ from messaging.contracts.shipping import (
 )
 from messaging.handlers import Registry, replying
 from messaging.refusal import Refusal
-from participants.shipping import rules, store
+from participants.shipping import choice, rules, store
 
 
-def registry(carrier: rules.Carrier) -> Registry:
-    """Shipping's commands and their handlers, on ``carrier``; any other type is parked."""
-    shipping = ShippingHandlers(carrier)
+def registry(
+    carrier: rules.Carrier, *, home_country: str = choice.DEFAULT_HOME_COUNTRY
+) -> Registry:
+    """Shipping's commands and their handlers, on ``carrier``, choosing carriers from
+    ``home_country``; any other type is parked."""
+    shipping = ShippingHandlers(carrier, home_country=home_country)
     return Registry(
         "shipping",
         {
@@ -39,17 +42,19 @@ def registry(carrier: rules.Carrier) -> Registry:
 
 
 class ShippingHandlers:
-    """The handlers that talk to the carrier, built with it."""
+    """The handlers that talk to the carrier, built with it and the home country."""
 
-    def __init__(self, carrier: rules.Carrier) -> None:
+    def __init__(self, carrier: rules.Carrier, *, home_country: str) -> None:
         self.carrier = carrier
+        self.home_country = home_country
 
     def create(self, conn: Connection, message: Message[CreateShipment]) -> Payload:
         command = message.payload
         address = command.address
-        destination = _destination(address)
-        units = sum(item.quantity for item in command.items)
-        outcome = rules.create_shipment(self.carrier, destination, units)
+        lines = [(item.sku, item.quantity) for item in command.items]
+        outcome = rules.create_shipment(
+            self.carrier, _destination(address), lines, home_country=self.home_country
+        )
         if isinstance(outcome, Refusal):
             return ShipmentFailed(
                 order_id=command.order_id, code=outcome.code, reason=outcome.reason
@@ -63,6 +68,7 @@ class ShippingHandlers:
             tracking_number=outcome.tracking_number,
             address=address.model_dump(mode="json"),
             items=[item.model_dump(mode="json") for item in command.items],
+            weight_grams=outcome.weight_grams,
         )
         return ShipmentCreated(
             order_id=command.order_id,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Integer,
     MetaData,
     String,
     Table,
@@ -36,6 +37,8 @@ shipments = Table(
     Column("address", JSON, nullable=False),
     Column("items", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # what the carrier was chosen by (choice.py); None for shipments made before the choice
+    Column("weight_grams", Integer, nullable=True),
 )
 
 return_labels = Table(
@@ -61,6 +64,7 @@ def add_shipment(
     tracking_number: str,
     address: dict[str, Any],
     items: list[dict[str, Any]],
+    weight_grams: int,
 ) -> None:
     conn.execute(
         insert(shipments).values(
@@ -70,6 +74,7 @@ def add_shipment(
             tracking_number=tracking_number,
             address=address,
             items=items,
+            weight_grams=weight_grams,
             created_at=datetime.now(UTC),
         )
     )
@@ -86,6 +91,7 @@ def shipments_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
             "tracking_number": row.tracking_number,
             "address": row.address,
             "items": row.items,
+            "weight_grams": row.weight_grams,
             "created_at": row.created_at.isoformat(),
         }
         for row in rows
@@ -162,14 +168,11 @@ def return_labels_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
 
 
 def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
-    """What shipping did for an order, with times: shipments and return labels."""
+    """What shipping did for an order, with times: shipments (with the carrier chosen)
+    and return labels."""
     query = select(shipments).where(shipments.c.order_id == order_id)
     trail = [
-        TrailEntry(
-            at=s.created_at,
-            what="shipment created",
-            detail=f"{s.carrier} {s.tracking_number} to {s.address['country']}",
-        )
+        TrailEntry(at=s.created_at, what="shipment created", detail=_shipped(s))
         for s in conn.execute(query.order_by(shipments.c.created_at))
     ]
     query = select(return_labels).where(return_labels.c.order_id == order_id)
@@ -179,3 +182,11 @@ def order_trail(conn: Connection, order_id: str) -> list[TrailEntry]:
         if label.voided_at:
             trail.append(TrailEntry(at=label.voided_at, what="return label voided", detail=detail))
     return trail
+
+
+def _shipped(shipment: Any) -> str:
+    """``with letter-post: FP1A2B3C4D5E6F to FR, 1,250 g``: the trail line reads "shipment
+    created with <carrier>" (``what`` stays fixed for readers that match on it)."""
+    country = shipment.address.get("country", "?")
+    weight = "" if shipment.weight_grams is None else f", {shipment.weight_grams:,} g"
+    return f"with {shipment.carrier}: {shipment.tracking_number} to {country}{weight}"

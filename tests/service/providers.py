@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from messaging.refusal import Refusal
 from participants.payment.rules import Approved, Refunded, Unknown
-from participants.shipping.rules import Destination, Label
+from participants.shipping.rules import Destination, Label, LabelRequest
 
 BUILT: list[AcmeNetwork] = []  # every network built, for the tests to look at
 
@@ -52,12 +52,14 @@ class BuggyNetwork(AcmeNetwork):
 
 
 class ParcelCo:
-    """Makes a label for anywhere; voids anything."""
+    """An aggregator: makes a label with the carrier shipping chose, for anywhere (its
+    tracking numbers name them both); return labels its own; voids anything."""
 
     name = "parcel-co"
 
-    def create_label(self, destination: Destination, parcels: int) -> Label | Refusal:
-        return Label(self.name, f"PC-{destination.postal_code}-{parcels}")
+    def create_label(self, request: LabelRequest) -> Label | Refusal:
+        postal_code, parcels = request.destination.postal_code, request.parcels
+        return Label(request.carrier, f"PC-{request.carrier}-{postal_code}-{parcels}")
 
     def create_return_label(self, origin: Destination, parcels: int) -> Label | Refusal:
         return Label(self.name, f"PCR-{origin.postal_code}-{parcels}")

@@ -48,7 +48,7 @@ def test_a_card_network_named_by_its_factory_takes_the_charges(payment):
     )
 
 
-def test_a_carrier_named_by_its_class_makes_the_labels(shipping):
+def test_a_carrier_named_by_its_class_makes_the_labels_with_the_carrier_chosen(shipping):
     env = {"SHIPPING_CARRIER": "tests.service.providers:ParcelCo"}
     parcel_co = Participant.on("shipping", shipping.engine, shipping_bootstrap.registry(env))
 
@@ -58,5 +58,8 @@ def test_a_carrier_named_by_its_class_makes_the_labels(shipping):
         )
     )
 
-    assert isinstance(reply, ShipmentCreated)
-    assert (reply.carrier, reply.tracking_number) == ("parcel-co", "PC-N1 9GU-2")
+    assert isinstance(reply, ShipmentCreated)  # 21 units of 500 g to GB, from home FR
+    assert (reply.carrier, reply.tracking_number) == (
+        "world-express",
+        "PC-world-express-N1 9GU-2",
+    )

@@ -60,7 +60,7 @@ def test_a_shipment_gets_a_label_from_the_carrier(shipping):
     reply = ship(shipping, order_id)
 
     assert isinstance(reply, ShipmentCreated)
-    assert reply.carrier == "fake-post"
+    assert reply.carrier == "world-express"  # GB, from home FR
     assert reply.tracking_number.startswith("FP")
     (row,) = shipment_rows(shipping, order_id)
     assert (row["shipment_id"], row["tracking_number"]) == (
@@ -75,7 +75,9 @@ def test_a_refused_destination_records_no_shipment(shipping):
     reply = ship(shipping, order_id, country="ZZ")
 
     assert reply == ShipmentFailed(
-        order_id=order_id, code="destination_refused", reason="fake-post does not deliver to ZZ"
+        order_id=order_id,
+        code="destination_refused",
+        reason="world-express does not deliver to ZZ",
     )
     assert shipment_rows(shipping, order_id) == []
 

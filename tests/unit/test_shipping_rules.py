@@ -1,4 +1,5 @@
-"""Shipping rules with the fake carrier: country ZZ is refused, everything else gets a label;
+"""Shipping rules with the fake carrier: a shipment's label is asked of the carrier shipping
+chose, with its parcels and weight; country ZZ is refused, everything else gets a label;
 return labels, once per return, refused from postal code 00000; voiding, once."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from participants.shipping.carrier import FakeCarrier
 from participants.shipping.rules import (
     Destination,
     Label,
+    LabelRequest,
     ReturnLabel,
+    Shipped,
     create_return_label,
     create_shipment,
     void_return_label,
@@ -25,13 +28,17 @@ def destination(country: str, postal_code: str = "N1 9GU") -> Destination:
 
 class RecordingCarrier:
     def __init__(self) -> None:
-        self.parcels: list[int] = []
+        self.requests: list[LabelRequest] = []
         self.return_parcels: list[int] = []
         self.voided: list[str] = []
 
-    def create_label(self, destination: Destination, parcels: int) -> Label | Refusal:
-        self.parcels.append(parcels)
-        return Label(carrier="rec", tracking_number=f"T{parcels}")
+    @property
+    def parcels(self) -> list[int]:
+        return [request.parcels for request in self.requests]
+
+    def create_label(self, request: LabelRequest) -> Label | Refusal:
+        self.requests.append(request)
+        return Label(carrier=request.carrier, tracking_number=f"T{request.parcels}")
 
     def create_return_label(self, origin: Destination, parcels: int) -> Label | Refusal:
         self.return_parcels.append(parcels)
@@ -45,38 +52,65 @@ def return_label(status: str = "created") -> ReturnLabel:
     return ReturnLabel("rl_1", "RET-1", "rec", "R1", status)
 
 
-@pytest.mark.parametrize("country", ["GB", "DE", "US", "FR"])
-def test_other_countries_get_a_label(country):
-    outcome = create_shipment(FakeCarrier(), destination(country), units=3)
+def lines(units: int, sku: str = "SKU-1") -> list[tuple[str, int]]:
+    return [(sku, units)]
 
-    assert isinstance(outcome, Label)
-    assert outcome.carrier == "fake-post"
+
+@pytest.mark.parametrize(
+    ("country", "carrier"),
+    [("FR", "letter-post"), ("GB", "world-express"), ("DE", "world-express")],
+)
+def test_the_fake_carrier_labels_with_the_carrier_chosen(country, carrier):
+    outcome = create_shipment(FakeCarrier(), destination(country), lines(3))
+
+    assert isinstance(outcome, Shipped)
+    assert (outcome.carrier, outcome.weight_grams) == (carrier, 1_500)
     assert re.fullmatch(r"FP[0-9A-F]{12}", outcome.tracking_number)
 
 
 def test_each_label_has_its_own_tracking_number():
-    first = create_shipment(FakeCarrier(), destination("GB"), units=1)
-    second = create_shipment(FakeCarrier(), destination("GB"), units=1)
+    first = create_shipment(FakeCarrier(), destination("GB"), lines(1))
+    second = create_shipment(FakeCarrier(), destination("GB"), lines(1))
 
-    assert isinstance(first, Label)
-    assert isinstance(second, Label)
+    assert isinstance(first, Shipped)
+    assert isinstance(second, Shipped)
     assert first.tracking_number != second.tracking_number
 
 
-def test_country_zz_is_refused():
-    outcome = create_shipment(FakeCarrier(), destination("ZZ"), units=3)
+def test_country_zz_is_refused_naming_the_carrier_chosen():
+    outcome = create_shipment(FakeCarrier(), destination("ZZ"), lines(3))
 
-    assert outcome == Refusal("destination_refused", "fake-post does not deliver to ZZ")
+    assert outcome == Refusal("destination_refused", "world-express does not deliver to ZZ")
 
 
 @pytest.mark.parametrize("units", [0, -2])
 def test_empty_shipment_is_refused_without_the_carrier(units):
     carrier = RecordingCarrier()
 
-    outcome = create_shipment(carrier, destination("GB"), units=units)
+    outcome = create_shipment(carrier, destination("GB"), lines(units))
 
     assert outcome == Refusal("empty_shipment", "a shipment needs at least one unit")
-    assert carrier.parcels == []
+    assert carrier.requests == []
+
+
+def test_the_carrier_is_asked_for_a_label_with_the_carrier_parcels_and_weight():
+    carrier = RecordingCarrier()
+    to = destination("FR")
+
+    outcome = create_shipment(carrier, to, [("BOOK-42", 2), ("MUG-7", 1)], home_country="FR")
+
+    assert carrier.requests == [LabelRequest("letter-post", to, parcels=1, weight_grams=1_250)]
+    assert outcome == Shipped("letter-post", "T1", weight_grams=1_250)
+
+
+def test_a_too_heavy_shipment_is_refused_without_the_carrier():
+    carrier = RecordingCarrier()
+
+    outcome = create_shipment(carrier, destination("GB"), lines(41))  # 20.5 kg abroad
+
+    assert isinstance(outcome, Refusal)
+    assert outcome.code == "too_heavy"
+    assert carrier.requests == []
 
 
 @pytest.mark.parametrize(
@@ -85,9 +119,9 @@ def test_empty_shipment_is_refused_without_the_carrier(units):
 def test_twenty_units_fit_in_a_parcel(units, parcels):
     carrier = RecordingCarrier()
 
-    outcome = create_shipment(carrier, destination("GB"), units=units)
+    outcome = create_shipment(carrier, destination("GB"), lines(units, sku="POSTCARD-1"))
 
-    assert outcome == Label(carrier="rec", tracking_number=f"T{parcels}")
+    assert outcome == Shipped("world-express", f"T{parcels}", weight_grams=20 * units)
     assert carrier.parcels == [parcels]
 
 
