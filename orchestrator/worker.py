@@ -154,12 +154,7 @@ def list_sagas(
     """The latest sagas, newest first: of one state, one definition (``"checkout"``: every
     version; ``"checkout@1"``: that version), or those started for one parent (the returns
     of an order: ``definition="returns", parent_key=ORDER``)."""
-    name, version = None, None
-    if definition:
-        try:
-            name, version = saga_registry.parse_spec(definition)
-        except saga_registry.MalformedSpec as exc:
-            raise ValueError(str(exc)) from None
+    name, version = _spec(definition)
     with app.engine.begin() as conn:
         found = reads.listing(
             conn,
@@ -173,11 +168,23 @@ def list_sagas(
     return [saga.model_dump(mode="json") for saga in found]
 
 
+def _spec(definition: str | None) -> tuple[str | None, int | None]:
+    """A client's ``checkout`` or ``checkout@1``; a malformed one is a one-line ValueError."""
+    if not definition:
+        return None, None
+    try:
+        return saga_registry.parse_spec(definition)
+    except saga_registry.MalformedSpec as exc:
+        raise ValueError(str(exc)) from None
+
+
 @app.task(name="orchestrator.saga_counts", ignore_result=False)
 def saga_counts(definition: str | None = None) -> dict[str, int]:
-    """How many sagas are in each state (states with none are left out)."""
+    """How many sagas are in each state (states with none are left out), of every
+    definition, of one (``checkout``) or of one version (``checkout@1``)."""
+    name, version = _spec(definition)
     with app.engine.begin() as conn:
-        return reads.counts(conn, definition=definition)
+        return reads.counts(conn, definition=name, definition_version=version)
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:

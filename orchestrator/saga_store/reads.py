@@ -127,11 +127,15 @@ def listing(
     return [summary(row, summarize) for row in conn.execute(query)]
 
 
-def counts(conn: Connection, definition: str | None = None) -> dict[str, int]:
+def counts(
+    conn: Connection, definition: str | None = None, definition_version: int | None = None
+) -> dict[str, int]:
     """How many sagas are in each state (one GROUP BY on the indexed status column)."""
     query = select(sagas.c.status, func.count()).group_by(sagas.c.status)
     if definition:
         query = query.where(sagas.c.definition == definition)
+        if definition_version is not None:
+            query = query.where(sagas.c.definition_version == definition_version)
     return {status: int(count) for status, count in conn.execute(query)}
 
 
