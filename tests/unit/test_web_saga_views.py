@@ -1,7 +1,7 @@
 """The web view's pages for any saga definition, rendered by Flask's test client over a
 stand-in for the Celery app: the listing shows definition, key and summary and searches
-keys; a saga's page is titled "<definition>@<version> <key>", draws its definition with the saga's
-position marked, and merges the records filed under its root key."""
+keys; a saga's page is titled "<definition>@<version> <key>", draws the version it runs
+with the saga's position marked, and merges the records filed under its root key."""
 
 from __future__ import annotations
 
