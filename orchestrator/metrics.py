@@ -74,7 +74,7 @@ def _seconds(start: datetime, end: datetime) -> float:
 
 def participants() -> list[str]:
     """The services the deployed definitions send commands to."""
-    return sorted({step.service for d in definitions().values() for step in d.steps})
+    return sorted({step.service for d in definitions().every() for step in d.steps})
 
 
 class PlatformCollector:

@@ -46,6 +46,7 @@ def sweep_once() -> int:
 def main() -> None:
     app.configure_logging()
     log = get_logger()
+    definitions()  # a bad SAGA_START_VERSIONS stops the sweeper at start, as the worker
     interval = float(os.environ.get("SAGA_SWEEP_INTERVAL", "0.5"))
     stop = threading.Event()
 

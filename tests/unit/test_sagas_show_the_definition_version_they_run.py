@@ -73,7 +73,9 @@ def test_the_web_view_shows_the_version_and_draws_it() -> None:
 
     assert '<span class="definition-version">@2</span>' in listing
     assert 'data-definition="checkout" data-version="2"' in listing
-    assert '<h1><span class="definition">checkout@2</span>' in page
+    assert (
+        '<span class="definition">checkout</span><span class="definition-version">@2</span>' in page
+    )
     assert '<dd class="definition-version">checkout version 2</dd>' in page
     drawn = [kwargs["name"] for name, kwargs, _ in app.sent if name.endswith("describe_definition")]
     assert drawn == ["checkout@2"]

@@ -153,7 +153,10 @@ def test_a_sagas_page_is_titled_by_definition_and_key_and_draws_where_it_is() ->
     page = web.get(f"/sagas/{SAGA_ID}").get_data(as_text=True)
 
     assert "<title>checkout@1 ord-1 · saga web view</title>" in page
-    assert '<h1><span class="definition">checkout@1</span> <span class="key">ord-1</span>' in page
+    assert (
+        '<h1><span class="definition">checkout</span><span class="definition-version">@1</span>'
+        ' <span class="key">ord-1</span>'
+    ) in page
     assert '<dt>customer</dt><dd class="summary-value">cus-1</dd>' in page
     assert ("orchestrator.describe_definition", {
         "name": "checkout@1",  # the version the saga runs
