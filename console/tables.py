@@ -14,8 +14,8 @@ _NAMED = ["SAGA ID", "DEFINITION", "KEY"]
 
 
 def _named(saga: SagaSummary) -> list[str]:
-    """The first cells of a saga's row: saga id, definition, business key."""
-    return [saga.saga_id, saga.definition, saga.business_key]
+    """The first cells of a saga's row: saga id, definition and version, business key."""
+    return [saga.saga_id, saga.definition_label, saga.business_key]
 
 
 def format_saga_table(sagas: Sequence[SagaSummary]) -> str:

@@ -153,7 +153,7 @@ def format_status(saga: SagaView) -> str:
     failure, error, awaited message."""
     step_rows = columns([[s.name, s.status] for s in saga.steps])
     fields: list[tuple[str, str]] = [
-        ("saga", f"{saga.saga_id} ({saga.definition})"),
+        ("saga", f"{saga.saga_id} ({saga.definition_label})"),
         ("key", saga.business_key),
     ]
     if saga.parent_key:

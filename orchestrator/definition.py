@@ -184,11 +184,25 @@ class SagaDefinition:
     # A few "label: value" pairs that tell one saga from another in a listing.
     summary: Callable[[SagaData], Mapping[str, str]] = no_summary
     description: str = ""
+    # A saga runs to its end on the version it started on: a changed list of steps is a
+    # new version, registered beside the old one until no saga runs the old one.
+    version: int = 1
     step_index: Mapping[str, int] = field(init=False, repr=False, compare=False)
     # Step indexes run together, in order: a group of steps, or a step on its own.
     stages: tuple[tuple[int, ...], ...] = field(init=False, repr=False, compare=False)
 
+    @property
+    def label(self) -> str:
+        """``checkout@2``: the name and version, as listings and errors show them."""
+        return f"{self.name}@{self.version}"
+
     def __post_init__(self) -> None:
+        if isinstance(self.version, bool) or not isinstance(self.version, int):
+            raise ValueError(
+                f"saga {self.name!r}: version must be an integer, got {self.version!r}"
+            )
+        if self.version < 1:
+            raise ValueError(f"saga {self.name!r}: version must be 1 or more, got {self.version}")
         if not self.steps:
             raise ValueError(f"saga {self.name!r} has no steps")
         names = [step.name for step in self.steps]

@@ -74,7 +74,7 @@ def _seconds(start: datetime, end: datetime) -> float:
 
 def participants() -> list[str]:
     """The services the deployed definitions send commands to."""
-    return sorted({step.service for d in definitions().values() for step in d.steps})
+    return sorted({step.service for d in definitions().every() for step in d.steps})
 
 
 class PlatformCollector:
@@ -179,6 +179,7 @@ class PlatformCollector:
                 select(
                     sagas.c.saga_id,
                     sagas.c.definition,
+                    sagas.c.definition_version,
                     sagas.c.status,
                     sagas.c.error,
                     sagas.c.created_at,
@@ -215,34 +216,39 @@ class PlatformCollector:
 
 def saga_counts(rows: Sequence[Any]) -> Iterator[Metric]:
     """Started, completed, compensated, failed (by reason) and in flight (by state): every
-    family labelled with the saga's ``definition``; a definition's zeroes are exported too,
-    once it has a saga, so that rates start from 0."""
-    status = Counter((row.definition, row.status) for row in rows)
-    names = sorted({row.definition for row in rows})
-    started = CounterMetricFamily("saga_started", "Sagas started", labels=["definition"])
+    family labelled with the saga's ``definition`` and the ``version`` it runs; a
+    version's zeroes are exported too, once it has a saga, so that rates start from 0."""
+    status = Counter((row.definition, str(row.definition_version), row.status) for row in rows)
+    keys = sorted({(row.definition, str(row.definition_version)) for row in rows})
+    labels = ["definition", "version"]
+    started = CounterMetricFamily("saga_started", "Sagas started", labels=labels)
     ended = {
-        state: CounterMetricFamily(f"saga_{state}", f"Sagas {state}", labels=["definition"])
+        state: CounterMetricFamily(f"saga_{state}", f"Sagas {state}", labels=labels)
         for state in ("completed", "compensated")
     }
-    for name in names:
-        started.add_metric([name], sum(n for (d, _), n in status.items() if d == name))
+    for key in keys:
+        started.add_metric(list(key), sum(n for (*k, _), n in status.items() if tuple(k) == key))
         for state, family in ended.items():
-            family.add_metric([name], status[(name, state)])
+            family.add_metric(list(key), status[(*key, state)])
     yield started
     yield from ended.values()
     failed = CounterMetricFamily(
-        "saga_failed", "Sagas failed, by reason", labels=["definition", "reason"]
+        "saga_failed", "Sagas failed, by reason", labels=[*labels, "reason"]
     )
-    reasons = Counter((r.definition, failure_reason(r.error)) for r in rows if r.status == "failed")
-    for (name, reason), count in sorted(reasons.items()):
-        failed.add_metric([name, reason], count)
+    reasons = Counter(
+        (r.definition, str(r.definition_version), failure_reason(r.error))
+        for r in rows
+        if r.status == "failed"
+    )
+    for (name, version, reason), count in sorted(reasons.items()):
+        failed.add_metric([name, version, reason], count)
     yield failed
     in_flight = GaugeMetricFamily(
-        "sagas_in_flight", "Sagas not finished", labels=["definition", "state"]
+        "sagas_in_flight", "Sagas not finished", labels=[*labels, "state"]
     )
-    for name in names:
+    for key in keys:
         for state in ("running", "awaiting_approval", "compensating"):
-            in_flight.add_metric([name, state], status[(name, state)])
+            in_flight.add_metric([*key, state], status[(*key, state)])
     yield in_flight
 
 

@@ -23,7 +23,7 @@ from orchestrator.worker import app
 
 def sweep_once() -> int:
     """Act on every due saga; returns how many were acted on without an error. A saga
-    that fails every time (its definition no longer deployed, a bug) is logged each pass
+    that fails every time (its definition version no longer registered, a bug) is logged each pass
     and does not count, so the loop below sleeps instead of spinning on it."""
     log = get_logger()
     with app.engine.begin() as conn:
@@ -36,6 +36,8 @@ def sweep_once() -> int:
                 rows = add(conn, outgoing)
             publish_now(app.engine, app.publisher, rows)
             acted += 1
+        except actions.VersionNotRegistered as exc:  # an operator's deploy fixes it
+            log.error("sweep_skipped_unregistered_version", saga_id=saga_id, reason=str(exc))
         except Exception:  # one bad saga must not stop the others
             log.exception("sweep_failed", saga_id=saga_id)
     return acted
@@ -44,6 +46,7 @@ def sweep_once() -> int:
 def main() -> None:
     app.configure_logging()
     log = get_logger()
+    definitions()  # a bad SAGA_START_VERSIONS stops the sweeper at start, as the worker
     interval = float(os.environ.get("SAGA_SWEEP_INTERVAL", "0.5"))
     stop = threading.Event()
 

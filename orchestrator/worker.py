@@ -20,7 +20,6 @@ from messaging.codec import describe_validation_error
 from messaging.consumer import Policy, register_inbound_task
 from messaging.contracts.read_models import (
     DefinitionDescription,
-    DefinitionSummary,
     OperatorResult,
     SagaStarted,
 )
@@ -29,6 +28,7 @@ from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
 from orchestrator import diagram, migrations, saga_registry
 from orchestrator.definition import SagaDefinition
+from orchestrator.definition_listing import summaries
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store import actions, reads
 
@@ -46,10 +46,13 @@ REPLIES = Policy(resend_on_duplicate=False, on_duplicate=actions.record_duplicat
 handle_message = register_inbound_task(app, _apply_reply, REPLIES)
 
 
-def summarize(name: str, data: Mapping[str, Any]) -> Mapping[str, str]:
-    """A definition's own summary of one saga; nothing for a definition not deployed here."""
-    found = definitions().get(name)
-    return {} if found is None else found.summary(data)
+def summarize(name: str, version: int, data: Mapping[str, Any]) -> Mapping[str, str]:
+    """A definition's own summary of one saga, by the version it runs; nothing for a
+    definition version not registered here."""
+    try:
+        return definitions().at(name, version).summary(data)
+    except saga_registry.UnknownDefinition:
+        return {}
 
 
 def validate_input(saga: SagaDefinition, given: Any, what: str) -> Any:
@@ -87,10 +90,11 @@ def _start(saga: SagaDefinition, given: Any, what: str, correlation_id: str | No
             raise ValueError(str(exc)) from None
     publish_now(app.engine, app.publisher, rows)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
-    log.info("saga_started", definition=saga.name, created=started.created)
+    log.info("saga_started", definition=saga.label, created=started.created)
     return SagaStarted(
         saga_id=started.saga_id,
         definition=saga.name,
+        definition_version=started.definition_version,
         business_key=started.business_key,
         state=started.state,
         duplicate=not started.created,
@@ -147,25 +151,40 @@ def list_sagas(
     definition: str | None = None,
     parent_key: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The latest sagas, newest first: of one state, one definition, or those started for
-    one parent (the returns of an order: ``definition="returns", parent_key=ORDER``)."""
+    """The latest sagas, newest first: of one state, one definition (``"checkout"``: every
+    version; ``"checkout@1"``: that version), or those started for one parent (the returns
+    of an order: ``definition="returns", parent_key=ORDER``)."""
+    name, version = _spec(definition)
     with app.engine.begin() as conn:
         found = reads.listing(
             conn,
             state=state,
             limit=min(int(limit), 1000),
-            definition=definition,
+            definition=name,
+            definition_version=version,
             parent_key=parent_key,
             summarize=summarize,
         )
     return [saga.model_dump(mode="json") for saga in found]
 
 
+def _spec(definition: str | None) -> tuple[str | None, int | None]:
+    """A client's ``checkout`` or ``checkout@1``; a malformed one is a one-line ValueError."""
+    if not definition:
+        return None, None
+    try:
+        return saga_registry.parse_spec(definition)
+    except saga_registry.MalformedSpec as exc:
+        raise ValueError(str(exc)) from None
+
+
 @app.task(name="orchestrator.saga_counts", ignore_result=False)
 def saga_counts(definition: str | None = None) -> dict[str, int]:
-    """How many sagas are in each state (states with none are left out)."""
+    """How many sagas are in each state (states with none are left out), of every
+    definition, of one (``checkout``) or of one version (``checkout@1``)."""
+    name, version = _spec(definition)
     with app.engine.begin() as conn:
-        return reads.counts(conn, definition=definition)
+        return reads.counts(conn, definition=name, definition_version=version)
 
 
 def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
@@ -229,20 +248,13 @@ def reject_saga(saga_id: str, reason: str) -> dict[str, Any]:
 
 @app.task(name="orchestrator.list_definitions", ignore_result=False)
 def list_definitions() -> list[dict[str, Any]]:
-    """Every definition this orchestrator runs: name, the input field its key comes from
-    (``None``: no client can start it), step names, event types, first line of its
-    description."""
-    return [
-        DefinitionSummary(
-            name=saga.name,
-            key_name=saga.admission.key_name if saga.admission else None,
-            steps=[step.name for step in saga.steps],
-            events=[event.message_type for event in saga.events],
-            description=next(iter(saga.description.strip().splitlines()), ""),
-            services=sorted({step.service for step in saga.steps}),
-        ).model_dump(mode="json")
-        for saga in definitions().values()
-    ]
+    """Every version of every definition this orchestrator runs: name, version, whether
+    new sagas start on it, how many of its sagas run, wait for a person or finished, and
+    whether it can be retired; the input field its key comes from (``None``: no client
+    can start it), step names, event types, first line of its description."""
+    with app.engine.begin() as conn:
+        counted = reads.version_counts(conn)
+    return [found.model_dump(mode="json") for found in summaries(definitions(), counted)]
 
 
 @app.task(name="orchestrator.describe_definition", ignore_result=False)
@@ -250,9 +262,12 @@ def describe_definition(
     name: str = "", state: str | None = None, steps: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """One definition as text (``diagram.describe``) and as a Mermaid flowchart; given a
-    saga's ``state`` and ``steps`` (step name -> status), the chart marks its position."""
+    saga's ``state`` and ``steps`` (step name -> status), the chart marks its position.
+    ``name`` may name a version (``checkout@1``); without one, the start version."""
     try:
-        saga = saga_registry.definition(name)
+        saga = saga_registry.definition(*saga_registry.parse_spec(name))
+    except saga_registry.MalformedSpec as exc:
+        raise ValueError(str(exc)) from None
     except saga_registry.UnknownDefinition as exc:
         raise LookupError(str(exc)) from None
     if steps is not None and not isinstance(steps, Mapping):

@@ -28,7 +28,7 @@ def read_input(given: str) -> dict[str, Any]:
 def run_start(args: argparse.Namespace, platform: SagaPlatform) -> int:
     started = platform.start_saga(args.definition, read_input(args.input))
     print(
-        f"saga   {started.saga_id} ({started.definition})\n"
+        f"saga   {started.saga_id} ({started.definition}@{started.definition_version})\n"
         f"key    {started.business_key}\nstate  {started.state}"
     )
     if started.duplicate:
@@ -37,15 +37,37 @@ def run_start(args: argparse.Namespace, platform: SagaPlatform) -> int:
 
 
 def format_definitions(found: Sequence[DefinitionSummary]) -> str:
-    """One row per definition the orchestrator runs."""
+    """One row per version of each definition the orchestrator runs: whether new sagas
+    start on it, how many of its sagas run, wait for a person or finished; then which
+    versions can be retired (docs/upgrading.md, Definition versions)."""
     if not found:
         return "no saga definitions"
-    rows = [["NAME", "KEY", "STEPS", "EVENTS", "DESCRIPTION"]]
+    header = ["DEFINITION", "STARTS", "RUNNING", "WAITING", "FINISHED", "RETIRABLE", "KEY"]
+    rows = [[*header, "STEPS", "EVENTS", "DESCRIPTION"]]
     rows += [
-        [d.name, d.key_name or "-", " > ".join(d.steps), ", ".join(d.events) or "-", d.description]
+        [
+            d.label,
+            "new sagas" if d.starts_new else "-",
+            str(d.running),
+            str(d.waiting),
+            str(d.finished),
+            "yes" if d.retirable else "no",
+            d.key_name or "-",
+            " > ".join(d.steps),
+            ", ".join(d.events) or "-",
+            d.description,
+        ]
         for d in found
     ]
-    return "\n".join(columns(rows))
+    lines = columns(rows, right=frozenset({2, 3, 4}))
+    retirable = [d.label for d in found if d.retirable]
+    if retirable:
+        lines += [
+            "",
+            f"can be retired: {', '.join(retirable)} (no saga runs or waits on it: remove it"
+            " from its DEFINITIONS, then deploy)",
+        ]
+    return "\n".join(lines)
 
 
 def run_definitions(args: argparse.Namespace, platform: SagaPlatform) -> int:
@@ -88,7 +110,11 @@ def add_definition_commands(commands: Any) -> None:
         help="the input as a JSON object, or @FILE to read it from a file (@- for stdin)",
     )
     wait_argument(start)
-    summary = "The saga definitions the orchestrator runs: key, steps, events."
+    summary = (
+        "The saga definitions the orchestrator runs, every version: the sagas running,"
+        " waiting and finished on each, which one new sagas start on, which can be retired;"
+        " key, steps, events."
+    )
     command(commands, "definitions", run_definitions, summary)
     describe = command(
         commands,

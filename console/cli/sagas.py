@@ -138,7 +138,9 @@ def add_saga_commands(commands: Any) -> None:
         "--state", metavar="STATE", help=f"only sagas in this state: {', '.join(SagaStatus)}"
     )
     listing.add_argument(
-        "--definition", metavar="NAME", help="only sagas of this definition, e.g. checkout"
+        "--definition",
+        metavar="NAME[@VERSION]",
+        help="only sagas of this definition (checkout), or of one version of it (checkout@1)",
     )
     listing.add_argument(
         "--limit", type=int_at_least(1), default=100, help="at most this many (default 100)"

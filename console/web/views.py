@@ -99,7 +99,8 @@ def timeline(platform: SagaPlatform, ident: str) -> Timeline:
     and its definition's diagram with the saga's position."""
     saga = platform.find_saga(ident)
     steps = {s.name: s.status for s in saga.steps}
-    drawing = platform.send_describe_definition(saga.definition, saga.state, steps)
+    # the version the saga runs, which may not be the one new sagas start on
+    drawing = platform.send_describe_definition(saga.definition_label, saga.state, steps)
     trails, silent = trails_of(platform, saga)  # while the diagram is drawn
     found = Timeline(saga, timeline_rows(saga, trails), silent)
     try:

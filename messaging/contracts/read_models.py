@@ -29,6 +29,7 @@ class SagaSummary(ReadModel):
 
     saga_id: str
     definition: str
+    definition_version: int = Field(1, description="the definition's version it runs on")
     business_key: str = Field(description="the input's key: a checkout's order id")
     parent_key: str | None = Field(None, description="the saga it is about: a return's order")
     summary: dict[str, str] = Field(
@@ -47,6 +48,11 @@ class SagaSummary(ReadModel):
         """The key participants and reactors file this saga's records under: its parent's
         (a return's order) if it has one, else its own (a checkout's order id)."""
         return self.parent_key or self.business_key
+
+    @property
+    def definition_label(self) -> str:
+        """``checkout@1``: the definition and the version the saga runs on."""
+        return f"{self.definition}@{self.definition_version}"
 
 
 class StepStatus(ReadModel):
@@ -102,6 +108,7 @@ class SagaStarted(ReadModel):
 
     saga_id: str
     definition: str
+    definition_version: int = Field(1, description="the version it started on")
     business_key: str
     state: str
     duplicate: bool = Field(description="true: this key had started already, same input")
@@ -120,9 +127,18 @@ class OperatorResult(ReadModel):
 
 
 class DefinitionSummary(ReadModel):
-    """One definition the orchestrator runs (``orchestrator.list_definitions``)."""
+    """One version of a definition the orchestrator runs (``orchestrator.list_definitions``
+    answers one per registered version), with how many sagas run it."""
 
     name: str
+    version: int = 1
+    starts_new: bool = Field(True, description="new sagas of this name start on this version")
+    running: int = Field(0, description="sagas on it, neither finished nor waiting")
+    waiting: int = Field(0, description="sagas on it waiting for a person: a review, a retry")
+    finished: int = Field(0, description="sagas on it that ended: completed or compensated")
+    retirable: bool = Field(
+        False, description="not the start version and no saga running or waiting on it"
+    )
     key_name: str | None = Field(description="the input field of the key; None: not startable")
     steps: list[str]
     events: list[str]
@@ -130,6 +146,10 @@ class DefinitionSummary(ReadModel):
     services: list[str] = Field(
         default_factory=list, description="the participants its steps send commands to"
     )
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
 
 
 class DefinitionDescription(ReadModel):

@@ -23,3 +23,7 @@ class SagaStatus(StrEnum):
 TERMINAL_STATUSES = frozenset({SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED})
 # The states in which a saga still waits for something (a reply, a decision, a deadline).
 ACTIVE_STATUSES = frozenset(SagaStatus) - TERMINAL_STATUSES
+# For retiring a definition version: a saga that waits for a person (a review, or an
+# operator's retry of a failed saga) may still move on it; a finished one never will.
+WAITING_STATUSES = frozenset({SagaStatus.AWAITING_APPROVAL, SagaStatus.FAILED})
+FINISHED_STATUSES = frozenset({SagaStatus.COMPLETED, SagaStatus.COMPENSATED})

@@ -23,7 +23,7 @@ from messaging.codec import MalformedMessage, Message
 from messaging.contracts import Payload
 from messaging.logs import get_logger
 from messaging.outbox import OutgoingMessage
-from orchestrator import engine
+from orchestrator import engine, saga_registry
 from orchestrator.definition import AdmissionContext, Refused, SagaDefinition
 from orchestrator.engine import HistoryEntry
 from orchestrator.saga_store.reads import SagaNotFound
@@ -40,6 +40,8 @@ from orchestrator.saga_store.rows import (
 from orchestrator.saga_store.tables import sagas
 
 log = get_logger()
+# name -> the version new sagas start on; a saga_registry.Registry also has every other
+# registered version, which a stored saga's row names (a plain mapping: tests).
 Definitions = Mapping[str, SagaDefinition]
 
 
@@ -54,6 +56,7 @@ class Started:
     state: str
     created: bool
     outgoing: Sequence[OutgoingMessage]
+    definition_version: int = 1  # the version it started on (a repeat: the first start's)
 
 
 class StartRefused(ValueError):
@@ -107,7 +110,7 @@ def _repeat(
             f"{key_name} {key!r} was already submitted with different content "
             f"(saga {existing.saga_id})"
         )
-    return Started(existing.saga_id, key, existing.status, False, ())
+    return Started(existing.saga_id, key, existing.status, False, (), existing.definition_version)
 
 
 def begin(
@@ -126,7 +129,9 @@ def begin(
                 f"{business_key!r} was already submitted with different content "
                 f"(saga {existing.saga_id})"
             )
-        return Started(existing.saga_id, business_key, existing.status, False, ())
+        return Started(
+            existing.saga_id, business_key, existing.status, False, (), existing.definition_version
+        )
     return _insert(conn, definition, _NewSaga(business_key, data, correlation_id))
 
 
@@ -150,6 +155,7 @@ def _insert(conn: Connection, definition: SagaDefinition, new: _NewSaga) -> Star
         insert(sagas).values(
             saga_id=saga_id,
             definition=definition.name,
+            definition_version=definition.version,
             business_key=new.business_key,
             parent_key=new.parent_key,
             input=None if new.submitted is None else dict(new.submitted),
@@ -169,7 +175,9 @@ def _insert(conn: Connection, definition: SagaDefinition, new: _NewSaga) -> Star
         version=1,
         transition=transition,
     )
-    return Started(saga_id, new.business_key, transition.state.status, True, outgoing)
+    return Started(
+        saga_id, new.business_key, transition.state.status, True, outgoing, definition.version
+    )
 
 
 def _existing(conn: Connection, definition: str, business_key: str) -> Row[Any] | None:
@@ -189,7 +197,10 @@ def apply_reply(
     row = load_for_update(conn, env.saga_id)
     if row is None:
         raise MalformedMessage(f"{env.type} names unknown saga {env.saga_id}")
-    definition = definitions[row.definition]
+    try:
+        definition = definition_of(definitions, row)
+    except VersionNotRegistered as exc:  # parked at once, replayed after the deploy
+        raise MalformedMessage(str(exc)) from None
     structlog.contextvars.bind_contextvars(business_key=row.business_key, step=row.current_step)
     state = state_of(definition, row)
     outcome = engine.on_reply(
@@ -263,6 +274,22 @@ class NotApplicable(ValueError):
     """An operator's action that does not fit the saga's state; nothing changed."""
 
 
+class VersionNotRegistered(NotApplicable):
+    """The saga runs a definition version this orchestrator does not register."""
+
+
+def definition_of(definitions: Definitions, row: Row[Any]) -> SagaDefinition:
+    """The definition the saga started on, at the version it started on."""
+    try:
+        return saga_registry.pinned(definitions, row.definition, row.definition_version)
+    except saga_registry.UnknownDefinition as exc:
+        raise VersionNotRegistered(
+            f"saga {row.saga_id} runs {row.definition}@{row.definition_version}, which this "
+            "orchestrator does not register: deploy a build that registers it, then replay "
+            f"({exc})"
+        ) from None
+
+
 def _act(
     conn: Connection,
     definitions: Definitions,
@@ -274,7 +301,7 @@ def _act(
     row = load_for_update(conn, saga_id)
     if row is None:
         raise SagaNotFound(f"no saga with saga_id {saga_id}")
-    definition = definitions[row.definition]
+    definition = definition_of(definitions, row)
     structlog.contextvars.bind_contextvars(saga_id=saga_id, business_key=row.business_key)
     outcome = action(definition, state_of(definition, row), new_id=new_id)
     if isinstance(outcome, engine.Ignored):

@@ -30,11 +30,11 @@ class SagaNotFound(LookupError):
     pass
 
 
-# A definition's own "label: value" pairs for a saga, from its name and data.
-Summarize = Callable[[str, Mapping[str, Any]], Mapping[str, str]]
+# A definition's own "label: value" pairs for a saga, from its name, version and data.
+Summarize = Callable[[str, int, Mapping[str, Any]], Mapping[str, str]]
 
 
-def no_summary(_definition: str, _data: Mapping[str, Any]) -> Mapping[str, str]:
+def no_summary(_definition: str, _version: int, _data: Mapping[str, Any]) -> Mapping[str, str]:
     return {}
 
 
@@ -90,9 +90,10 @@ def _summary_fields(row: Row[Any], summarize: Summarize) -> dict[str, Any]:
     return {
         "saga_id": row.saga_id,
         "definition": row.definition,
+        "definition_version": row.definition_version,
         "business_key": row.business_key,
         "parent_key": row.parent_key,
-        "summary": dict(summarize(row.definition, row.data)),
+        "summary": dict(summarize(row.definition, row.definition_version, row.data)),
         "correlation_id": row.correlation_id,
         "state": row.status,
         "current_step": row.current_step,
@@ -109,25 +110,44 @@ def listing(
     state: str | None = None,
     limit: int = 100,
     definition: str | None = None,
+    definition_version: int | None = None,
     parent_key: str | None = None,
     summarize: Summarize = no_summary,
 ) -> list[SagaSummary]:
+    """The latest sagas; ``definition_version`` narrows a ``definition`` to one version."""
     query = select(sagas).order_by(sagas.c.created_at.desc()).limit(limit)
     if state:
         query = query.where(sagas.c.status == state)
     if definition:
         query = query.where(sagas.c.definition == definition)
+        if definition_version is not None:
+            query = query.where(sagas.c.definition_version == definition_version)
     if parent_key:
         query = query.where(sagas.c.parent_key == parent_key)
     return [summary(row, summarize) for row in conn.execute(query)]
 
 
-def counts(conn: Connection, definition: str | None = None) -> dict[str, int]:
+def counts(
+    conn: Connection, definition: str | None = None, definition_version: int | None = None
+) -> dict[str, int]:
     """How many sagas are in each state (one GROUP BY on the indexed status column)."""
     query = select(sagas.c.status, func.count()).group_by(sagas.c.status)
     if definition:
         query = query.where(sagas.c.definition == definition)
+        if definition_version is not None:
+            query = query.where(sagas.c.definition_version == definition_version)
     return {status: int(count) for status, count in conn.execute(query)}
+
+
+def version_counts(conn: Connection) -> dict[tuple[str, int], dict[str, int]]:
+    """(definition, version) -> how many of its sagas are in each state."""
+    query = select(
+        sagas.c.definition, sagas.c.definition_version, sagas.c.status, func.count()
+    ).group_by(sagas.c.definition, sagas.c.definition_version, sagas.c.status)
+    found: dict[tuple[str, int], dict[str, int]] = {}
+    for name, version, status, count in conn.execute(query):
+        found.setdefault((name, int(version)), {})[status] = int(count)
+    return found
 
 
 def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:

@@ -16,6 +16,8 @@ sagas = sa.Table(
     metadata,
     sa.Column("saga_id", sa.String(64), primary_key=True),
     sa.Column("definition", sa.String(100), nullable=False),
+    # The version of the definition the saga started on, and runs on until it ends.
+    sa.Column("definition_version", sa.Integer, nullable=False, server_default="1"),
     # What makes a start idempotent: the input's key (a checkout's order id, a return id).
     sa.Column("business_key", sa.String(64), nullable=False),
     # The saga this one is about, if any (a return's order id): one index finds them all.

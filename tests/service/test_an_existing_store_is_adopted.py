@@ -86,7 +86,7 @@ def test_an_orchestrator_store_from_before_deadlines_is_refused_untouched(kind, 
                 conn.execute(text(statement))
         done = upgrade(engine, ORCHESTRATOR)
         assert done.stamped == ("messaging_0001", "orchestrator_0001")
-        assert done.after == ("messaging_0001", "orchestrator_0002")
+        assert done.after == ("messaging_0001", "orchestrator_0003")
 
 
 def _alters_before_deadlines(kind: str) -> list[str]:
@@ -112,7 +112,7 @@ def test_a_store_between_the_event_dispatcher_and_multi_saga_is_upgraded(kind, t
     with throwaway_store(kind, tmp_path, old.shared, old.orchestrator, dispatcher) as engine:
         done = upgrade(engine, ORCHESTRATOR)
         assert done.stamped == ("messaging_0001", "orchestrator_0001")
-        assert done.after == ("messaging_0001", "orchestrator_0002")
+        assert done.after == ("messaging_0001", "orchestrator_0003")
         assert "business_key" in {c["name"] for c in inspect(engine).get_columns("sagas")}
 
 

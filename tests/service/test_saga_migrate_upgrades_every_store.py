@@ -20,7 +20,7 @@ def test_every_store_by_the_usual_settings(tmp_path, monkeypatch, capsys):
     by_service = {line.split(" ", 1)[0]: line for line in lines}
     for service in ("orchestrator", "inventory", "reactor.email", "reactor.crm"):
         assert f"data/{service}.db: upgraded (empty) -> " in by_service[service]
-    assert "orchestrator_0002" in by_service["orchestrator"]
+    assert "orchestrator_0003" in by_service["orchestrator"]
     assert main(["orchestrator", "email"]) == 0
     again = capsys.readouterr().out.splitlines()
     assert [line.split(" ", 1)[0] for line in again] == ["orchestrator", "reactor.email"]

@@ -11,17 +11,24 @@ from typing import Any
 import pytest
 
 from orchestrator import diagram, worker
+from orchestrator.definition_listing import summaries
 from orchestrator.metrics import saga_counts
 from orchestrator.saga_registry import definitions
 
 
 def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
-    listed = worker.list_definitions()
+    listed = [found.model_dump(mode="json") for found in summaries(definitions(), {})]
 
     assert [d["name"] for d in listed] == sorted(definitions())
     checkout = next(d for d in listed if d["name"] == "checkout")
     assert checkout == {
         "name": "checkout",
+        "version": 1,
+        "starts_new": True,
+        "running": 0,
+        "waiting": 0,
+        "finished": 0,
+        "retirable": False,
         "key_name": "order_id",
         "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
         "events": ["OrderConfirmed", "OrderCancelled"],
@@ -65,10 +72,10 @@ def test_describe_definition_refuses_what_it_cannot_draw() -> None:
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def _row(definition: str, status: str, error: str | None = None) -> Any:
+def _row(definition: str, status: str, error: str | None = None, version: int = 1) -> Any:
     return SimpleNamespace(
-        saga_id=f"{definition}-{status}", definition=definition, status=status, error=error,
-        created_at=AT, updated_at=AT,
+        saga_id=f"{definition}-{status}", definition=definition, definition_version=version,
+        status=status, error=error, created_at=AT, updated_at=AT,
     )  # fmt: skip
 
 
@@ -80,25 +87,27 @@ def _samples(rows: list[Any]) -> dict[tuple[str, tuple[str, ...]], float]:
     }
 
 
-def test_saga_counts_are_labelled_by_definition() -> None:
+def test_saga_counts_are_labelled_by_definition_and_version() -> None:
     samples = _samples(
         [
             _row("checkout", "completed"),
-            _row("checkout", "completed"),
-            _row("checkout", "running"),
+            _row("checkout", "completed", version=2),
+            _row("checkout", "running", version=2),
             _row("checkout", "failed", "no reply from payment to charge_payment after 3"),
             _row("returns", "compensated"),
         ]
     )
 
-    assert samples[("saga_started_total", ("checkout",))] == 4
-    assert samples[("saga_started_total", ("returns",))] == 1
-    assert samples[("saga_completed_total", ("checkout",))] == 2
-    assert samples[("saga_completed_total", ("returns",))] == 0  # exported from its first saga
-    assert samples[("saga_compensated_total", ("returns",))] == 1
-    assert samples[("saga_failed_total", ("checkout", "timed_out"))] == 1
-    assert samples[("sagas_in_flight", ("checkout", "running"))] == 1
-    assert samples[("sagas_in_flight", ("returns", "compensating"))] == 0
+    assert samples[("saga_started_total", ("checkout", "1"))] == 2
+    assert samples[("saga_started_total", ("checkout", "2"))] == 2
+    assert samples[("saga_started_total", ("returns", "1"))] == 1
+    assert samples[("saga_completed_total", ("checkout", "2"))] == 1
+    assert samples[("saga_completed_total", ("returns", "1"))] == 0  # from its first saga
+    assert samples[("saga_compensated_total", ("returns", "1"))] == 1
+    assert samples[("saga_failed_total", ("checkout", "1", "timed_out"))] == 1
+    assert samples[("sagas_in_flight", ("checkout", "2", "running"))] == 1
+    assert samples[("sagas_in_flight", ("checkout", "1", "running"))] == 0
+    assert samples[("sagas_in_flight", ("returns", "1", "compensating"))] == 0
 
 
 def test_no_sagas_no_samples() -> None:

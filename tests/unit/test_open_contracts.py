@@ -73,7 +73,7 @@ def test_two_definitions_with_one_name_are_refused_naming_both_places(
     with pytest.raises(saga_registry.DuplicateDefinition) as refused:
         saga_registry.gather()
     assert str(refused.value) == (
-        "saga definition 'checkout' is defined twice: in "
+        "saga definition checkout@1 is defined twice: in "
         "sagas.checkout.definition:DEFINITION and in elsewhere.sagas:CHECKOUT"
     )
 

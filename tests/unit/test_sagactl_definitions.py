@@ -51,7 +51,7 @@ def test_start_sends_the_definition_and_the_input_given_inline(
         ("orchestrator.start_saga", {"definition": "returns", "input": RETURN}, None)
     ]
     assert capsys.readouterr().out.splitlines() == [
-        f"saga   {SAGA_ID} (returns)",
+        f"saga   {SAGA_ID} (returns@1)",
         "key    ret-1",
         "state  running",
     ]
@@ -96,22 +96,27 @@ def test_an_unreadable_input_exits_1_before_anything_is_sent(
 
 # --- definitions and describe -------------------------------------------------------------
 
+CHECKOUT_STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+CHECKOUT_FIELDS: dict[str, Any] = {
+    "key_name": "order_id",
+    "events": ["OrderConfirmed", "OrderCancelled"],
+    "description": "The checkout saga.",
+    "services": list(PARTICIPANTS),
+}
 LISTED = [
     definition(
-        "checkout",
-        "reserve_inventory",
-        "charge_payment",
-        "create_shipment",
-        key_name="order_id",
-        events=["OrderConfirmed", "OrderCancelled"],
-        description="The checkout saga.",
-        services=list(PARTICIPANTS),
+        "checkout", *CHECKOUT_STEPS, **CHECKOUT_FIELDS, version=1, starts_new=False,
+        finished=7, retirable=True,
+    ),
+    definition(
+        "checkout", *CHECKOUT_STEPS, **CHECKOUT_FIELDS, version=2, running=2, waiting=1,
+        finished=3,
     ),
     definition("internal", "only"),
-]
+]  # fmt: skip
 
 
-def test_definitions_lists_what_the_orchestrator_runs(
+def test_definitions_lists_every_version_and_which_can_be_retired(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, app = run_sagactl(
@@ -121,12 +126,29 @@ def test_definitions_lists_what_the_orchestrator_runs(
 
     assert code == 0
     assert sent_tasks(app) == [("orchestrator.list_definitions", {}, 15.0)]
-    assert lines[0].split() == ["NAME", "KEY", "STEPS", "EVENTS", "DESCRIPTION"]
+    assert lines[0].split() == [
+        "DEFINITION", "STARTS", "RUNNING", "WAITING", "FINISHED", "RETIRABLE", "KEY", "STEPS",
+        "EVENTS", "DESCRIPTION",
+    ]  # fmt: skip
     assert words(lines[1]) == (
-        "checkout order_id reserve_inventory > charge_payment > create_shipment"
+        "checkout@1 - 0 0 7 yes order_id reserve_inventory > charge_payment > create_shipment"
         " OrderConfirmed, OrderCancelled The checkout saga."
     )
-    assert lines[2].split() == ["internal", "-", "only", "-"]
+    assert words(lines[2]).startswith("checkout@2 new sagas 2 1 3 no order_id reserve_inventory")
+    assert lines[3].split() == ["internal@1", "new", "sagas", "0", "0", "0", "no", "-", "only", "-"]
+    assert lines[4:] == [
+        "",
+        "can be retired: checkout@1 (no saga runs or waits on it: remove it from its"
+        " DEFINITIONS, then deploy)",
+    ]
+
+
+def test_definitions_says_nothing_of_retiring_when_no_version_can_be(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_sagactl(monkeypatch, ["definitions"], **{"orchestrator.list_definitions": [LISTED[1:]]})
+
+    assert "retired" not in capsys.readouterr().out
 
 
 DESCRIBED = answer(

@@ -55,7 +55,7 @@ def test_list_filters_on_a_state_or_a_definition(
     assert sent_tasks(app) == [("orchestrator.list_sagas", asked, 15.0)]
     header, row = sagactl.printed().out.splitlines()
     assert header.split()[:4] == ["SAGA", "ID", "DEFINITION", "KEY"]
-    assert row.split()[:4] == [SAGA_ID, "checkout", "ord-3", "awaiting_approval"]
+    assert row.split()[:4] == [SAGA_ID, "checkout@1", "ord-3", "awaiting_approval"]
     assert row.endswith("total 6,000.00 EUR")
 
 
@@ -76,11 +76,11 @@ def test_review_lists_the_sagas_awaiting_approval_soonest_deadline_first(sagactl
     assert sagactl.printed().out.splitlines() == [
         "SAGA ID                               DEFINITION  KEY    WAITING SINCE (UTC)"
         "      DEADLINE (UTC)           SUMMARY",
-        f"{THIRD_SAGA_ID}  checkout    ord-1  2026-11-22 07:00:00.000"
+        f"{THIRD_SAGA_ID}  checkout@1  ord-1  2026-11-22 07:00:00.000"
         "  2026-11-23 07:00:00.000  total 6,000.00 EUR",
-        f"{SAGA_ID}  checkout    ord-3  2026-11-22 09:00:00.000"
+        f"{SAGA_ID}  checkout@1  ord-3  2026-11-22 09:00:00.000"
         "  2026-11-23 09:00:00.000  total 6,000.00 EUR",
-        f"{OTHER_SAGA_ID}  checkout    ord-2  2026-11-22 08:00:00.000"
+        f"{OTHER_SAGA_ID}  checkout@1  ord-2  2026-11-22 08:00:00.000"
         "  -                        total 6,000.00 EUR",
     ]
 

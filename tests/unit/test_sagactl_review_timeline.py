@@ -83,7 +83,7 @@ def test_status_of_a_saga_awaiting_approval_says_until_when_and_its_summary() ->
 
     # the total is the checkout definition's summary: the status knows no order
     assert status.splitlines() == [
-        f"saga      {SAGA_ID} (checkout)",
+        f"saga      {SAGA_ID} (checkout@1)",
         "key       ord-1",
         "customer  cus-1",
         "total     1,500.00 EUR",

@@ -37,10 +37,10 @@ def test_saga_table() -> None:
 
     assert words(lines[0]) == "SAGA ID DEFINITION KEY STATE STEP UPDATED (UTC) SUMMARY"
     assert words(lines[1]) == (
-        f"{SAGA_ID} checkout ord-1 running charge_payment 2026-11-22 03:26:24.293"
+        f"{SAGA_ID} checkout@1 ord-1 running charge_payment 2026-11-22 03:26:24.293"
         " customer cus-1, total 30.00 EUR"
     )
-    assert lines[2].split()[1:5] == ["returns", "ret-22", "compensated", "-"]
+    assert lines[2].split()[1:5] == ["returns@1", "ret-22", "compensated", "-"]
     assert lines[1].index("running") == lines[2].index("compensated")
     assert lines[1].index("ord-1") == lines[2].index("ret-22")
     assert format_saga_table([]) == "no sagas"
@@ -100,11 +100,11 @@ def test_stuck_lists_what_each_saga_waits_on_since_when_and_at_which_attempt(
         "SAGA ID DEFINITION KEY STATE STEP ATTEMPT WAITING SINCE (UTC) DEADLINE (UTC) WAITING ON"
     )
     assert words(lines[1]) == (
-        f"{SAGA_ID} checkout ord-1 running charge_payment 3"
+        f"{SAGA_ID} checkout@1 ord-1 running charge_payment 3"
         " 2026-11-22 03:26:54.158 2026-11-22 03:27:24.158 c4d8aa52"
     )
     assert words(lines[2]) == (
-        f"{OTHER_SAGA_ID} returns ret-22 compensating reserve_inventory 12"
+        f"{OTHER_SAGA_ID} returns@1 ret-22 compensating reserve_inventory 12"
         " 2026-11-22 03:20:00.000 2026-11-22 03:28:00.000 -"
     )
     # columns line up; attempts are right-aligned

@@ -177,7 +177,7 @@ def test_formatting_does_not_change_the_saga() -> None:
 
 def test_status_of_a_compensated_saga() -> None:
     assert format_status(compensated_saga()).splitlines() == [
-        f"saga      {SAGA_ID} (checkout)",
+        f"saga      {SAGA_ID} (checkout@1)",
         "key       ord-1",
         "customer  cus-1",
         "total     30.00 EUR",
@@ -229,7 +229,7 @@ def test_a_saga_started_for_another_names_its_parent() -> None:
         f"returns ret-1 (for ord-1), saga {SAGA_ID}, times UTC"
     )
     assert format_status(saga).splitlines()[:6] == [
-        f"saga       {SAGA_ID} (returns)",  # labels widen to the longest one
+        f"saga       {SAGA_ID} (returns@1)",  # labels widen to the longest one
         "key        ret-1",
         "parent     ord-1",
         "lines      1",

@@ -1,7 +1,7 @@
 """The web view's pages for any saga definition, rendered by Flask's test client over a
 stand-in for the Celery app: the listing shows definition, key and summary and searches
-keys; a saga's page is titled "<definition> <key>", draws its definition with the saga's
-position marked, and merges the records filed under its root key."""
+keys; a saga's page is titled "<definition>@<version> <key>", draws the version it runs
+with the saga's position marked, and merges the records filed under its root key."""
 
 from __future__ import annotations
 
@@ -75,12 +75,15 @@ def test_the_listing_shows_definition_key_and_summary() -> None:
     page = web.get("/").get_data(as_text=True)
 
     assert app.sent[1][1] == {"limit": 100}
-    assert '<tr data-definition="checkout" data-key="ord-1">' in page
-    assert '<tr data-definition="returns" data-key="ret-1">' in page
+    assert '<tr data-definition="checkout" data-version="1" data-key="ord-1">' in page
+    assert '<tr data-definition="returns" data-version="1" data-key="ret-1">' in page
     assert '<span class="parent">for ord-1</span>' in page
     assert '<span class="label">customer</span> cus-1</span>, <span class="pair">' in page
     assert f'<a href="/sagas/{SAGA_ID}">ord-1</a>' in page
-    assert '<a href="/?definition=returns" class="definition">returns</a>' in page
+    assert (
+        '<a href="/?definition=returns" class="definition">returns</a>'
+        '<span class="definition-version">@1</span>'
+    ) in page
 
 
 def test_the_listing_of_one_definition_counts_and_lists_only_it() -> None:
@@ -149,11 +152,14 @@ def test_a_sagas_page_is_titled_by_definition_and_key_and_draws_where_it_is() ->
 
     page = web.get(f"/sagas/{SAGA_ID}").get_data(as_text=True)
 
-    assert "<title>checkout ord-1 · saga web view</title>" in page
-    assert '<h1><span class="definition">checkout</span> <span class="key">ord-1</span>' in page
+    assert "<title>checkout@1 ord-1 · saga web view</title>" in page
+    assert (
+        '<h1><span class="definition">checkout</span><span class="definition-version">@1</span>'
+        ' <span class="key">ord-1</span>'
+    ) in page
     assert '<dt>customer</dt><dd class="summary-value">cus-1</dd>' in page
     assert ("orchestrator.describe_definition", {
-        "name": "checkout",
+        "name": "checkout@1",  # the version the saga runs
         "state": "running",
         "steps": {s["name"]: s["status"] for s in STEPS},
     }) in [(name, kwargs) for name, kwargs, _ in app.sent]  # fmt: skip
@@ -223,6 +229,6 @@ def test_the_stuck_page_shows_what_each_saga_waits_on() -> None:
 
     page = web.get("/stuck").get_data(as_text=True)
 
-    assert '<tr data-definition="checkout" data-key="ord-1">' in page
+    assert '<tr data-definition="checkout" data-version="1" data-key="ord-1">' in page
     assert "<td>3</td>" in page
     assert '<td class="id">c4d8aa52</td>' in page
