@@ -173,7 +173,6 @@ class Admission(Generic[InputT]):
 class SagaDefinition:
     name: str
     steps: tuple[Step, ...]
-    version: int = 1
     # domain events written with the final transition (fan-out is not the engine's business)
     on_completed: EventBuilder = no_event
     on_compensated: EventBuilder = no_event

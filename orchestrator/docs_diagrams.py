@@ -1,7 +1,8 @@
 """The saga diagrams in docs/architecture.md, generated from the definitions.
 
 Between ``<!-- diagrams -->`` and ``<!-- /diagrams -->`` the document holds, for every
-definition ``saga_registry.gather()`` finds (as written, before SAGA_POLICY_SCALE), a
+definition version ``saga_registry.gather_versions()`` finds (as written, before
+SAGA_POLICY_SCALE), by label (``checkout@2``), a
 heading and its ``diagram.mermaid`` between ``<!-- diagram:NAME -->`` and
 ``<!-- /diagram:NAME -->``. Never edit them by hand: change the definition, then
 
@@ -27,7 +28,7 @@ DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 REGENERATE = "python -m orchestrator.docs_diagrams"
 SECTION = re.compile(r"<!-- diagrams -->\n.*?<!-- /diagrams -->", re.S)
 DIAGRAM = re.compile(
-    r"<!-- diagram:(?P<name>[\w.-]+) -->\n```mermaid\n(?P<text>.*?)```\n"
+    r"<!-- diagram:(?P<name>[\w.@-]+) -->\n```mermaid\n(?P<text>.*?)```\n"
     r"<!-- /diagram:(?P=name) -->",
     re.S,
 )
@@ -59,6 +60,12 @@ def section(definitions: Mapping[str, SagaDefinition]) -> str:
     return "\n".join(parts)
 
 
+def drawn() -> dict[str, SagaDefinition]:
+    """Every registered version of every definition, by label (``checkout@2``): the old
+    versions run until their sagas end, so their paths stay documented."""
+    return {d.label: d for d in saga_registry.gather_versions().values()}
+
+
 def rewritten(document: str, definitions: Mapping[str, SagaDefinition]) -> str:
     if not SECTION.search(document):
         raise ValueError("the document has no <!-- diagrams --> ... <!-- /diagrams --> section")
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--document", type=Path, default=DOCUMENT)
     args = parser.parse_args(argv)
     before = args.document.read_text(encoding="utf-8")
-    after = rewritten(before, saga_registry.gather())
+    after = rewritten(before, drawn())
     if after == before:
         print(f"{args.document}: the diagrams are current")
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator import docs_diagrams, saga_registry
+from orchestrator import docs_diagrams
 from orchestrator.diagram import mermaid
 from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
 
@@ -18,25 +18,25 @@ def _document() -> str:
     return docs_diagrams.DOCUMENT.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", sorted(saga_registry.gather()))
+@pytest.mark.parametrize("name", sorted(docs_diagrams.drawn()))
 def test_the_docs_embed_the_diagram_each_definition_generates(name: str) -> None:
     embedded = docs_diagrams.embedded(_document())
 
     assert name in embedded, f"docs/architecture.md has no diagram of {name!r}: {REGENERATE}"
-    assert embedded[name] == mermaid(saga_registry.gather()[name]), (
+    assert embedded[name] == mermaid(docs_diagrams.drawn()[name]), (
         f"the diagram of {name!r} in docs/architecture.md differs from what"
         f" orchestrator.diagram.mermaid generates from its definition: {REGENERATE}"
     )
 
 
 def test_the_docs_draw_no_definition_that_is_gone() -> None:
-    gone = set(docs_diagrams.embedded(_document())) - set(saga_registry.gather())
+    gone = set(docs_diagrams.embedded(_document())) - set(docs_diagrams.drawn())
     assert not gone, f"docs/architecture.md draws {sorted(gone)}, defined nowhere: {REGENERATE}"
 
 
 def test_the_whole_section_is_what_the_generator_writes() -> None:
     document = _document()
-    assert docs_diagrams.rewritten(document, saga_registry.gather()) == document, REGENERATE
+    assert docs_diagrams.rewritten(document, docs_diagrams.drawn()) == document, REGENERATE
 
 
 def test_rewriting_replaces_the_section_and_leaves_the_rest() -> None:
