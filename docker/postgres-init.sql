@@ -5,6 +5,7 @@ CREATE DATABASE orchestrator;
 CREATE DATABASE inventory;
 CREATE DATABASE payment;
 CREATE DATABASE shipping;
+CREATE DATABASE fraud;
 -- One per reactor (REACTOR_<NAME>_DATABASE_URL): its effects, inbox and dead letters.
 CREATE DATABASE reactor_email;
 CREATE DATABASE reactor_analytics;

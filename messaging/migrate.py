@@ -33,6 +33,7 @@ SERVICES = {
     "inventory": "participants.inventory.migrations:SCHEMA",
     "payment": "participants.payment.migrations:SCHEMA",
     "shipping": "participants.shipping.migrations:SCHEMA",
+    "fraud": "participants.fraud.migrations:SCHEMA",
 }
 
 

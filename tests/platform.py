@@ -29,6 +29,7 @@ SERVICES = (
     "inventory",
     "payment",
     "shipping",
+    "fraud",
     "reactor.email",
     "reactor.analytics",
     "reactor.crm",

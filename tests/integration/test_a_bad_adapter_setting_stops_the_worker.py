@@ -1,6 +1,6 @@
-"""A payment or shipping worker whose adapter setting names nothing usable exits at start,
-naming the variable and why, before it consumes anything. Its broker is in memory: the
-worker stops before it would connect, and nothing here touches a shared Redis."""
+"""A payment, shipping or fraud worker whose adapter setting names nothing usable exits at
+start, naming the variable and why, before it consumes anything. Its broker is in memory:
+the worker stops before it would connect, and nothing here touches a shared Redis."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
             "cannot import acme_pay.network",
         ),
         ("shipping", "SHIPPING_CARRIER", "parcel-co", "expected fake or module:factory"),
+        ("fraud", "FRAUD_SCORER", "riskcorp", "expected fake or module:factory"),
     ],
 )
 def test_a_worker_with_a_bad_adapter_setting_exits_naming_it(

@@ -1,6 +1,6 @@
 """Each participant on a store of its own, SQLite and PostgreSQL, with the platform's
 tables (inbox, outbox, dead letters) beside its own, built as its worker builds it with
-no adapter setting (the fake card network, the fake carrier)."""
+no adapter setting (the fake card network, the fake carrier, the fake fraud scorer)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy import MetaData
 
 from messaging.handlers import Registry
 from messaging.tables import metadata as platform_tables
+from participants.fraud import bootstrap as fraud_bootstrap
+from participants.fraud import store as fraud_store
 from participants.inventory import handlers as inventory_handlers
 from participants.inventory import store as inventory_store
 from participants.payment import bootstrap as payment_bootstrap
@@ -26,6 +28,7 @@ PARTICIPANTS: dict[str, tuple[MetaData, Callable[[], Registry]]] = {
     "inventory": (inventory_store.metadata, inventory_handlers.registry),
     "payment": (payment_store.metadata, lambda: payment_bootstrap.registry({})),
     "shipping": (shipping_store.metadata, lambda: shipping_bootstrap.registry({})),
+    "fraud": (fraud_store.metadata, lambda: fraud_bootstrap.registry({})),
 }
 
 
@@ -63,3 +66,8 @@ def payment(participant: Callable[[str], Participant]) -> Participant:
 @pytest.fixture
 def shipping(participant: Callable[[str], Participant]) -> Participant:
     return participant("shipping")
+
+
+@pytest.fixture
+def fraud(participant: Callable[[str], Participant]) -> Participant:
+    return participant("fraud")

@@ -1,10 +1,12 @@
 """Stand-ins for a real provider's adapter, plugged in the way one would be: named in
-``PAYMENT_CARD_NETWORK`` / ``SHIPPING_CARRIER`` as ``tests.service.providers:<factory>``.
+``PAYMENT_CARD_NETWORK`` / ``SHIPPING_CARRIER`` / ``FRAUD_SCORER`` as
+``tests.service.providers:<factory>``.
 Each keeps what it was asked, so a test can see that the worker talks to it."""
 
 from __future__ import annotations
 
 from messaging.refusal import Refusal
+from participants.fraud.rules import Assessment, Order
 from participants.payment.rules import Approved, Refunded, Unknown
 from participants.shipping.rules import Destination, Label, LabelRequest
 
@@ -66,6 +68,26 @@ class ParcelCo:
 
     def void_label(self, tracking_number: str) -> None:
         pass
+
+
+class RiskCorp:
+    """Scores by the customer: ``cust-risky`` 85, anyone else 10; keeps what it was shown."""
+
+    def __init__(self) -> None:
+        self.shown: list[Order] = []
+
+    def score(self, order: Order) -> Assessment:
+        self.shown.append(order)
+        if order.customer_id == "cust-risky":
+            return Assessment(85, ("riskcorp: customer on the watch list",))
+        return Assessment(10, ())
+
+
+class DownRiskCorp(RiskCorp):
+    """Cannot be reached: every call raises, as a socket that times out would."""
+
+    def score(self, order: Order) -> Assessment:
+        raise TimeoutError("riskcorp: no answer in 2 s")
 
 
 def acme() -> AcmeNetwork:

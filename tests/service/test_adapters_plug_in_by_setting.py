@@ -1,5 +1,5 @@
-"""A real provider plugs into payment and shipping by a setting, with no code of ours
-changed: ``PAYMENT_CARD_NETWORK`` and ``SHIPPING_CARRIER`` name its factory
+"""A real provider plugs into payment, shipping and fraud by a setting, with no code of ours
+changed: ``PAYMENT_CARD_NETWORK``, ``SHIPPING_CARRIER`` and ``FRAUD_SCORER`` name its factory
 (``module:factory``), the participant's bootstrap builds it, and every command then goes
 to it. Unset, they are ``fake``."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from messaging.contracts.fraud import FraudSuspected, OrderScreened, ScreenOrder
 from messaging.contracts.inventory import StockLine
 from messaging.contracts.orders import ShippingAddress
 from messaging.contracts.payment import (
@@ -16,6 +17,7 @@ from messaging.contracts.payment import (
     RefundPayment,
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated
+from participants.fraud import bootstrap as fraud_bootstrap
 from participants.payment import bootstrap as payment_bootstrap
 from participants.shipping import bootstrap as shipping_bootstrap
 from tests.service import providers
@@ -63,3 +65,26 @@ def test_a_carrier_named_by_its_class_makes_the_labels_with_the_carrier_chosen(s
         "world-express",
         "PC-world-express-N1 9GU-2",
     )
+
+
+def test_a_scorer_named_by_its_class_scores_the_orders(fraud):
+    env = {"FRAUD_SCORER": "tests.service.providers:RiskCorp"}
+    registry = fraud_bootstrap.registry(env)
+    riskcorp = Participant.on("fraud", fraud.engine, registry)
+
+    def screen(order_id: str, customer_id: str) -> object:
+        return riskcorp.send(
+            ScreenOrder(
+                order_id=order_id,
+                customer_id=customer_id,
+                amount_cents=3000,
+                currency="EUR",
+                country="GB",
+                payment_token="tok_fraud",  # the fake's test token: this scorer ignores it
+            )
+        )
+
+    assert isinstance(screen("ord-1", "cust-1"), OrderScreened)
+    rejected = screen("ord-2", "cust-risky")
+    assert isinstance(rejected, FraudSuspected)
+    assert rejected.reason == "score 85 at or above 80: riskcorp: customer on the watch list"

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from messaging.contracts import Envelope, Payload
+from messaging.contracts.fraud import ScreenOrder
 from messaging.contracts.inventory import ReserveInventory, StockLine
 from messaging.contracts.orders import ShippingAddress
 from messaging.contracts.payment import ChargePayment
 from messaging.contracts.shipping import CreateShipment
+from participants.fraud import store as fraud_store
 from participants.inventory import store as inventory_store
 from participants.payment import store as payment_store
 from participants.shipping import store as shipping_store
@@ -56,6 +58,17 @@ COMMANDS: dict[str, tuple[Payload, Callable[[Participant], int]]] = {
     "shipping": (
         CreateShipment(order_id="ord-1", address=ADDRESS, items=LINES),
         rows_of(shipping_store.shipments),
+    ),
+    "fraud": (
+        ScreenOrder(
+            order_id="ord-1",
+            customer_id="cust-1",
+            amount_cents=100,
+            currency="EUR",
+            country="GB",
+            payment_token="tok_fraud",
+        ),
+        rows_of(fraud_store.screenings),
     ),
 }
 

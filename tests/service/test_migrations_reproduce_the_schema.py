@@ -18,6 +18,7 @@ CORE = (
     "inventory",
     "payment",
     "shipping",
+    "fraud",
     "reactor.email",
     "reactor.analytics",
     "reactor.crm",

@@ -13,12 +13,12 @@ from tests.stores import throwaway_store
 
 def test_every_store_by_the_usual_settings(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SAGA_DATA_DIR", str(tmp_path / "data"))
-    for service in ("ORCHESTRATOR", "INVENTORY", "PAYMENT", "SHIPPING"):
+    for service in ("ORCHESTRATOR", "INVENTORY", "PAYMENT", "SHIPPING", "FRAUD"):
         monkeypatch.delenv(f"{service}_DATABASE_URL", raising=False)
     assert main([]) == 0
     lines = capsys.readouterr().out.splitlines()
     by_service = {line.split(" ", 1)[0]: line for line in lines}
-    for service in ("orchestrator", "inventory", "reactor.email", "reactor.crm"):
+    for service in ("orchestrator", "inventory", "fraud", "reactor.email", "reactor.crm"):
         assert f"data/{service}.db: upgraded (empty) -> " in by_service[service]
     assert "orchestrator_0003" in by_service["orchestrator"]
     assert main(["orchestrator", "email"]) == 0
@@ -38,6 +38,21 @@ def test_one_store_at_a_given_url(kind, tmp_path, capsys):
         assert main(["payment", "--url", url, "--check"]) == 0
         checked = build_engine(url)
         assert "payments" in inspect(checked).get_table_names()
+        checked.dispose()
+
+
+def test_saga_migrate_fraud_makes_the_fraud_store(kind, tmp_path, capsys):
+    with throwaway_store(kind, tmp_path) as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        assert main(["fraud", "--url", url, "--check"]) == 1
+        assert "behind (missing fraud_0001, messaging_0001)" in capsys.readouterr().err
+        assert main(["fraud", "--url", url]) == 0
+        assert "upgraded (empty) -> fraud_0001, messaging_0001" in capsys.readouterr().out
+        assert main(["fraud", "--url", url, "--check"]) == 0
+        checked = build_engine(url)
+        assert {"screenings", "inbox", "outbox", "dead_letters"} <= set(
+            inspect(checked).get_table_names()
+        )
         checked.dispose()
 
 

@@ -44,6 +44,8 @@ NOT_THEIRS = [
     ("payment", RESERVE),
     ("shipping", RESERVE),
     ("shipping", CHARGE),
+    ("fraud", CHARGE),
+    ("fraud", REPLY),
 ]
 
 

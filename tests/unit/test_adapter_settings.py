@@ -1,6 +1,7 @@
-"""Which card network and which carrier a worker uses is a setting: ``PAYMENT_CARD_NETWORK``
-and ``SHIPPING_CARRIER``, ``fake`` unless set, or ``module:factory``. Every bad value is
-refused with the variable and its value named, before any message is handled."""
+"""Which card network, carrier and fraud scorer a worker uses is a setting:
+``PAYMENT_CARD_NETWORK``, ``SHIPPING_CARRIER`` and ``FRAUD_SCORER``, ``fake`` unless set, or
+``module:factory``. Every bad value is refused with the variable and its value named, before
+any message is handled; so is a bad ``FRAUD_REJECT_SCORE``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 from messaging.adapters import BadAdapter
 from messaging.settings import AdapterSetting
+from participants.fraud import bootstrap as fraud_bootstrap
+from participants.fraud.scorer import FakeScorer
 from participants.payment import bootstrap as payment_bootstrap
 from participants.payment.card_network import FakeCardNetwork
 from participants.shipping import bootstrap as shipping_bootstrap
@@ -93,3 +96,29 @@ def test_a_bad_carrier_is_refused_saying_why():
         BadAdapter, match=r"^SHIPPING_CARRIER=.*: built a FakeCardNetwork, not a Carrier"
     ):
         shipping_bootstrap.registry(env)
+
+
+def test_the_fraud_scorer_is_the_fake_unless_set():
+    assert AdapterSetting.from_env("fraud", "scorer", {}) == AdapterSetting("FRAUD_SCORER", "fake")
+    assert isinstance(fraud_bootstrap.scorer({}), FakeScorer)
+    env = {"FRAUD_SCORER": "participants.fraud.scorer:FakeScorer"}
+    assert isinstance(fraud_bootstrap.scorer(env), FakeScorer)
+
+
+def test_a_bad_fraud_scorer_is_refused_saying_why():
+    env = {"FRAUD_SCORER": "participants.shipping.carrier:FakeCarrier"}
+
+    with pytest.raises(BadAdapter) as refused:
+        fraud_bootstrap.registry(env)
+
+    assert str(refused.value) == (
+        "FRAUD_SCORER='participants.shipping.carrier:FakeCarrier': built a FakeCarrier, not a "
+        "Scorer (score: participants/fraud/rules.py)"
+    )
+
+
+def test_the_fraud_threshold_is_80_unless_set_and_a_bad_one_is_refused():
+    assert fraud_bootstrap.threshold({}) == 80
+    assert fraud_bootstrap.threshold({"FRAUD_REJECT_SCORE": "60"}) == 60
+    with pytest.raises(ValueError, match=r"^FRAUD_REJECT_SCORE='high': expected a whole number$"):
+        fraud_bootstrap.registry({"FRAUD_REJECT_SCORE": "high"})

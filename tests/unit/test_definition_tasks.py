@@ -16,19 +16,23 @@ from orchestrator.metrics import saga_counts
 from orchestrator.saga_registry import definitions
 
 
-def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
+def test_list_definitions_names_each_version_with_its_key_steps_and_events() -> None:
     listed = [found.model_dump(mode="json") for found in summaries(definitions(), {})]
 
-    assert [d["name"] for d in listed] == sorted(definitions())
-    checkout = next(d for d in listed if d["name"] == "checkout")
-    assert checkout == {
+    assert [(d["name"], d["version"]) for d in listed] == [
+        ("checkout", 1),
+        ("checkout", 2),
+        ("returns", 1),
+    ]
+    first, second = (d for d in listed if d["name"] == "checkout")
+    assert first == {
         "name": "checkout",
         "version": 1,
-        "starts_new": True,
+        "starts_new": False,
         "running": 0,
         "waiting": 0,
         "finished": 0,
-        "retirable": False,
+        "retirable": True,  # not the start version, and no saga runs on it
         "key_name": "order_id",
         "steps": ["reserve_inventory", "charge_payment", "create_shipment"],
         "events": ["OrderConfirmed", "OrderCancelled"],
@@ -37,6 +41,14 @@ def test_list_definitions_names_each_with_its_key_steps_and_events() -> None:
         ),
         "services": ["inventory", "payment", "shipping"],
     }
+    assert (second["starts_new"], second["retirable"]) == (True, False)
+    assert second["steps"] == [
+        "reserve_inventory",
+        "screen_fraud",
+        "charge_payment",
+        "create_shipment",
+    ]
+    assert second["services"] == ["fraud", "inventory", "payment", "shipping"]
 
 
 def test_describe_definition_gives_the_text_and_the_chart() -> None:

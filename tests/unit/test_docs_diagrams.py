@@ -59,4 +59,4 @@ def test_check_mode_says_how_to_regenerate(tmp_path, capsys) -> None:
     assert f"out of date; run {docs_diagrams.REGENERATE}" in capsys.readouterr().err
     assert docs_diagrams.main(["--document", str(stale)]) == 0
     assert docs_diagrams.main(["--check", "--document", str(stale)]) == 0
-    assert "<!-- diagram:checkout -->" in stale.read_text(encoding="utf-8")
+    assert "<!-- diagram:checkout@2 -->" in stale.read_text(encoding="utf-8")

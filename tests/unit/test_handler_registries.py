@@ -16,6 +16,8 @@ from messaging.contracts import Envelope, MessageKind, Payload
 from messaging.contracts.payment import CheckPaymentStatus
 from messaging.handlers import NotHandled, PerProcess, Registry
 from messaging.reactors import EventHandlers, Reactor, load
+from participants.fraud import handlers as fraud_handlers
+from participants.fraud.scorer import FakeScorer
 from participants.inventory import handlers as inventory_handlers
 from participants.payment import handlers as payment_handlers
 from participants.payment.card_network import FakeCardNetwork
@@ -29,6 +31,7 @@ REGISTRIES = {
     "inventory": inventory_handlers.registry(),
     "payment": payment_handlers.registry(FakeCardNetwork()),
     "shipping": shipping_handlers.registry(FakeCarrier()),
+    "fraud": fraud_handlers.registry(FakeScorer()),
 }
 
 

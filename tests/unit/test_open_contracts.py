@@ -14,6 +14,7 @@ from messaging.contracts.payment import ChargePayment
 from orchestrator import saga_registry
 from orchestrator.definition import SagaDefinition
 from sagas.checkout.version_1 import CHECKOUT_V1 as CHECKOUT
+from sagas.checkout.version_2 import CHECKOUT_V2
 
 
 class ChargePaymentAgain(Payload):  # a second schema under a name payment already uses
@@ -55,8 +56,9 @@ def test_a_module_that_lists_something_else_is_an_error():
 
 
 def test_the_saga_definitions_are_found_in_their_folders():
-    found = saga_registry.gather()
-    assert found["checkout"] is CHECKOUT
+    found = saga_registry.gather_versions()
+    assert found["checkout", 1] is CHECKOUT
+    assert found["checkout", 2] is CHECKOUT_V2
     assert list(found) == sorted(found)
 
 
