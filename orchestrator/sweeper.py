@@ -44,6 +44,7 @@ def sweep_once() -> int:
 def main() -> None:
     app.configure_logging()
     log = get_logger()
+    app.check_store()  # its start check: no worker runs one for this process
     interval = float(os.environ.get("SAGA_SWEEP_INTERVAL", "0.5"))
     stop = threading.Event()
 
