@@ -30,6 +30,7 @@ def load_app(spec: str) -> ServiceApp:
 def run(app: ServiceApp, stop: threading.Event) -> None:
     app.configure_logging()
     log = get_logger()
+    app.check_store()  # its start check: no worker runs one for this process
     engine = app.engine
     log.info("relay_started", interval=app.settings.relay_interval)
     while not stop.is_set():

@@ -62,11 +62,13 @@ class ServiceApp(Celery):
     """A service's Celery app. ``engine`` and ``publisher`` exist once per process.
 
     ``queue`` is the one queue its worker consumes (the service's name unless told);
-    ``schema`` is what its store holds (messaging/schema.py): the engine is built on a
-    store brought up to date (SAGA_MIGRATE=auto) or checked to be (check); ``at_start``
-    are checks run when a worker process starts (the message catalog is always gathered
-    then: two types with one name stop the worker there; the store is checked then too,
-    so a store that is behind stops the worker with the command to run)."""
+    ``schema`` is what its store holds (messaging/schema.py); ``at_start`` are checks run
+    once when its worker starts (the message catalog is always gathered then: two types
+    with one name stop the worker there; the store is brought up to date then
+    (SAGA_MIGRATE=auto) or checked to be (check), so a store that is behind stops the
+    worker with the command to run). ``engine`` only builds an engine: a process that
+    uses the store without a worker (a relay, the sweeper, metrics) calls
+    ``check_store`` once at its start."""
 
     def __init__(
         self,
@@ -112,7 +114,9 @@ class ServiceApp(Celery):
         if getattr(sender, "app", self) is not self:
             return
         self.configure_logging()
-        self._run_start_checks()  # a prefork parent stops here, not each child in turn
+        # Once per worker start: a prefork parent stops here, its children check nothing
+        # again (the parent checked the store moments before it forked them).
+        self._run_start_checks()
         if _runs_tasks_itself(sender):
             enable_tracing(self.service)  # solo pool: no fork, this process runs the tasks
 
@@ -122,36 +126,31 @@ class ServiceApp(Celery):
         # pool child with its parent's closed pools: "Acquire on closed pool").
         self._engine = None  # never share a parent's connection pool
         self._pid = None
-        # Sent with no sender (a pool starting): the worker's app is the current one (the
-        # worker sets it); another app built in this process has nothing to start here.
+        # Sent with the worker's hostname as sender (celery/concurrency/prefork.py and
+        # solo.py), not its app: the worker's app is the current one (the worker makes it
+        # so before the pool starts); another app built in this process has nothing to
+        # start here. The start checks ran once, at worker_init: none here.
         if current_app._get_current_object() is not self:
             return
         self.configure_logging()
         enable_tracing(self.service)  # when SAGA_TRACING asks for it
-        self._run_start_checks()  # fail at start, not at the first message
-        started = self.engine  # connect and create missing tables now: fail at start
-        log.debug("store_ready", dialect=started.dialect.name)
 
     def _run_start_checks(self) -> None:
-        """Stop the process when a check fails. SystemExit, because Celery logs and
-        swallows an Exception raised by a signal receiver and would start anyway."""
-        for check in self.at_start:
-            try:
-                check()
-            except Exception as exc:
-                log.error("start_refused", reason=str(exc))
-                raise SystemExit(f"{self.service} cannot start: {exc}") from exc
+        """The worker's start checks, ``at_start`` (the store's last)."""
+        _refuse_unless(self.service, self.at_start)
+
+    def check_store(self) -> None:
+        """The start check of a process that uses this app's store without a worker (a
+        relay, the sweeper, metrics): call it once, at its start. Stops the process as a
+        worker is stopped: a store that is behind names the command to run."""
+        _refuse_unless(self.service, (self._store_ready,))
 
     @property
     def engine(self) -> Engine:
+        """This process's engine, built on first use (after fork): it only builds it, the
+        store was checked at the process's start (``_store_ready``)."""
         if self._engine is None or self._pid != os.getpid():
-            engine = build_engine(self.settings.database_url)
-            try:
-                prepare(engine, self.schema, self.settings.migrate)
-            except BaseException:
-                engine.dispose()
-                raise
-            self._engine, self._pid = engine, os.getpid()
+            self._engine, self._pid = build_engine(self.settings.database_url), os.getpid()
         return self._engine
 
     def _store_ready(self) -> None:
@@ -166,6 +165,17 @@ class ServiceApp(Celery):
     @property
     def publisher(self) -> CeleryPublisher:
         return CeleryPublisher(self)
+
+
+def _refuse_unless(service: str, checks: Sequence[Callable[[], object]]) -> None:
+    """Stop the process when a check fails. SystemExit, because Celery logs and swallows
+    an Exception raised by a signal receiver and would start anyway."""
+    for check in checks:
+        try:
+            check()
+        except Exception as exc:
+            log.error("start_refused", reason=str(exc))
+            raise SystemExit(f"{service} cannot start: {exc}") from exc
 
 
 def _runs_tasks_itself(worker: Any) -> bool:

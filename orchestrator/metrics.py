@@ -257,6 +257,7 @@ def main() -> None:
 
     port = int(os.environ.get("SAGA_METRICS_PORT", "9108"))
     ask = float(os.environ.get("SAGA_METRICS_ASK_TIMEOUT", "2"))
+    app.check_store()  # its start check: no worker runs one for this process
     REGISTRY.register(PlatformCollector(app.engine, app, ask))
     start_http_server(port, addr=os.environ.get("SAGA_METRICS_ADDRESS", "127.0.0.1"))
     threading.Event().wait()

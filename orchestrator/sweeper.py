@@ -47,6 +47,7 @@ def main() -> None:
     app.configure_logging()
     log = get_logger()
     definitions()  # a bad SAGA_START_VERSIONS stops the sweeper at start, as the worker
+    app.check_store()  # its start check: no worker runs one for this process
     interval = float(os.environ.get("SAGA_SWEEP_INTERVAL", "0.5"))
     stop = threading.Event()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 REACTORS = ("email", "analytics", "crm")
-SERVICES = ("orchestrator", "inventory", "payment", "shipping")
+SERVICES = ("orchestrator", "inventory", "fraud", "payment", "shipping")
 
 
 def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]]:
@@ -45,6 +45,7 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     from messaging.tracing import enable_tracing
     from orchestrator import events_worker
     from orchestrator.worker import app as orchestrator
+    from participants.fraud.worker import app as fraud
     from participants.inventory.worker import app as inventory
     from participants.payment.worker import app as payment
     from participants.shipping.worker import app as shipping
@@ -55,7 +56,7 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     enable_tracing("checkout-platform", exporter, batch=False)
     declared = discover()
     reactors = [build_app(declared[n]) for n in REACTORS]
-    apps = [orchestrator, inventory, payment, shipping, events_worker.app, *reactors]
+    apps = [orchestrator, inventory, fraud, payment, shipping, events_worker.app, *reactors]
     client = Celery(broker=broker_url, backend=broker_url, set_as_current=False)
     client.conf.update(accept_content=["json"], result_accept_content=["json"])
     workers = contextlib.ExitStack()  # never closed: __main__ leaves with os._exit

@@ -1,18 +1,23 @@
-"""The tables of main at commit aa775bd (issue 13: a store it made upgrades in place), copied
-from that commit's modules (messaging/tables.py, orchestrator/store.py, participants/*/store.py,
-reactors/*/store.py) so that a test builds such a store with the old DDL without running old
-code. One MetaData per service's own tables, and the shared ones; frozen: never edit."""
+"""The tables of main at commit aa775bd (issue 13: a store it made upgrades in place), one
+MetaData per service's own tables and one of the shared ones, so that a test builds such a
+store with that commit's DDL without running its code.
+
+Only a table whose DDL changed since aa775bd is copied here from that commit's module
+(``git show aa775bd:orchestrator/store.py``): ``sagas`` (``order_id``, its key names). The
+others are today's definitions, copied into these MetaData (``Table.to_metadata``): the DDL
+that ``create_all`` emits for them is aa775bd's on SQLite and PostgreSQL alike (compared
+statement by statement with the copies when this module stopped copying them;
+test_aa775bd_tables_keep_that_commits_ddl.py holds them to the first revisions). A table
+added since stays out of here; a table whose DDL changes gets its aa775bd copy here first.
+Never edit the copy."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
-    Date,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -24,57 +29,32 @@ from sqlalchemy import (
     text,
 )
 
-# Autoincrementing BIGINT on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
-Id = BigInteger().with_variant(Integer(), "sqlite")
+from messaging import tables as messaging_tables
+from orchestrator import event_tables
+from orchestrator.saga_store import tables as saga_tables
+from participants.inventory import store as inventory_store
+from participants.payment import store as payment_store
+from participants.shipping import store as shipping_store
+from reactors.analytics import store as analytics_store
+from reactors.crm import store as crm_store
+from reactors.email import store as email_store
+
+
+def _unchanged(*tables: Table, into: MetaData | None = None) -> MetaData:
+    """Today's ``tables``, unchanged since aa775bd, copied into ``into`` (or a new MetaData)."""
+    metadata = MetaData() if into is None else into
+    for table in tables:
+        table.to_metadata(metadata)
+    return metadata
+
 
 # messaging/tables.py
-shared = MetaData()
-
-shared_outbox = Table(
-    "outbox",
-    shared,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("message_id", String(64), nullable=False, index=True),
-    Column("message_type", String(100), nullable=False),
-    Column("task_name", String(200), nullable=False),
-    Column("queue", String(200), nullable=False),
-    Column("body", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Index(
-        "ix_outbox_unpublished",
-        "id",
-        postgresql_where=text("published_at IS NULL"),
-        sqlite_where=text("published_at IS NULL"),
-    ),
-)
-
-shared_inbox = Table(
-    "inbox",
-    shared,
-    Column("message_id", String(64), primary_key=True),
-    Column("message_type", String(100), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    # The messages this one caused, re-sent as they were when it is delivered again.
-    Column("response", JSON, nullable=True),
-)
-
-shared_dead_letters = Table(
-    "dead_letters",
-    shared,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("parked_at", DateTime(timezone=True), nullable=False),
-    Column("task_name", String(200), nullable=False),
-    Column("message_id", String(64), nullable=True, index=True),
-    Column("reason", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("status", String(20), nullable=False, server_default="parked", index=True),
-)
+shared = _unchanged(messaging_tables.outbox, messaging_tables.inbox, messaging_tables.dead_letters)
 
 # orchestrator/store.py
 orchestrator = MetaData()
 
+# copied from aa775bd: today's table has business_key and other key names
 orchestrator_sagas = Table(
     "sagas",
     orchestrator,
@@ -101,160 +81,14 @@ orchestrator_sagas = Table(
     Index("ix_sagas_order_id", "order_id"),
     Index("ix_sagas_deadline", "deadline", postgresql_where=text("deadline IS NOT NULL")),
 )
+_unchanged(saga_tables.saga_history, event_tables.event_log, into=orchestrator)  # unchanged
 
-orchestrator_saga_history = Table(
-    "saga_history",
-    orchestrator,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("saga_id", String(64), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("step", String(100), nullable=True),
-    Column("message_id", String(64), nullable=True),
-    Column("message_type", String(100), nullable=True),
-    Column("detail", JSON, nullable=False),
+# participants/*/store.py and reactors/*/store.py: the tables they had then
+inventory = _unchanged(
+    inventory_store.stock, inventory_store.reservations, inventory_store.reservation_lines
 )
-
-orchestrator_event_log = Table(
-    "event_log",
-    orchestrator,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("event_id", String(64), nullable=False, unique=True),
-    Column("event_type", String(100), nullable=False, index=True),
-    Column("saga_id", String(64), nullable=False, index=True),
-    Column("body", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-)
-
-# participants/inventory/store.py
-inventory = MetaData()
-
-inventory_stock = Table(
-    "stock",
-    inventory,
-    Column("sku", String(64), primary_key=True),
-    Column("available", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-inventory_reservations = Table(
-    "reservations",
-    inventory,
-    Column("reservation_id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("status", String(20), nullable=False),  # reserved | released
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("released_at", DateTime(timezone=True), nullable=True),
-)
-
-inventory_reservation_lines = Table(
-    "reservation_lines",
-    inventory,
-    Column("reservation_id", ForeignKey("reservations.reservation_id"), primary_key=True),
-    Column("sku", String(64), primary_key=True),
-    Column("quantity", Integer, nullable=False),
-)
-
-# participants/payment/store.py
-payment = MetaData()
-
-payment_payments = Table(
-    "payments",
-    payment,
-    Column("payment_id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("status", String(20), nullable=False),  # unknown | charged | declined | refunded
-    Column("amount_cents", BigInteger, nullable=False),
-    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
-    Column("currency", String(3), nullable=False),
-    Column("authorization", String(64), nullable=False),
-    Column("refund_reference", String(64), nullable=True),
-    Column("charged_at", DateTime(timezone=True), nullable=False),
-    Column("refunded_at", DateTime(timezone=True), nullable=True),
-)
-
-# participants/shipping/store.py
-shipping = MetaData()
-
-shipping_shipments = Table(
-    "shipments",
-    shipping,
-    Column("shipment_id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("carrier", String(64), nullable=False),
-    Column("tracking_number", String(64), nullable=False),
-    Column("address", JSON, nullable=False),
-    Column("items", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-# reactors/email/store.py
-email = MetaData()
-
-email_sent_emails = Table(
-    "sent_emails",
-    email,
-    Column("event_id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("kind", String(40), nullable=False),
-    Column("recipient", String(320), nullable=False),
-    Column("subject", String(300), nullable=False),
-    Column("message_id", String(200), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
-)
-
-# reactors/analytics/store.py
-analytics = MetaData()
-
-analytics_order_facts = Table(
-    "order_facts",
-    analytics,
-    Column("event_id", String(64), primary_key=True),
-    Column("order_id", String(64), nullable=False, index=True),
-    Column("outcome", String(20), nullable=False),  # confirmed | cancelled
-    Column("day", Date, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("total_cents", BigInteger, nullable=False),
-    Column("units", Integer, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("order_id", "outcome", name="uq_order_facts_order_outcome"),
-)
-
-analytics_daily_sales = Table(
-    "daily_sales",
-    analytics,
-    Column("day", Date, primary_key=True),
-    Column("currency", String(3), primary_key=True),
-    Column("orders", Integer, nullable=False),
-    Column("revenue_cents", BigInteger, nullable=False),
-    Column("cancelled", Integer, nullable=False),
-)
-
-# reactors/crm/store.py
-crm = MetaData()
-
-crm_customers = Table(
-    "customers",
-    crm,
-    Column("customer_id", String(64), primary_key=True),
-    Column("email", String(320), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("orders", Integer, nullable=False),
-    Column("lifetime_value_cents", BigInteger, nullable=False),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-)
-
-crm_history = Table(
-    "customer_history",
-    crm,
-    Column("event_id", String(64), primary_key=True),
-    Column("customer_id", String(64), nullable=False, index=True),
-    Column("order_id", String(64), nullable=False),
-    Column("event", String(40), nullable=False),
-    Column("total_cents", BigInteger, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("note", String(500), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-)
+payment = _unchanged(payment_store.payments)
+shipping = _unchanged(shipping_store.shipments)
+email = _unchanged(email_store.sent_emails)
+analytics = _unchanged(analytics_store.order_facts, analytics_store.daily_sales)
+crm = _unchanged(crm_store.customers, crm_store.history)

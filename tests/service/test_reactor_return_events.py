@@ -91,6 +91,7 @@ def reactor_app(
     def build(reactor: Reactor) -> ServiceApp:
         monkeypatch.setenv(f"{env_prefix(reactor.service)}_DATABASE_URL", database_url)
         app = reactor_worker.build_app(reactor)
+        app.check_store()  # the store as the reactor's worker leaves it at its start
         built.append(app)
         return app
 
