@@ -3,7 +3,8 @@ MetaData per service's own tables and one of the shared ones, so that a test bui
 store with that commit's DDL without running its code.
 
 Only a table whose DDL changed since aa775bd is copied here from that commit's module
-(``git show aa775bd:orchestrator/store.py``): ``sagas`` (``order_id``, its key names). The
+(``git show aa775bd:orchestrator/store.py`` and the participants' ``store.py``): ``sagas``
+(``order_id``, its key names), inventory's ``reservations`` and shipping's ``shipments``. The
 others are today's definitions, copied into these MetaData (``Table.to_metadata``): the DDL
 that ``create_all`` emits for them is aa775bd's on SQLite and PostgreSQL alike (compared
 statement by statement with the copies when this module stopped copying them;
@@ -34,7 +35,6 @@ from orchestrator import event_tables
 from orchestrator.saga_store import tables as saga_tables
 from participants.inventory import store as inventory_store
 from participants.payment import store as payment_store
-from participants.shipping import store as shipping_store
 from reactors.analytics import store as analytics_store
 from reactors.crm import store as crm_store
 from reactors.email import store as email_store
@@ -84,11 +84,32 @@ orchestrator_sagas = Table(
 _unchanged(saga_tables.saga_history, event_tables.event_log, into=orchestrator)  # unchanged
 
 # participants/*/store.py and reactors/*/store.py: the tables they had then
-inventory = _unchanged(
-    inventory_store.stock, inventory_store.reservations, inventory_store.reservation_lines
+inventory = MetaData()
+# copied from aa775bd: today's table has ``missing`` (inventory_0003)
+Table(
+    "reservations",
+    inventory,
+    Column("reservation_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("status", String(20), nullable=False),  # reserved | released
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("released_at", DateTime(timezone=True), nullable=True),
 )
+_unchanged(inventory_store.stock, inventory_store.reservation_lines, into=inventory)
 payment = _unchanged(payment_store.payments)
-shipping = _unchanged(shipping_store.shipments)
+shipping = MetaData()
+# copied from aa775bd: today's table has ``weight_grams`` (shipping_0003)
+Table(
+    "shipments",
+    shipping,
+    Column("shipment_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 email = _unchanged(email_store.sent_emails)
 analytics = _unchanged(analytics_store.order_facts, analytics_store.daily_sales)
 crm = _unchanged(crm_store.customers, crm_store.history)

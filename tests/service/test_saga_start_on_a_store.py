@@ -117,7 +117,12 @@ def test_a_return_starts_its_label_and_refund_together(engine: Engine):
     order_id = completed_checkout(engine, MUG=3, PEN=1)
     started = start(engine, "returns", a_return(order_id, MUG=2))
     assert started.created and started.business_key == "ret-1"
-    assert sorted(commands(engine)) == ["CreateReturnLabel", "RefundPayment", "ReserveInventory"]
+    assert sorted(commands(engine)) == [
+        "CreateReturnLabel",
+        "RefundPayment",
+        "ReserveInventory",
+        "ScreenOrder",
+    ]
     with engine.begin() as conn:
         row = conn.execute(select(saga_table).where(saga_table.c.saga_id == started.saga_id)).one()
     assert (row.parent_key, row.data["refund_cents"]) == (order_id, 2000)
