@@ -102,7 +102,8 @@ def run_scenarios(platform: SagaPlatform, run: str) -> tuple[list[bool], list[di
         saga = platform.wait_until_ended(started.saga_id, SAGA_WAIT)
         ok, said = outcome(saga, scenario.expected, scenario.expected_code)
         verdicts.append(ok)
-        print(f"\n{RULE}\n{scenario.title}\norder {order['order_id']}: {said}")
+        label = f"{saga.definition}@{saga.definition_version}"
+        print(f"\n{RULE}\n{scenario.title}\norder {order['order_id']} ({label}): {said}")
         print(format_timeline(saga))
         payments = call("payment.get_payments", {"order_id": order["order_id"]})
         shipments = call("shipping.get_shipments", {"order_id": order["order_id"]})

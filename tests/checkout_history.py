@@ -14,3 +14,18 @@ HAPPY_PATH_KINDS = (
     "reply_applied",
     "completed",
 )
+
+# Checkout version 2: the reservation and the screening go out together, and their replies
+# are applied in whichever order they come.
+HAPPY_PATH_KINDS_V2 = (
+    "started",
+    "command_sent",  # ReserveInventory
+    "command_sent",  # ScreenOrder
+    "reply_applied",
+    "reply_applied",
+    "command_sent",  # ChargePayment
+    "reply_applied",
+    "command_sent",  # CreateShipment
+    "reply_applied",
+    "completed",
+)

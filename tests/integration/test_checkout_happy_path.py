@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.checkout_history import HAPPY_PATH_KINDS
+from tests.checkout_history import HAPPY_PATH_KINDS_V2
 from tests.platform import RunningPlatform, new_sku, order
 
 
@@ -20,7 +20,7 @@ def test_order_completes_and_every_participant_records_its_part(platform: Runnin
     assert [s["status"] for s in saga["steps"]] == ["succeeded"] * 4
     assert saga["current_step"] is None
     kinds = [h["kind"] for h in saga["history"]]
-    assert kinds == [*HAPPY_PATH_KINDS, "event_recorded"]
+    assert kinds == [*HAPPY_PATH_KINDS_V2, "event_recorded"]
     assert saga["history"][-1]["message_type"] == "OrderConfirmed"
 
     assert platform.stock(sku) == {"sku": sku, "available": 7, "reserved": 3}

@@ -25,7 +25,7 @@ def test_declined_card_releases_the_stock_it_reserved(
     assert saga["failure"]["code"] == code
     assert [s["status"] for s in saga["steps"]] == ["compensated", "succeeded", "failed", "pending"]
     sent = [h["message_type"] for h in saga["history"] if h["kind"].endswith("_sent")]
-    assert sent == ["ReserveInventory", "ChargePayment", "ReleaseInventory"]
+    assert sent == ["ReserveInventory", "ScreenOrder", "ChargePayment", "ReleaseInventory"]
 
     assert platform.stock(sku) == {"sku": sku, "available": 5, "reserved": 0}
     reservations = platform.call("inventory.get_reservations", order_id=submitted["order_id"])

@@ -50,7 +50,7 @@ def test_unknown_message_type_is_parked(platform: RunningPlatform) -> None:
 def test_reply_for_an_unknown_saga_is_parked(platform: RunningPlatform) -> None:
     marker = f"saga-{uuid.uuid4().hex}"
     message = {**_reserve("ord-1"), "saga_id": marker}
-    message.update(type="InventoryReserved")
+    message.update(type="InventoryReserved", schema_version=1)
     message["payload"] = {"order_id": "ord-1", "reservation_id": "r", "items": []}
     platform.send("orchestrator.handle_message", message=message)
 

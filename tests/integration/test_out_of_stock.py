@@ -19,7 +19,7 @@ def test_out_of_stock_charges_nothing_and_ships_nothing(platform: RunningPlatfor
     assert sku in saga["failure"]["reason"]
     assert [s["status"] for s in saga["steps"]] == ["failed", "succeeded", "pending", "pending"]
     sent = [h["message_type"] for h in saga["history"] if h["kind"].endswith("_sent")]
-    assert sent == ["ReserveInventory"]
+    assert sent == ["ReserveInventory", "ScreenOrder"]  # together: the screening answers too
     assert saga["history"][-1]["message_type"] == "OrderCancelled"
 
     assert platform.stock(sku) == {"sku": sku, "available": 1, "reserved": 0}

@@ -24,6 +24,7 @@ def test_refused_destination_refunds_then_releases(platform: RunningPlatform) ->
     sent = [h["message_type"] for h in saga["history"] if h["kind"].endswith("_sent")]
     assert sent == [
         "ReserveInventory",
+        "ScreenOrder",
         "ChargePayment",
         "CreateShipment",
         "RefundPayment",

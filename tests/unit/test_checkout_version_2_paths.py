@@ -33,6 +33,7 @@ from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.checkout.input import Order
 from sagas.checkout.version_1 import CHECKOUT_V1
 from sagas.checkout.version_2 import CHECKOUT_V2
+from tests.checkout_history import HAPPY_PATH_KINDS_V2
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 LINES = [StockLine(sku="SKU-1", quantity=2), StockLine(sku="SKU-2", quantity=1)]
@@ -229,3 +230,22 @@ def test_version_1_refuses_an_order_that_allows_a_partial_reservation(
 def test_allow_partial_must_be_a_boolean(order: dict[str, Any], value: object) -> None:
     with pytest.raises(ValueError, match="allow_partial"):
         Order.model_validate({**order, "allow_partial": value})
+
+
+def test_the_history_of_the_happy_path_is_the_one_real_workers_record(
+    order: dict[str, Any], new_id: Callable[[], str]
+) -> None:
+    first = started(order, new_id)
+    ids = sent_to(first)
+    reserved = answer(first.state, RESERVED, ids["reserve_inventory"], new_id)
+    screened = answer(reserved.state, SCREENED, ids["screen_fraud"], new_id)
+    charged = answer(
+        screened.state,
+        PaymentCharged(order_id="ord-1", payment_id="pay-1", amount_cents=3000, currency="EUR"),
+        screened.commands[0].message_id,
+        new_id,
+    )
+    done = answer(charged.state, SHIPPED, charged.commands[0].message_id, new_id)
+
+    steps = (first, reserved, screened, charged, done)
+    assert [e.kind for t in steps for e in t.history] == list(HAPPY_PATH_KINDS_V2)
