@@ -134,13 +134,9 @@ def test_v1_sagas_finish_on_v1_while_new_orders_run_v2(v1_platform: RunningPlatf
     waiting = [order(sku=plenty, quantity=2, unit_price_cents=PRICE) for _ in range(3)]
     v1_ids = {}
     for placed in reviewed + waiting:
-        v1_ids[placed["order_id"]] = platform.call("orchestrator.place_order", order=placed)[
-            "saga_id"
-        ]
+        v1_ids[placed["order_id"]] = platform.call("orchestrator.place_order", **placed)["saga_id"]
     with pytest.raises(ValueError, match="allow_partial: checkout version 1"):
-        platform.call(
-            "orchestrator.place_order", order={**order(sku=scarce), "allow_partial": True}
-        )
+        platform.call("orchestrator.place_order", **{**order(sku=scarce), "allow_partial": True})
     for placed in reviewed:
         wait_for(functools.partial(saga_of, platform, placed["order_id"]), _awaiting_review, 60)
     for placed in waiting:
@@ -156,7 +152,7 @@ def test_v1_sagas_finish_on_v1_while_new_orders_run_v2(v1_platform: RunningPlatf
     partial = {**order(sku=scarce, quantity=3, unit_price_cents=PRICE), "allow_partial": True}
     fraud = order(sku=plenty, quantity=1, unit_price_cents=PRICE, token="tok_fraud")
     for placed in (whole, partial, fraud):
-        platform.call("orchestrator.place_order", order=placed)
+        platform.call("orchestrator.place_order", **placed)
 
     ended = {
         placed["order_id"]: platform.wait_for_saga(
