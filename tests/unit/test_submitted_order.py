@@ -99,3 +99,11 @@ def test_quantity_must_be_a_real_integer(order):
 
     [(loc, kind, _msg)] = order_errors(order)
     assert (loc, kind) == ("items.0.quantity", "int_type")
+
+
+@pytest.mark.parametrize("value", ["true", 1, None, "yes"])
+def test_allow_partial_must_be_a_real_boolean(order, value):
+    order["allow_partial"] = value
+
+    [(loc, kind, _msg)] = order_errors(order)
+    assert (loc, kind) == ("allow_partial", "bool_type")
