@@ -32,7 +32,14 @@ from celery.contrib.pytest import celery_session_worker, celery_worker  # noqa: 
 
 from devtools.scratch_databases import postgres_databases
 from devtools.smtp_sink import SmtpSink
-from tests.platform import SERVICES, RunningPlatform, require_redis, sqlite_databases, start
+from tests.platform import (
+    SERVICES,
+    RunningPlatform,
+    require_redis,
+    serve,
+    sqlite_databases,
+    start,
+)
 
 # Every process of the platform a test starts, and every app built here, brings its store
 # up to date itself (messaging/schema.py), as the demo does: no saga-migrate step to forget.
@@ -109,7 +116,7 @@ def platform(
             log_dir=directory,
             extra_env=extra_env,
         )
-        yield from _serve(running)
+        yield from serve(running)
     else:
         prefix = f"saga_t{uuid.uuid4().hex[:8]}"
         with postgres_databases(POSTGRES_ADMIN_URL, prefix, SERVICES) as urls:
@@ -120,17 +127,7 @@ def platform(
                 log_dir=directory,
                 extra_env=extra_env,
             )
-            yield from _serve(running)
-
-
-def _serve(running: RunningPlatform) -> Iterator[RunningPlatform]:
-    try:
-        yield running
-    finally:
-        running.processes.stop()
-        running.client.close()
-        for engine in running.engines.values():
-            engine.dispose()
+            yield from serve(running)
 
 
 @pytest.fixture

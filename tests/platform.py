@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,3 +229,14 @@ def start(
         raise
     engines = {service: build_engine(url) for service, url in database_urls.items()}
     return RunningPlatform(store, broker_url, database_urls, processes, client, engines)
+
+
+def serve(running: RunningPlatform) -> Iterator[RunningPlatform]:
+    """A fixture's body: the platform, stopped and let go of after the test."""
+    try:
+        yield running
+    finally:
+        running.processes.stop()
+        running.client.close()
+        for engine in running.engines.values():
+            engine.dispose()

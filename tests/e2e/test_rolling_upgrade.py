@@ -39,6 +39,7 @@ from tests.platform import (
     RunningPlatform,
     new_sku,
     order,
+    serve,
     sqlite_databases,
     start,
     wait_for,
@@ -85,16 +86,15 @@ def v1_platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runn
 def _running(
     broker_url: str, urls: dict[str, str], directory: Path, extra_env: dict[str, str]
 ) -> Iterator[RunningPlatform]:
-    running = start(
-        "upgrade", database_urls=urls, broker_url=broker_url, log_dir=directory, extra_env=extra_env
+    yield from serve(
+        start(
+            "upgrade",
+            database_urls=urls,
+            broker_url=broker_url,
+            log_dir=directory,
+            extra_env=extra_env,
+        )
     )
-    try:
-        yield running
-    finally:
-        running.processes.stop()
-        running.client.close()
-        for engine in running.engines.values():
-            engine.dispose()
 
 
 def saga_of(platform: RunningPlatform, order_id: str) -> dict[str, Any]:
