@@ -5,6 +5,11 @@ the returns saga, show what the reactors made of it all, then stop what it start
 
     saga-demo            # exit code 0 when every order ended as expected
 
+It runs on the Redis that answers at SAGA_BROKER_URL (unset: redis://127.0.0.1:6379/0).
+When none answers at the default URL and redis-server is installed, it starts a throwaway
+one of its own and stops it at the end (devtools/demo_broker.py); a SAGA_BROKER_URL that
+does not answer stops the demo with its name.
+
 It talks to the platform as any user process does: tasks by name through saga_client.
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -19,9 +25,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from console.timeline import format_timeline
+from devtools.demo_broker import BrokerUnavailable, demo_broker
 from devtools.demo_reactors import show_reactor_effects, show_return_effects
 from devtools.demo_scenarios import (
     RETURN_SCENARIOS,
@@ -62,17 +67,6 @@ def review(platform: SagaPlatform, saga_id: str, decision: str) -> None:
         platform.operate("approve", saga_id, by="the demo's reviewer")
     else:
         platform.operate("reject", saga_id, reason="the demo's reviewer said no")
-
-
-def check_broker(url: str) -> None:
-    try:
-        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
-            client.ping()
-    except redis.RedisError as exc:
-        sys.exit(
-            f"Redis does not answer at {url} ({exc}).\nStart it, for example: redis-server "
-            "--daemonize yes --port 6379 --save '' --appendonly no\nor set SAGA_BROKER_URL."
-        )
 
 
 def run_scenarios(platform: SagaPlatform, run: str) -> tuple[list[bool], list[dict[str, Any]]]:
@@ -175,15 +169,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--procfile", type=Path, default=Path(__file__).parent.parent / "Procfile")
     args = parser.parse_args(argv)
-    broker = os.environ.get("SAGA_BROKER_URL", DEFAULT_BROKER_URL)
-    check_broker(broker)
     run = uuid.uuid4().hex[:6]
     workdir = Path(tempfile.mkdtemp(prefix=f"saga-demo-{run}-"))
+    try:
+        with demo_broker(os.environ, workdir) as broker:
+            if broker.started:
+                print(
+                    f"No Redis answers at {DEFAULT_BROKER_URL}: started a throwaway redis-server"
+                    f" at {broker.url} (no persistence, files in {workdir / 'redis'})"
+                )
+            try:
+                code = run_demo(args.procfile, broker.url, run, workdir)
+            finally:
+                if broker.started:
+                    print(f"Stopping the throwaway redis-server at {broker.url}.")
+    except BrokerUnavailable as exc:
+        shutil.rmtree(workdir, ignore_errors=True)  # nothing was started in it
+        sys.exit(str(exc))
+    return code
+
+
+def run_demo(procfile: Path, broker: str, run: str, workdir: Path) -> int:
+    """Start the Procfile's processes on ``broker``, run every scenario, stop them."""
     sink = SmtpSink()
     sink.start()
     env = platform_env(
         {
             "SAGA_BROKER_URL": broker,
+            "SAGA_RESULT_BACKEND": broker,  # the demo's own client reads results there
             "SAGA_DATA_DIR": str(workdir / "data"),
             "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
             "FLOWER_PORT": os.environ.get("FLOWER_PORT", str(free_port())),
@@ -191,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             "SAGA_WEB_PORT": os.environ.get("SAGA_WEB_PORT", str(free_port())),
         }
     )
-    platform = Platform(read_procfile(args.procfile), env, workdir)
+    platform = Platform(read_procfile(procfile), env, workdir)
     print(f"Starting {len(platform.commands)} processes (logs and SQLite stores in {workdir})")
     platform.start()
     app = build_app(broker, broker)
@@ -214,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         platform.stop()
         app.close()
         sink.stop()
-        print("Stopped every process the demo started.")
+        print("Stopped every process of the platform.")
     print(
         f"{sum(verdicts)} of {len(verdicts)} orders ended as expected; "
         f"{sum(returns)} of {len(returns)} returns ended as expected; reactor effects "

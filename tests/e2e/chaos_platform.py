@@ -23,9 +23,9 @@ from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeout
 
 from devtools.launcher import Platform, read_procfile
+from devtools.redis_server import RedisServer
 from devtools.smtp_sink import SmtpSink
 from messaging.contracts.saga_status import TERMINAL_STATUSES
-from tests.e2e.redis_server import RedisServer
 from tests.platform import ROOT, order
 
 VIEWERS = ("flower", "metrics", "web")  # they only read: killing them tests no saga

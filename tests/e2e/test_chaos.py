@@ -24,6 +24,7 @@ import pytest
 from celery import Celery
 
 from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.redis_server import RedisServer
 from devtools.smtp_sink import SmtpSink, free_port
 from messaging.contracts.saga_status import TERMINAL_STATUSES
 from tests.e2e.chaos_invariants import check_invariants
@@ -42,13 +43,12 @@ from tests.e2e.chaos_platform import (
     saga_states,
     stock_for,
 )
-from tests.e2e.redis_server import RedisServer
 from tests.platform import ROOT, order
 
 
 @pytest.fixture
 def chaos(tmp_path: Path) -> Iterator[Chaos]:
-    redis_server = RedisServer(tmp_path / "redis")
+    redis_server = RedisServer(tmp_path / "redis", durable=True)
     redis_server.start()
     sink = SmtpSink()
     sink.start()

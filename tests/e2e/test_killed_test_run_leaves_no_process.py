@@ -22,7 +22,7 @@ CHILD = """
 import sys, threading, time
 from pathlib import Path
 from devtools.launcher import Platform, platform_env
-from tests.e2e.redis_server import RedisServer
+from devtools.redis_server import RedisServer
 
 directory = Path(sys.argv[1])
 platform = Platform({"one": "sleep 300", "two": "sleep 300"}, platform_env({}), directory)
@@ -31,7 +31,7 @@ platform.kill("two")
 restarter = threading.Thread(target=platform.start, args=(["two"],))
 restarter.start()
 restarter.join()
-redis_server = RedisServer(directory / "redis")
+redis_server = RedisServer(directory / "redis", durable=True)
 redis_server.start()
 pids = [p.pid for p in platform.processes.values()] + [redis_server.process.pid]
 print(*pids, flush=True)

@@ -31,9 +31,9 @@ from typing import Any
 
 import pytest
 
+from devtools.redis_server import RedisServer
 from devtools.scratch_databases import postgres_databases
 from devtools.smtp_sink import SmtpSink
-from tests.e2e.redis_server import RedisServer
 from tests.platform import (
     SERVICES,
     RunningPlatform,
@@ -62,7 +62,7 @@ ENDED = 120.0
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def v1_platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningPlatform]:
-    redis_server = RedisServer(tmp_path / "redis")
+    redis_server = RedisServer(tmp_path / "redis", durable=True)
     redis_server.start()
     sink = SmtpSink()
     sink.start()
