@@ -7,13 +7,15 @@ causation and message ids, step, task id (see ``messaging.log_context``).
 
 No customer data: Celery's lines about a task carry what it returned and what it was given
 (``Task reactor.crm.get_customer[...] succeeded in 0.01s: {'email': ...}``); ``TaskDataFilter``
-replaces those values before any handler formats them, and tracebacks are written without
-the values of local variables (structlog shows them by default).
+replaces those values before any handler formats them, tracebacks are written without
+the values of local variables (structlog shows them by default), and the values pydantic
+shows in a validation error (``input_value=...``) are replaced in the finished line.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Mapping
 
@@ -36,6 +38,9 @@ CONTEXT_FIELDS = (
 # a task's data: what it returned, its arguments. Replaced, the line itself stays.
 TASK_DATA = ("return_value", "args", "kwargs")
 NOT_LOGGED = "<not logged>"
+# pydantic's validation errors show the value that failed (a parked message's reason, an
+# exception): "[type=value_error, input_value='ada@example', input_type=str]".
+INPUT_VALUE = re.compile(r"input_value=.*?, input_type=")
 
 
 class TaskDataFilter(logging.Filter):
@@ -81,6 +86,7 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
             if json_lines
             else _identity,
             renderer,
+            _without_input_values,
         ],
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -109,6 +115,16 @@ def _with_context_fields(
     for key in CONTEXT_FIELDS:
         event_dict.setdefault(key, None)
     return event_dict
+
+
+def _without_input_values(
+    _logger: object, _name: str, line: structlog.typing.EventDict
+) -> structlog.typing.EventDict | str:
+    """After the renderer, so ``line`` is the finished line (typed as structlog's
+    processors are): pydantic's ``input_value=...`` replaced."""
+    if isinstance(line, str):
+        return INPUT_VALUE.sub(f"input_value={NOT_LOGGED}, input_type=", line)
+    return line
 
 
 def _console_tracebacks() -> ExceptionRenderer:

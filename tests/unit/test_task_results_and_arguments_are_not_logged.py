@@ -1,6 +1,7 @@
 """Celery logs every task's result ("Task ... succeeded in 0.01s: <result>") and keeps its
 arguments beside it: through our logging set-up the line stays, the customer does not.
-A traceback is written without the values of local variables."""
+A traceback is written without the values of local variables, a validation error without
+the value that failed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 import pytest
 import structlog
 from celery.app import trace
+from pydantic import ValidationError
 
+from messaging.contracts.orders import Customer
 from messaging.logs import NOT_LOGGED, TaskDataFilter, configure_logging
 
 CUSTOMER = {"id": "cus-1", "email": "ada@example.com", "name": "Ada Lovelace"}
@@ -108,3 +111,20 @@ def test_the_filter_replaces_the_task_data_of_any_record_and_keeps_the_rest() ->
     plain = logging.LogRecord("app", logging.INFO, __file__, 1, "%s and %s", ("a", "b"), None)
     assert TaskDataFilter().filter(plain)
     assert plain.getMessage() == "a and b"
+
+
+def test_a_validation_error_is_logged_without_the_value_that_failed(
+    json_log: io.StringIO,
+) -> None:
+    log = structlog.get_logger()
+    try:
+        Customer(id="cus-1", email="ada lovelace@example.com", name="Ada Lovelace")
+    except ValidationError as exc:  # a malformed message, as the consumer parks it
+        log.error("message_parked", reason=f"cannot decode: {exc!r}"[:500])
+        log.exception("decode_error")
+
+    parked, failed = _lines(json_log)
+    assert f"input_value={NOT_LOGGED}, input_type=str" in parked["reason"]
+    assert "email" in parked["reason"]  # the field that failed is still named
+    assert failed["exception"][0]["exc_type"] == "ValidationError"
+    assert "ada lovelace@example.com" not in json_log.getvalue()
