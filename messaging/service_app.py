@@ -186,6 +186,26 @@ def _runs_tasks_itself(worker: Any) -> bool:
     return name.rsplit(".", 1)[-1] in {"solo", "threads", "thread"}
 
 
+def is_amqp(url: str) -> bool:
+    """A RabbitMQ URL (``amqp://``, ``pyamqp://``, ``amqps://``)."""
+    return url.split("://", 1)[0] in {"amqp", "pyamqp", "amqps"}
+
+
+def broker_transport_options(settings: Settings) -> dict[str, Any]:
+    """RabbitMQ: publisher confirms, so a publish returns only once the broker has the
+    message (an outbox row is marked published after that, never before); a dead
+    worker's unacked messages come back at once. Redis: a message taken by a worker that
+    died whole (kill -9, lost host) comes back visibility_timeout seconds later, found by a
+    sweep every restore_interval seconds (docs/reliability.md#brokers)."""
+    if is_amqp(settings.broker_url):
+        return {"confirm_publish": True}
+    return {
+        "visibility_timeout": settings.visibility_timeout,
+        "unacked_restore_interval": settings.restore_interval,
+        "unacked_restore_throttle": 1,
+    }
+
+
 def celery_settings(settings: Settings) -> dict[str, Any]:
     """The reliability settings every app shares; docs/reliability.md says why."""
     return {
@@ -206,13 +226,7 @@ def celery_settings(settings: Settings) -> dict[str, Any]:
         "worker_send_task_events": True,
         "task_send_sent_event": True,
         "broker_connection_retry_on_startup": True,
-        # Redis: a message taken by a worker that died whole (kill -9, lost host) comes back
-        # visibility_timeout seconds later, found by a sweep every restore_interval seconds.
-        "broker_transport_options": {
-            "visibility_timeout": settings.visibility_timeout,
-            "unacked_restore_interval": settings.restore_interval,
-            "unacked_restore_throttle": 1,
-        },
+        "broker_transport_options": broker_transport_options(settings),
         "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},
         "task_create_missing_queues": True,
         "worker_consumer": "messaging.parking:ParkingConsumer",

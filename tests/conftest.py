@@ -14,6 +14,7 @@ every test has exactly one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from devtools.smtp_sink import SmtpSink
 from tests.platform import (
     SERVICES,
     RunningPlatform,
+    rabbitmq_vhost,
     require_redis,
     serve,
     sqlite_databases,
@@ -49,10 +51,18 @@ REDIS_BASE = os.environ.get("SAGA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(
     "SAGA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-# A Redis database per store kind, so the two platforms never see each other's messages.
-# SAGA_TEST_REDIS_DBS="3,4,5" moves them, so two test runs on one Redis never meet.
-_DBS = [*os.environ.get("SAGA_TEST_REDIS_DBS", "13,14,15").split(","), "15"]
-REDIS_DB = {"sqlite": int(_DBS[0]), "postgresql": int(_DBS[1]), "traced": int(_DBS[2])}
+# A Redis database per platform, so two platforms never see each other's messages (for
+# the RabbitMQ platform: its results). SAGA_TEST_REDIS_DBS="3,4,5,2" moves them, so two
+# test runs on one Redis never meet.
+_DBS = [*os.environ.get("SAGA_TEST_REDIS_DBS", "13,14,15,12").split(","), "15", "12"]
+REDIS_DB = {
+    "sqlite": int(_DBS[0]),
+    "postgresql": int(_DBS[1]),
+    "traced": int(_DBS[2]),
+    "sqlite-rabbitmq": int(_DBS[3]),
+}
+# The RabbitMQ platform runs in a virtual host of its own, made for the run and deleted.
+RABBITMQ_URL = os.environ.get("SAGA_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
 # The worker tier's broker and result backend: a Redis database of its own, emptied before
 # its first worker starts and after its last one stopped (tests/worker/conftest.py).
 WORKER_BROKER = os.environ.get("SAGA_TEST_WORKER_BROKER", f"{REDIS_BASE}/6")
@@ -97,37 +107,43 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink.stop()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+# Every store on Redis, and the embedded store on RabbitMQ: the store and the broker are
+# separate layers, so three platforms cover both of each at 3/4 of a full matrix's time.
+PLATFORMS = ("sqlite", "postgresql", "sqlite-rabbitmq")
+
+
+@pytest.fixture(scope="session", params=PLATFORMS)
 def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink
 ) -> Iterator[RunningPlatform]:
-    store: str = request.param
-    broker_url = f"{REDIS_BASE}/{REDIS_DB[store]}"
-    require_redis(broker_url)
-    with redis.Redis.from_url(broker_url) as client:
+    kind: str = request.param
+    store, _, broker = kind.partition("-")
+    results_url = f"{REDIS_BASE}/{REDIS_DB[kind]}"
+    require_redis(results_url)
+    with redis.Redis.from_url(results_url) as client:
         client.flushdb()  # none of our workers run on it yet
-    directory = tmp_path_factory.mktemp(f"platform-{store}")
+    directory = tmp_path_factory.mktemp(f"platform-{kind}")
     extra_env = {"REACTOR_EMAIL_SMTP_PORT": str(smtp_sink.port)}
-    if store == "sqlite":
+    with contextlib.ExitStack() as stack:
+        broker_url = (
+            stack.enter_context(rabbitmq_vhost(RABBITMQ_URL))
+            if broker == "rabbitmq"
+            else results_url
+        )
+        if store == "sqlite":
+            urls = sqlite_databases(directory)
+        else:
+            prefix = f"saga_t{uuid.uuid4().hex[:8]}"
+            urls = stack.enter_context(postgres_databases(POSTGRES_ADMIN_URL, prefix, SERVICES))
         running = start(
             store,
-            database_urls=sqlite_databases(directory),
+            database_urls=urls,
             broker_url=broker_url,
             log_dir=directory,
             extra_env=extra_env,
+            result_backend=results_url,
         )
         yield from serve(running)
-    else:
-        prefix = f"saga_t{uuid.uuid4().hex[:8]}"
-        with postgres_databases(POSTGRES_ADMIN_URL, prefix, SERVICES) as urls:
-            running = start(
-                store,
-                database_urls=urls,
-                broker_url=broker_url,
-                log_dir=directory,
-                extra_env=extra_env,
-            )
-            yield from serve(running)
 
 
 @pytest.fixture

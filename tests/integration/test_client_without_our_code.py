@@ -14,8 +14,8 @@ CLIENT = textwrap.dedent(
     import json, sys, time
     from celery import Celery
 
-    broker, order = sys.argv[1], json.loads(sys.argv[2])
-    app = Celery(broker=broker, backend=broker)
+    broker, backend, order = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    app = Celery(broker=broker, backend=backend)
     placed = app.send_task("orchestrator.place_order", kwargs=order).get(timeout=30)
     deadline = time.monotonic() + 30
     while True:
@@ -42,7 +42,15 @@ def test_plain_celery_client_submits_and_reads(platform: RunningPlatform) -> Non
     # Run from a directory where our packages are not importable by accident, with the
     # default routing: no queue given, so the task API must be reachable by name alone.
     completed = subprocess.run(
-        [sys.executable, "-I", "-c", CLIENT, platform.broker_url, json.dumps(submitted)],
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            CLIENT,
+            platform.broker_url,
+            platform.results_url,
+            json.dumps(submitted),
+        ],
         capture_output=True,
         text=True,
         timeout=90,

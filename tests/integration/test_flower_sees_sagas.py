@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from messaging.service_app import is_amqp
 from tests.platform import FLOWER_AUTH, RunningPlatform, new_sku, order, wait_for
 
 NODES = {
@@ -82,6 +83,11 @@ def test_flower_api_needs_the_password(platform: RunningPlatform) -> None:
 
 
 def test_flower_shows_the_length_of_every_service_queue(platform: RunningPlatform) -> None:
+    if is_amqp(platform.broker_url):
+        pytest.skip(
+            "on RabbitMQ Flower reads queue lengths from the management API (--broker-api), "
+            "which this platform does not configure (docs/monitoring.md)"
+        )
     queues = {"orchestrator", "inventory", "payment", "shipping", "reactor.email", "reactor.crm"}
 
     def lengths() -> dict[str, int]:

@@ -4,6 +4,7 @@ orchestrator, every participant and every reactor, in time order."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ def sagactl(platform: RunningPlatform, *args: str) -> str:
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "SAGA_RESULT_BACKEND": platform.results_url},
     )
     assert done.returncode == 0, done.stderr
     return done.stdout

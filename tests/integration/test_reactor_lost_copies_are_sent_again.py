@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
-
+from tests import broker_queues
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 
@@ -40,15 +39,9 @@ def test_only_the_lost_copy_is_sent_again(platform: RunningPlatform) -> None:
             saga = platform.call("orchestrator.place_order", **submitted)
             assert platform.wait_for_saga(saga["saga_id"])["state"] == "completed"
         lost = placed[1]["order_id"]
-        with redis.Redis.from_url(platform.broker_url) as broker:
-            wait_for(
-                lambda: [m for m in broker.lrange("reactor.audit", 0, -1) if lost.encode() in m],
-                bool,
-                timeout=30,
-            )
-            copies = [m for m in broker.lrange("reactor.audit", 0, -1) if lost.encode() in m]
-            assert len(copies) == 1
-            assert broker.lrem("reactor.audit", 0, copies[0]) == 1  # the copy is gone
+        url = platform.broker_url
+        wait_for(lambda: broker_queues.holding(url, "reactor.audit", lost), bool, timeout=30)
+        assert broker_queues.remove(url, "reactor.audit", lost) == 1  # the copy is gone
     finally:
         platform.restart("reactor-audit")
 

@@ -3,9 +3,10 @@ processed when the reactor starts again; the saga and the other reactors do not 
 
 from __future__ import annotations
 
-import redis
+import functools
 
 from devtools.smtp_sink import SmtpSink
+from tests import broker_queues
 from tests.platform import RunningPlatform, new_sku, order, wait_for
 
 
@@ -21,8 +22,8 @@ def test_stopped_reactor_catches_up_after_restart(
         assert platform.wait_for_saga(placed["saga_id"])["state"] == "completed"
         wait_for(lambda: smtp_sink.messages_for(submitted["order_id"]), bool, timeout=20)
 
-        with redis.Redis.from_url(platform.broker_url) as broker:
-            wait_for(lambda: broker.llen("reactor.analytics"), lambda n: n >= 1, timeout=20)
+        waiting = functools.partial(broker_queues.depth, platform.broker_url, "reactor.analytics")
+        wait_for(waiting, lambda n: n >= 1, timeout=20)
     finally:
         platform.restart("reactor-analytics")
 
