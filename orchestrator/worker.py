@@ -26,13 +26,14 @@ from messaging.contracts.read_models import (
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.service_app import ServiceApp
-from orchestrator import diagram, migrations, saga_registry
+from orchestrator import diagram, migrations, retention, saga_registry
 from orchestrator.definition import SagaDefinition
 from orchestrator.definition_listing import summaries
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store import actions, reads
 
 app = ServiceApp("orchestrator", migrations.SCHEMA, at_start=(definitions,))
+app.retention_reports.append(retention.report)  # sagas, history, event log
 log = get_logger()
 CHECKOUT = "checkout"
 

@@ -9,4 +9,3 @@ from sagas.checkout.version_1 import CHECKOUT_V1
 from sagas.checkout.version_2 import CHECKOUT_V2
 
 DEFINITIONS = (CHECKOUT_V1, CHECKOUT_V2)
-
