@@ -131,3 +131,18 @@ def event(log_id: int, created_at: datetime, cutoff: datetime | None, floor: int
 def dead_letter(status: str, handled_at: datetime | None, cutoff: datetime | None) -> bool:
     """A letter handled (replayed) before the cutoff; a parked one never."""
     return status != "parked" and _older(handled_at, cutoff)
+
+
+# How much sooner than the inbox's setting an operator's retry is refused: the retried
+# command reaches its participant within seconds, a retention run may start meanwhile.
+RETRY_MARGIN = timedelta(hours=1)
+
+
+def retry_is_safe(created_at: datetime, inbox: Keep, now: datetime) -> bool:
+    """An operator's retry re-sends the failed step's command under its message id, and
+    relies on the participant's inbox to answer with what it did, not do it again. Every
+    inbox row of a saga's commands is younger than the saga: while the saga is younger
+    than the inbox's setting (less a margin), none of them can have been deleted."""
+    if inbox.period is None:
+        return True
+    return created_at >= now - inbox.period + RETRY_MARGIN
