@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 import uuid
@@ -27,6 +26,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, text
 
+from benchmarks.settings import POSTGRES_ADMIN
 from devtools.scratch_databases import postgres_databases
 from messaging.database import build_engine, create_schema
 from messaging.outbox import add
@@ -41,9 +41,6 @@ from orchestrator.saga_store import actions
 from orchestrator.saga_store.tables import metadata as saga_tables
 from orchestrator.worker import validate_input
 
-ADMIN_URL = os.environ.get(
-    "SAGA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 TABLES = ("sagas", "saga_history", "event_log", "outbox", "inbox")
 
 SEED = {
@@ -162,7 +159,7 @@ def rounds(starts: dict[str, Callable[[], float]], count: int) -> dict[str, dict
 def measure(sagas: int, history: int, messages: int, starts: int) -> dict[str, Any]:
     out: dict[str, Any] = {"sagas": sagas, "history_per_saga": history, "messages": messages}
     prefix = f"bench_retention_{uuid.uuid4().hex[:6]}"
-    with postgres_databases(ADMIN_URL, prefix, ("empty", "seeded")) as urls:
+    with postgres_databases(POSTGRES_ADMIN, prefix, ("empty", "seeded")) as urls:
         engines = {name: build_engine(url) for name, url in urls.items()}
         try:
             for engine in engines.values():
