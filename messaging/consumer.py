@@ -15,13 +15,14 @@ from celery import Task
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from messaging import dead_letters, inbox, outbox
+from messaging import dead_letters, inbox, outbox, retention
 from messaging.codec import MalformedMessage, Message, decode
 from messaging.contracts import Payload
 from messaging.contracts.read_models import (
     DeadLetters,
     DeadLetterView,
     ReplayResult,
+    RetentionReport,
     StoreFigures,
 )
 from messaging.handlers import Handler
@@ -133,6 +134,16 @@ def register_inbound_task(app: ServiceApp, handler: Handler, policy: Policy) -> 
             handled=inbox.count(app.engine),
         )
         return figures.model_dump(mode="json")
+
+    @app.task(name=f"{app.service}.retention", ignore_result=False)
+    def retention_report() -> dict[str, Any]:
+        """Per table of this service's store: rows held, the oldest, what the next
+        retention run would delete, the setting in force."""
+        tables = retention.report(app.engine, app.retention, app.retention_reports)
+        answer = RetentionReport(
+            service=app.service, tables=tables, export_dir=app.retention.export_dir
+        )
+        return answer.model_dump(mode="json")
 
     @app.task(name=f"{app.service}.replay_dead_letters", ignore_result=False)
     def replay_dead_letters(ids: list[int] | None = None) -> dict[str, Any]:

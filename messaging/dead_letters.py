@@ -21,6 +21,7 @@ class DeadLetter:
     reason: str
     body: str
     status: str
+    handled_at: datetime | None = None
 
 
 def _storable(text: str) -> str:
@@ -92,5 +93,7 @@ def take_for_replay(engine: Engine, ids: list[int] | None, inbound_task: str) ->
 def mark_replayed(engine: Engine, letter_id: int) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(dead_letters).where(dead_letters.c.id == letter_id).values(status="replayed")
+            update(dead_letters)
+            .where(dead_letters.c.id == letter_id)
+            .values(status="replayed", handled_at=datetime.now(UTC))
         )

@@ -23,7 +23,7 @@ from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as CeleryTimeout
 from sqlalchemy import Connection
 
-from messaging import receipts
+from messaging import receipts, retention
 from messaging.codec import Message
 from messaging.consumer import Policy, register_inbound_task
 from messaging.contracts import Payload
@@ -70,6 +70,9 @@ def build_app(reactor: Reactor) -> ServiceApp:
         retry_base=reactor.retry_base,
     )
     register_inbound_task(app, handle, policy)
+    # A reactor has no relay (it sends nothing): its periodic work is the dispatcher's
+    # checks, which come after each batch of copies and while it is idle.
+    schedule = retention.Schedule(app.retention.interval, time.monotonic)
 
     @app.task(name=check_task(reactor.name), ignore_result=True)
     def check_deliveries(head: int, after: int = 0, sent_at: str | None = None) -> None:
@@ -89,6 +92,7 @@ def build_app(reactor: Reactor) -> ServiceApp:
             ignore_result=True,
         )
         log = get_logger()
+        retain(app, schedule)
         if found.missing:
             log.warning("copies_missing", head=head, missing=found.missing[:20])
         else:
@@ -97,6 +101,25 @@ def build_app(reactor: Reactor) -> ServiceApp:
     if reactor.tasks:
         load(reactor.tasks)(app)
     return app
+
+
+def retain(app: ServiceApp, schedule: retention.Schedule) -> None:
+    """The retention of the reactor's inbox (its processed event ids) and dead letters,
+    when due, within the budget; never fails the check."""
+    if not schedule.due():
+        return
+    try:
+        targets = retention.shared_targets(app.retention)
+        done = retention.run(
+            app.engine, targets, app.retention, schedule.slice_end(app.retention.budget)
+        )
+    except Exception:
+        get_logger().exception("retention_failed")
+        return
+    if done.cut_short:
+        schedule.soon()
+    if any(done.deleted.values()):
+        get_logger().info("retention_deleted", cut_short=done.cut_short, **done.deleted)
 
 
 def announce(app: ServiceApp, reactor: Reactor, start: str, timeout: float) -> dict[str, Any]:

@@ -4,6 +4,10 @@
 
 Handlers publish their own rows right after commit; the relay only takes rows older
 than SAGA_RELAY_GRACE seconds, so in normal operation it finds nothing to do.
+
+Every SAGA_RETENTION_INTERVAL seconds (300) it also runs the retention of the service's
+outbox, inbox and dead letters (messaging/retention.py): the relay is the one periodic
+process every service already has on its store, and its work is the outbox's.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ import argparse
 import importlib
 import signal
 import threading
+import time
 from types import FrameType
 
+from messaging import retention
 from messaging.logs import get_logger
 from messaging.outbox import relay_pending
 from messaging.service_app import ServiceApp
@@ -33,7 +39,9 @@ def run(app: ServiceApp, stop: threading.Event) -> None:
     app.check_store()  # its start check: no worker runs one for this process
     engine = app.engine
     log.info("relay_started", interval=app.settings.relay_interval)
+    schedule = retention.Schedule(app.retention.interval, time.monotonic)
     while not stop.is_set():
+        retain(app, schedule)
         try:
             sent = relay_pending(engine, app.publisher, older_than=app.settings.relay_grace)
         except Exception:
@@ -44,6 +52,24 @@ def run(app: ServiceApp, stop: threading.Event) -> None:
         else:
             stop.wait(app.settings.relay_interval)
     log.info("relay_stopped")
+
+
+def retain(app: ServiceApp, schedule: retention.Schedule) -> None:
+    """The retention of the shared tables, when it is due; never fatal."""
+    if not schedule.due():
+        return
+    log = get_logger()
+    try:
+        targets = retention.shared_targets(app.retention)
+        until = schedule.slice_end(app.retention.budget)
+        done = retention.run(app.engine, targets, app.retention, until)
+    except Exception:
+        log.exception("retention_failed")
+        return
+    if done.cut_short:
+        schedule.soon()
+    if any(done.deleted.values()):
+        log.info("retention_deleted", cut_short=done.cut_short, **done.deleted)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,8 @@ from messaging.database import build_engine
 from messaging.log_context import bind_task_context, log_headers, summary
 from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
+from messaging.retention import RetentionReporter
+from messaging.retention_policy import RetentionSettings
 from messaging.schema import StoreSchema, prepare
 from messaging.settings import Settings
 from messaging.tracing import attached, enable_tracing
@@ -90,6 +92,11 @@ class ServiceApp(Celery):
             self._store_ready,
         )
         self.settings = Settings.from_env(service)
+        # read here: a bad SAGA_RETENTION_* stops every process of the service at start
+        self.retention = RetentionSettings.from_env()
+        # Tables of the service's own beside the shared ones, for ``<service>.retention``
+        # (the orchestrator's sagas, history and event log): each adds its figures.
+        self.retention_reports: list[RetentionReporter] = []
         self._engine: Engine | None = None
         self._pid: int | None = None
         self.conf.update(celery_settings(self.settings))

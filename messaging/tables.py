@@ -39,6 +39,8 @@ outbox = Table(
         postgresql_where=text("published_at IS NULL"),
         sqlite_where=text("published_at IS NULL"),
     ),
+    # retention: the published rows, oldest first (messaging_0002)
+    Index("ix_outbox_published_at", "published_at"),
 )
 
 inbox = Table(
@@ -49,6 +51,7 @@ inbox = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     # The messages this one caused, re-sent as they were when it is delivered again.
     Column("response", JSON, nullable=True),
+    Index("ix_inbox_received_at", "received_at"),  # retention (messaging_0002)
 )
 
 dead_letters = Table(
@@ -61,6 +64,8 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("status", String(20), nullable=False, server_default="parked", index=True),
+    # When it was replayed (status no longer "parked"): retention counts from here.
+    Column("handled_at", DateTime(timezone=True), nullable=True),
 )
 
 # A reactor's own record of the numbered copies it has seen (messaging.subscriptions):

@@ -4,6 +4,12 @@
 
 Each due saga is handled in its own transaction under its row lock, and the engine checks
 the deadline again under that lock, so several sweepers never act twice on one deadline.
+
+Every SAGA_RETENTION_INTERVAL seconds (300) it also runs the retention of the
+orchestrator's own tables (orchestrator/retention.py): finished sagas with their history,
+and the event log behind every subscription. The sweeper is the orchestrator store's one
+periodic process already; the orchestrator's relay takes its outbox, inbox and dead
+letters, as every service's relay does.
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from datetime import UTC, datetime
 from types import FrameType
 
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
+from messaging.retention import Schedule
+from orchestrator import retention
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store import actions, reads
 from orchestrator.worker import app
@@ -43,6 +52,22 @@ def sweep_once() -> int:
     return acted
 
 
+def retain(schedule: Schedule) -> None:
+    """The retention of the orchestrator's tables, when it is due; never fatal."""
+    if not schedule.due():
+        return
+    budget = app.retention.budget
+    try:
+        done = retention.run(app.engine, app.retention, until=schedule.slice_end(budget))
+    except Exception:
+        get_logger().exception("retention_failed")
+        return
+    if done.cut_short:
+        schedule.soon()
+    if any(done.deleted.values()):
+        get_logger().info("retention_deleted", cut_short=done.cut_short, **done.deleted)
+
+
 def main() -> None:
     app.configure_logging()
     log = get_logger()
@@ -57,7 +82,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     log.info("sweeper_started", interval=interval)
+    schedule = Schedule(app.retention.interval, time.monotonic)
     while not stop.is_set():
+        retain(schedule)
         try:
             if sweep_once():  # more may be due at once: look again without waiting
                 continue

@@ -23,16 +23,19 @@ from messaging.contracts.read_models import (
     OperatorResult,
     SagaStarted,
 )
+from messaging.database import as_utc
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
+from messaging.retention_policy import retry_is_safe
 from messaging.service_app import ServiceApp
-from orchestrator import diagram, migrations, saga_registry
+from orchestrator import diagram, migrations, retention, saga_registry
 from orchestrator.definition import SagaDefinition
 from orchestrator.definition_listing import summaries
 from orchestrator.saga_registry import definitions
 from orchestrator.saga_store import actions, reads
 
 app = ServiceApp("orchestrator", migrations.SCHEMA, at_start=(definitions,))
+app.retention_reports.append(retention.report)  # sagas, history, event log
 log = get_logger()
 CHECKOUT = "checkout"
 
@@ -205,8 +208,21 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
 
 @app.task(name="orchestrator.retry_saga", ignore_result=False)
 def retry_saga(saga_id: str) -> dict[str, Any]:
-    """Resume a `failed` saga from the step that failed, after the cause was fixed."""
+    """Resume a `failed` saga from the step that failed, after the cause was fixed; refused
+    for a saga older than the participants' inbox retention (it could act twice)."""
     log.info("operator_retry", saga_id=saga_id)
+    with app.engine.connect() as conn:
+        try:
+            saga = reads.find(conn, saga_id=saga_id)
+        except reads.SagaNotFound as exc:
+            raise LookupError(str(exc)) from None
+    started = as_utc(saga.created_at) or datetime.now(UTC)
+    if not retry_is_safe(started, app.retention.inbox, datetime.now(UTC)):
+        raise ValueError(
+            f"saga {saga_id} started {saga.created_at:%Y-%m-%d %H:%M} UTC, before what the "
+            f"participants' inboxes still hold ({app.retention.inbox}): a retry could run "
+            "its step twice; settle it by hand (docs/operations.md#settling-it-by-hand)"
+        )
     return _operator(actions.retry, saga_id)
 
 

@@ -17,6 +17,7 @@ from messaging.contracts.read_models import (
     DefinitionSummary,
     OperatorResult,
     ReplayResult,
+    RetentionReport,
     SagaStarted,
     SagaSummary,
     SagaView,
@@ -211,6 +212,10 @@ class SagaPlatform:
     def store_figures(self, service: str, timeout: float = 0) -> StoreFigures:
         answer = self.tasks.call(f"{service}.store_figures", {}, timeout=timeout)
         return parse(StoreFigures, answer)
+
+    def retention_of(self, services: Iterable[str]) -> Gathered[RetentionReport]:
+        """Each service's tables under retention (``<service>.retention``), asked at once."""
+        return self._gather(services, "retention", {}, lambda a: parse(RetentionReport, a))
 
     def _gather(
         self,

@@ -3,7 +3,7 @@ describe the definitions (with their diagram), follow sagas (by saga id, or by b
 key), retry a failed saga, cancel a running one, list the sagas stuck past a step
 deadline, list the sagas awaiting review and approve or reject them, read and set
 participant state, list the platform's services, list and replay dead letters, list the
-reactors' subscriptions and backfill one.
+reactors' subscriptions and backfill one, show what retention holds and will delete.
 
 It talks to the platform only through ``saga_client.SagaPlatform``: Celery task messages
 sent by task name to each service's queue, their answers parsed into the read models.
@@ -13,7 +13,8 @@ Modules: ``base`` (what every command shares: output, argument types), ``orders`
 from a file or from flags), ``sagas`` (submit, status, history, list), ``operator`` (retry,
 cancel, stuck, review, approve, reject), ``participants`` (stock, payments, shipments),
 ``definitions`` (start, definitions, describe), ``dlq`` (services, dead letters),
-``reactor_commands`` (reactors), ``parser`` (the global options and every group).
+``reactor_commands`` (reactors), ``retention`` (retention), ``parser`` (the global
+options and every group).
 """
 
 from __future__ import annotations

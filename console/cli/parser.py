@@ -14,6 +14,7 @@ from console.cli.dlq import add_dlq_commands
 from console.cli.operator import add_operator_commands
 from console.cli.participants import add_participant_commands
 from console.cli.reactor_commands import add_reactor_commands
+from console.cli.retention import add_retention_commands
 from console.cli.sagas import add_saga_commands
 from messaging.settings import DEFAULT_BROKER_URL
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_participant_commands,
         add_dlq_commands,
         add_reactor_commands,
+        add_retention_commands,
     ):
         add(commands)
     return parser

@@ -207,6 +207,25 @@ class StoreFigures(ReadModel):
     handled: int
 
 
+class TableRetention(ReadModel):
+    """One table of a service's store under its retention setting."""
+
+    table: str
+    rows: int
+    oldest: datetime | None  # the oldest row's time (created, received, parked, updated)
+    next_run_deletes: int  # the rows a retention run now would delete
+    setting: str  # the setting in force, as "SAGA_RETENTION_OUTBOX_HOURS (24 h)"
+
+
+class RetentionReport(ReadModel):
+    """``<service>.retention``: what a service's store holds and what retention would
+    delete (docs/operations.md#retention)."""
+
+    service: str
+    tables: list[TableRetention]
+    export_dir: str | None = None  # where finished sagas are written before deletion
+
+
 # Every read model, for docs/task-api.md (written by ``make task-api``, checked by a test).
 READ_MODELS: tuple[type[ReadModel], ...] = (
     SagaSummary,
@@ -224,4 +243,6 @@ READ_MODELS: tuple[type[ReadModel], ...] = (
     DeadLetters,
     ReplayResult,
     StoreFigures,
+    TableRetention,
+    RetentionReport,
 )

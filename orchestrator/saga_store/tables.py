@@ -47,6 +47,8 @@ sagas = sa.Table(
     sa.Index("ix_sagas_business_key", "business_key"),
     sa.Index("ix_sagas_parent_key", "parent_key"),
     sa.Index("ix_sagas_deadline", "deadline", postgresql_where=sa.text("deadline IS NOT NULL")),
+    # retention: finished sagas past their keep period (orchestrator_0004)
+    sa.Index("ix_sagas_status_updated_at", "status", "updated_at"),
 )
 
 saga_history = sa.Table(

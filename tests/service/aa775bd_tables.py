@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
 )
 
-from messaging import tables as messaging_tables
+from messaging.tables import Id
 from orchestrator import event_tables
 from orchestrator.saga_store import tables as saga_tables
 from participants.inventory import store as inventory_store
@@ -48,8 +48,47 @@ def _unchanged(*tables: Table, into: MetaData | None = None) -> MetaData:
     return metadata
 
 
-# messaging/tables.py
-shared = _unchanged(messaging_tables.outbox, messaging_tables.inbox, messaging_tables.dead_letters)
+# messaging/tables.py, copied from aa775bd: today's tables have ``dead_letters.handled_at``,
+# ``ix_outbox_published_at`` and ``ix_inbox_received_at`` (messaging_0002)
+shared = MetaData()
+Table(
+    "outbox",
+    shared,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, index=True),
+    Column("message_type", String(100), nullable=False),
+    Column("task_name", String(200), nullable=False),
+    Column("queue", String(200), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index(
+        "ix_outbox_unpublished",
+        "id",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
+)
+Table(
+    "inbox",
+    shared,
+    Column("message_id", String(64), primary_key=True),
+    Column("message_type", String(100), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("response", JSON, nullable=True),
+)
+Table(
+    "dead_letters",
+    shared,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("task_name", String(200), nullable=False),
+    Column("message_id", String(64), nullable=True, index=True),
+    Column("reason", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="parked", index=True),
+)
 
 # orchestrator/store.py
 orchestrator = MetaData()

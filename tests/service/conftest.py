@@ -9,10 +9,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData
 
 from messaging.handlers import Registry
 from messaging.tables import metadata as platform_tables
+from orchestrator.event_tables import metadata as event_tables
+from orchestrator.saga_store.tables import metadata as saga_tables
 from participants.fraud import bootstrap as fraud_bootstrap
 from participants.fraud import store as fraud_store
 from participants.inventory import handlers as inventory_handlers
@@ -71,3 +73,10 @@ def shipping(participant: Callable[[str], Participant]) -> Participant:
 @pytest.fixture
 def fraud(participant: Callable[[str], Participant]) -> Participant:
     return participant("fraud")
+
+
+@pytest.fixture
+def orchestrator_store(kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """An empty orchestrator store (shared tables, sagas, event log) of this test's kind."""
+    with throwaway_store(kind, tmp_path, platform_tables, saga_tables, event_tables) as engine:
+        yield engine

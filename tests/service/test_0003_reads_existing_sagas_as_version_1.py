@@ -86,7 +86,7 @@ def test_a_store_of_aa775bd_with_a_running_saga(kind: str, tmp_path: Path) -> No
 
         done = upgrade(engine, ORCHESTRATOR)
 
-        assert done.after == ("messaging_0001", "orchestrator_0003")
+        assert done.after == ("messaging_0002", "orchestrator_0004")
         continues_on_v1(engine)
 
 
@@ -99,6 +99,6 @@ def test_a_store_at_0002_with_a_running_saga(kind: str, tmp_path: Path) -> None:
 
         done = upgrade(engine, ORCHESTRATOR)
 
-        assert done.stamped == ("messaging_0001", "orchestrator_0002")
-        assert done.after == ("messaging_0001", "orchestrator_0003")
+        assert done.stamped == ("messaging_0002", "orchestrator_0002")
+        assert done.after == ("messaging_0002", "orchestrator_0004")
         continues_on_v1(engine)

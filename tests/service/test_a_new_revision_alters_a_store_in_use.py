@@ -38,8 +38,8 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
         assert 'with op.batch_alter_table("payments"' in path.read_text().replace("'", '"')
 
         done = upgrade(engine, schema)
-        assert done.before == ("messaging_0001", "payment_0002")
-        assert done.after == ("messaging_0001", "payment_0003")
+        assert done.before == ("messaging_0002", "payment_0002")
+        assert done.after == ("messaging_0002", "payment_0003")
         with engine.connect() as conn:
             assert conn.execute(select(payments.c.payment_id, payments.c.channel)).one() == (
                 "pay-1",
@@ -47,7 +47,7 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
             )
             context = MigrationContext.configure(conn, opts={"compare_server_default": True})
             assert compare_metadata(context, schema.metadata) == []  # type: ignore[arg-type]
-            assert current(conn) == ("messaging_0001", "payment_0003")
+            assert current(conn) == ("messaging_0002", "payment_0003")
         assert draft(schema, schema.branches[-1], "again") is None
         assert "ADOPTS_COLUMNS: dict[str, tuple[str, ...]] = {'payments': ('channel',)}" in (
             path.read_text()
@@ -55,7 +55,7 @@ def test_a_drafted_revision_adds_the_column_to_a_store_with_rows(kind, tmp_path)
 
     # a store made by the newer code's create_all: the added column marks the new revision
     with throwaway_store(kind, tmp_path, tables.metadata, newer) as made:
-        assert upgrade(made, schema).stamped == ("messaging_0001", "payment_0003")
+        assert upgrade(made, schema).stamped == ("messaging_0002", "payment_0003")
 
 
 def _payment() -> dict[str, object]:

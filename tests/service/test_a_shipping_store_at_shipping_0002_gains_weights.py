@@ -35,7 +35,7 @@ def test_a_store_with_shipments_keeps_them_and_reads_them_with_no_weight(kind, t
     )
     at_0002 = StoreSchema.of("shipping", Branch("shipping", versions, (shipping_store.metadata,)))
     with throwaway_store(kind, tmp_path) as engine:
-        assert upgrade(engine, at_0002).after == ("messaging_0001", "shipping_0002")
+        assert upgrade(engine, at_0002).after == ("messaging_0002", "shipping_0002")
         with engine.begin() as conn:
             conn.execute(
                 insert(OLD_SHIPMENTS).values(
@@ -52,11 +52,11 @@ def test_a_store_with_shipments_keeps_them_and_reads_them_with_no_weight(kind, t
         done = upgrade(engine, SCHEMA)
 
         assert (done.before, done.after) == (
-            ("messaging_0001", "shipping_0002"),
-            ("messaging_0001", "shipping_0003"),
+            ("messaging_0002", "shipping_0002"),
+            ("messaging_0002", "shipping_0003"),
         )
         with engine.begin() as conn:
-            assert current(conn) == ("messaging_0001", "shipping_0003")
+            assert current(conn) == ("messaging_0002", "shipping_0003")
             (old,) = shipping_store.shipments_of(conn, "order-1")
             assert {k: old[k] for k in ("shipment_id", "carrier", "tracking_number")} == {
                 "shipment_id": "shp-1",

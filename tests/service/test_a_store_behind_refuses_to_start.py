@@ -35,7 +35,7 @@ def test_a_worker_stops_at_start_with_the_command_to_run(empty_store, monkeypatc
         with pytest.raises(SystemExit, match="run `saga-migrate inventory`") as refused:
             app._run_start_checks()
         assert isinstance(refused.value.__cause__, StoreBehind)
-        assert "missing inventory_0003, messaging_0001" in str(refused.value)
+        assert "missing inventory_0003, messaging_0002" in str(refused.value)
     finally:
         app.close()
     assert inspect(empty_store).get_table_names() == []  # nothing written
@@ -47,7 +47,7 @@ def test_with_auto_the_process_brings_its_store_up_to_date(empty_store, monkeypa
     try:
         app._run_start_checks()
         with app.engine.connect() as conn:
-            assert current(conn) == ("inventory_0003", "messaging_0001")
+            assert current(conn) == ("inventory_0003", "messaging_0002")
     finally:
         app.engine.dispose()
         app.close()

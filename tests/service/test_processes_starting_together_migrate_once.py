@@ -27,7 +27,7 @@ def test_one_upgrades_the_others_find_it_done(kind, tmp_path):
 
         with ThreadPoolExecutor(STARTING) as pool:
             outcomes = list(pool.map(lambda _: start(), range(STARTING)))
-        heads = ("messaging_0001", "orchestrator_0003")
+        heads = ("messaging_0002", "orchestrator_0004")
         assert sorted(o.before for o in outcomes) == [(), *[heads] * (STARTING - 1)]
         assert all(o.after == heads for o in outcomes)
         with store.connect() as conn:

@@ -20,7 +20,7 @@ def test_every_store_by_the_usual_settings(tmp_path, monkeypatch, capsys):
     by_service = {line.split(" ", 1)[0]: line for line in lines}
     for service in ("orchestrator", "inventory", "fraud", "reactor.email", "reactor.crm"):
         assert f"data/{service}.db: upgraded (empty) -> " in by_service[service]
-    assert "orchestrator_0003" in by_service["orchestrator"]
+    assert "orchestrator_0004" in by_service["orchestrator"]
     assert main(["orchestrator", "email"]) == 0
     again = capsys.readouterr().out.splitlines()
     assert [line.split(" ", 1)[0] for line in again] == ["orchestrator", "reactor.email"]
@@ -31,10 +31,10 @@ def test_one_store_at_a_given_url(kind, tmp_path, capsys):
     with throwaway_store(kind, tmp_path) as engine:
         url = engine.url.render_as_string(hide_password=False)
         assert main(["payment", "--url", url, "--check"]) == 1
-        assert "behind (missing messaging_0001, payment_0002)" in capsys.readouterr().err
+        assert "behind (missing messaging_0002, payment_0002)" in capsys.readouterr().err
         assert inspect(engine).get_table_names() == []
         assert main(["payment", "--url", url]) == 0
-        assert "-> messaging_0001, payment_0002" in capsys.readouterr().out
+        assert "-> messaging_0002, payment_0002" in capsys.readouterr().out
         assert main(["payment", "--url", url, "--check"]) == 0
         checked = build_engine(url)
         assert "payments" in inspect(checked).get_table_names()
@@ -45,9 +45,9 @@ def test_saga_migrate_fraud_makes_the_fraud_store(kind, tmp_path, capsys):
     with throwaway_store(kind, tmp_path) as engine:
         url = engine.url.render_as_string(hide_password=False)
         assert main(["fraud", "--url", url, "--check"]) == 1
-        assert "behind (missing fraud_0001, messaging_0001)" in capsys.readouterr().err
+        assert "behind (missing fraud_0001, messaging_0002)" in capsys.readouterr().err
         assert main(["fraud", "--url", url]) == 0
-        assert "upgraded (empty) -> fraud_0001, messaging_0001" in capsys.readouterr().out
+        assert "upgraded (empty) -> fraud_0001, messaging_0002" in capsys.readouterr().out
         assert main(["fraud", "--url", url, "--check"]) == 0
         checked = build_engine(url)
         assert {"screenings", "inbox", "outbox", "dead_letters"} <= set(
