@@ -1,6 +1,7 @@
 """The chaos test's platform (tests/e2e/test_chaos.py): every process of the Procfile on a
-Redis of its own, a killer that sends -9 to them again and again, paced submitters, and
-the orders and stock they use. Every wait has a deadline within the test's BUDGET."""
+Redis of its own (or a RabbitMQ virtual host of its own, results in that Redis), a killer
+that sends -9 to them again and again, paced submitters, and the orders and stock they
+use. Every wait has a deadline within the test's BUDGET."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import amqp.exceptions  # type: ignore[import-untyped]
 import kombu.exceptions
 import pytest
 import redis
@@ -26,11 +28,14 @@ from devtools.launcher import Platform, read_procfile
 from devtools.redis_server import RedisServer
 from devtools.smtp_sink import SmtpSink
 from messaging.contracts.saga_status import TERMINAL_STATUSES
+from messaging.service_app import is_amqp
+from tests import broker_queues
 from tests.platform import ROOT, order
 
 VIEWERS = ("flower", "metrics", "web")  # they only read: killing them tests no saga
 VICTIMS = tuple(name for name in read_procfile(ROOT / "Procfile") if name not in VIEWERS)
 KILLS_EACH = 2
+QUEUES = ("orchestrator", "inventory", "fraud", "payment", "shipping", "events")
 WARMUP = 24  # orders, all at once and without kills, to measure the capacity
 LOAD = 0.5  # of the measured capacity, offered during the chaos phase
 SUBMIT_SECONDS = 75  # the chaos phase's submissions should last about this long
@@ -44,6 +49,7 @@ TRANSIENT = (
     OSError,
     kombu.exceptions.OperationalError,
     redis.RedisError,
+    amqp.exceptions.RecoverableConnectionError,
 )
 
 
@@ -54,12 +60,14 @@ class Stopped(Exception):
 @dataclass
 class Chaos:
     platform: Platform
-    redis: RedisServer
+    redis: RedisServer  # the broker, or (RabbitMQ) the result backend
     client: Celery
     sink: SmtpSink
+    broker_url: str
+    restart_broker: Callable[[], object]
     deadline: float = float("inf")  # the test's own: no wait goes past it
     kills: Counter[str] = field(default_factory=Counter)
-    redis_restarts: int = 0
+    broker_restarts: int = 0
     email_resends: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -135,7 +143,12 @@ class Chaos:
             time.sleep(0.2)
 
     def backlog(self) -> dict[str, int] | str:
-        """Messages waiting in each queue of our Redis (a queue is a list there)."""
+        """Messages waiting in each queue of our broker (a queue is a list on Redis)."""
+        if is_amqp(self.broker_url):
+            try:
+                return {q: broker_queues.depth(self.broker_url, q) for q in QUEUES}
+            except Exception as exc:  # a diagnostic: never the reason a test fails
+                return f"unknown ({exc!r})"
         try:
             with redis.Redis.from_url(self.redis.url, socket_timeout=5) as client:
                 lists = [k for k in client.scan_iter(count=1000) if client.type(k) == b"list"]

@@ -1,7 +1,7 @@
 """Chaos: orders down every path through the public task API, while every process of the
 Procfile but the viewers (flower, metrics, web) is killed with -9 again and again, and
-Redis is restarted once. Then every invariant of a checkout must hold. Separate processes
-only; the test reads each service's own store at the end.
+the broker (Redis, then RabbitMQ) is restarted once. Then every invariant of a checkout
+must hold. Separate processes only; the test reads each service's own store at the end.
 
 The load is sized to the machine: a warm-up batch without kills measures the platform's
 capacity, then the chaos phase offers about half of it, paced, for about 75 s (100 to 300
@@ -14,10 +14,12 @@ tests/e2e/chaos_invariants.py."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from devtools.launcher import Platform, platform_env, read_procfile
 from devtools.redis_server import RedisServer
 from devtools.smtp_sink import SmtpSink, free_port
 from messaging.contracts.saga_status import TERMINAL_STATUSES
+from tests.conftest import RABBITMQ_URL
 from tests.e2e.chaos_invariants import check_invariants
 from tests.e2e.chaos_platform import (
     BUDGET,
@@ -43,51 +46,68 @@ from tests.e2e.chaos_platform import (
     saga_states,
     stock_for,
 )
-from tests.platform import ROOT, order
+from tests.platform import ROOT, order, rabbitmq_vhost
 
 
-@pytest.fixture
-def chaos(tmp_path: Path) -> Iterator[Chaos]:
+def restart_rabbitmq() -> None:
+    """Stop and start the RabbitMQ application (every connection dropped; durable queues
+    and persistent messages kept), as a broker restart does."""
+    for action in ("stop_app", "start_app"):
+        done = subprocess.run(
+            ["rabbitmqctl", action], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, f"rabbitmqctl {action}: {done.stderr or done.stdout}"
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def chaos(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Chaos]:
     redis_server = RedisServer(tmp_path / "redis", durable=True)
     redis_server.start()
     sink = SmtpSink()
     sink.start()
-    env = platform_env(
-        {
-            "SAGA_BROKER_URL": redis_server.url,
-            "SAGA_DATA_DIR": str(tmp_path / "data"),
-            "SAGA_LOG_FORMAT": "json",
-            "SAGA_VISIBILITY_TIMEOUT": "10",
-            "SAGA_UNACKED_RESTORE_INTERVAL": "1",
-            "SAGA_RELAY_GRACE": "1.0",
-            "SAGA_REVIEW_THRESHOLD_CENTS": "500000",
-            "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
-            "FLOWER_PORT": str(free_port()),
-            "SAGA_METRICS_PORT": str(free_port()),
-            "SAGA_WEB_PORT": str(free_port()),  # not 8088: another run may hold it
-            # lost copies (a killed reactor, the Redis restart) asked for again within
-            # seconds, so the final check of every reactor's effects does not wait long
-            "SAGA_EVENTS_CHECK_INTERVAL": "2",
-        }
-    )
-    platform = Platform(read_procfile(ROOT / "Procfile"), env, tmp_path)
-    platform.start()
-    client = Celery(broker=redis_server.url, backend=redis_server.url, set_as_current=False)
-    client.conf.update(accept_content=["json"], result_accept_content=["json"])
-    running = Chaos(platform, redis_server, client, sink)
-    try:
-        platform.wait_until_ready(redis_server.url, timeout=120)
-        yield running
-    finally:
-        running.halt()
-        platform.stop()
-        client.close()
-        sink.stop()
-        redis_server.stop()
+    with contextlib.ExitStack() as stack:
+        if request.param == "rabbitmq":
+            broker_url = stack.enter_context(rabbitmq_vhost(RABBITMQ_URL))
+            restart: Callable[[], object] = restart_rabbitmq
+        else:
+            broker_url, restart = redis_server.url, redis_server.restart
+        env = platform_env(
+            {
+                "SAGA_BROKER_URL": broker_url,
+                "SAGA_RESULT_BACKEND": redis_server.url,
+                "SAGA_DATA_DIR": str(tmp_path / "data"),
+                "SAGA_LOG_FORMAT": "json",
+                "SAGA_VISIBILITY_TIMEOUT": "10",
+                "SAGA_UNACKED_RESTORE_INTERVAL": "1",
+                "SAGA_RELAY_GRACE": "1.0",
+                "SAGA_REVIEW_THRESHOLD_CENTS": "500000",
+                "REACTOR_EMAIL_SMTP_PORT": str(sink.port),
+                "FLOWER_PORT": str(free_port()),
+                "SAGA_METRICS_PORT": str(free_port()),
+                "SAGA_WEB_PORT": str(free_port()),  # not 8088: another run may hold it
+                # lost copies (a killed reactor, the broker restart) asked for again within
+                # seconds, so the final check of every reactor's effects does not wait long
+                "SAGA_EVENTS_CHECK_INTERVAL": "2",
+            }
+        )
+        platform = Platform(read_procfile(ROOT / "Procfile"), env, tmp_path)
+        platform.start()
+        client = Celery(broker=broker_url, backend=redis_server.url, set_as_current=False)
+        client.conf.update(accept_content=["json"], result_accept_content=["json"])
+        running = Chaos(platform, redis_server, client, sink, broker_url, restart)
+        try:
+            platform.wait_until_ready(broker_url, timeout=120)
+            yield running
+        finally:
+            running.halt()
+            platform.stop()
+            client.close()
+            sink.stop()
+            redis_server.stop()
 
 
 @pytest.mark.timeout(450)  # the backstop: ready in 120 s, BUDGET, then stopping everything
-def test_every_invariant_holds_under_kills_and_a_redis_restart(
+def test_every_invariant_holds_under_kills_and_a_broker_restart(
     chaos: Chaos, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     chaos.deadline = time.monotonic() + BUDGET
@@ -120,8 +140,8 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
     # each half: its pacing, one order's longest wait, and a minute for the restarts the
     # kills cause (each restarted process now also checks its store's migrations)
     chaos.submit_paced(first, rate, order_seconds, len(first) / rate + order_seconds + 60)
-    chaos.redis.restart()
-    chaos.redis_restarts += 1
+    chaos.restart_broker()
+    chaos.broker_restarts += 1
     chaos.submit_paced(second, rate, order_seconds, len(second) / rate + order_seconds + 60)
     submitted_at = time.monotonic()
 
@@ -162,7 +182,8 @@ def test_every_invariant_holds_under_kills_and_a_redis_restart(
             f"\nchaos: {count} orders (+{len(duplicates)} duplicate submissions, +{WARMUP} "
             f"warm-up), capacity {capacity:.1f} sagas/s measured, offered {rate:.1f}/s, "
             f"outcomes {dict(counts)}, kills {sum(chaos.kills.values())} {dict(chaos.kills)}, "
-            f"redis restarts {chaos.redis_restarts}, submitted in {submitted_at - started:.1f}s, "
+            f"broker restarts {chaos.broker_restarts}, submitted in "
+            f"{submitted_at - started:.1f}s, "
             f"drained in {drained_in:.1f}s, emails re-sent with the same Message-ID "
             f"{chaos.email_resends}, violations {len(violations)}"
         )
