@@ -37,6 +37,9 @@ class WebSettings:
     timeout: float
     log_format: str
     log_level: str
+    # Signs sessions and form tokens. Unset: a random one per process, so a form served
+    # by one replica is refused by another (400) and a restart signs everyone out.
+    secret_key: str | None = None
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -54,6 +57,7 @@ class WebSettings:
             timeout=float(env.get("SAGA_WEB_TIMEOUT", str(DEFAULT_TIMEOUT))),
             log_format=env.get("SAGA_LOG_FORMAT", "console"),
             log_level=env.get("SAGA_LOG_LEVEL", "INFO"),
+            secret_key=env.get("SAGA_WEB_SECRET_KEY") or None,
         )
 
     @property
@@ -83,9 +87,12 @@ def main() -> None:
         raise SystemExit(f"saga-web: {exc}") from None
     if settings.default_credentials:
         log.warning("web_default_credentials", hint="set SAGA_WEB_BASIC_AUTH=user:password")
+    if settings.secret_key is None:
+        log.info("web_secret_key_per_process", hint="set SAGA_WEB_SECRET_KEY to run replicas")
     celery = build_app(settings.broker_url, settings.result_backend)
     try:
-        web = create_app(SagaPlatform(TaskClient(celery, settings.timeout)), settings.credentials)
+        platform = SagaPlatform(TaskClient(celery, settings.timeout))
+        web = create_app(platform, settings.credentials, settings.secret_key)
         log.info("web_serving", url=f"http://{settings.address}:{settings.port}/")
         serve(web, host=settings.address, port=settings.port, threads=4, ident="saga-web")
     finally:
