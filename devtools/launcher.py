@@ -210,6 +210,21 @@ class Platform:
             client.close()
 
 
+def doubled(commands: Mapping[str, str], single: Iterable[str] = ()) -> dict[str, str]:
+    """Every Procfile line twice, but those named in ``single``: the copy of ``name`` is
+    ``name-2``, and a worker's copy gets a node name of its own (``-n X-2@%h``)."""
+    keep = set(single)
+    both = dict(commands)
+    for name, command in commands.items():
+        if name in keep:
+            continue
+        second = re.sub(r"-n (\S+)@%h", r"-n \1-2@%h", command)
+        if command.startswith("saga-reactor"):
+            second = f"{command} -n {name}-2@%h"
+        both[f"{name}-2"] = second
+    return both
+
+
 def platform_env(overrides: Mapping[str, str]) -> dict[str, str]:
     """The environment for the platform's processes, with our virtualenv's bin first."""
     env = dict(os.environ)

@@ -10,7 +10,6 @@ Its own Redis and its own PostgreSQL databases; every wait has a deadline."""
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 import uuid
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from devtools.launcher import Platform, platform_env, read_procfile
+from devtools.launcher import Platform, doubled, platform_env, read_procfile
 from devtools.redis_server import RedisServer
 from devtools.scratch_databases import postgres_databases
 from devtools.smtp_sink import SmtpSink, free_port
@@ -37,19 +36,6 @@ PATHS = ("completed", "card_declined", "fraud_rejected", "out_of_stock")
 PRICE = 1250
 PACE = 0.5  # seconds between two orders: about 25 s of submissions
 KILLS = 20  # at least, while sagas are in flight
-
-
-def doubled(commands: dict[str, str]) -> dict[str, str]:
-    """Every line twice but the viewers; a worker's copy under a node name of its own."""
-    both = dict(commands)
-    for name, command in commands.items():
-        if name in SINGLE:
-            continue
-        second = re.sub(r"-n (\S+)@%h", r"-n \1-2@%h", command)
-        if command.startswith("saga-reactor"):
-            second = f"{command} -n {name}-2@%h"
-        both[f"{name}-2"] = second
-    return both
 
 
 @pytest.fixture
@@ -77,7 +63,7 @@ def scaled(tmp_path: Path) -> Iterator[tuple[Platform, TaskClient]]:
                 SAGA_WEB_PORT=str(free_port()),
             )
             platform = Platform(
-                doubled(read_procfile(ROOT / "Procfile")), platform_env(env), tmp_path
+                doubled(read_procfile(ROOT / "Procfile"), SINGLE), platform_env(env), tmp_path
             )
             platform.start()
             client = build_app(redis_server.url, redis_server.url)
