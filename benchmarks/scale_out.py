@@ -4,7 +4,7 @@ PostgreSQL, in the same run: sagas/s to drain N orders submitted at once, and th
 
 Each side gets a Redis server and PostgreSQL databases of its own, and a warm-up of 10
 orders first. On a 2-core machine expect little gain: the point is knowing the cost
-(docs/deployment.md#not-measured-yet)."""
+(docs/deployment.md#measured-one-against-two-of-each)."""
 
 from __future__ import annotations
 
