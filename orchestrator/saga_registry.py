@@ -155,9 +155,8 @@ class Registry(Mapping[str, SagaDefinition]):
         """``name`` at ``version``; None: the version new sagas start on."""
         if version is None:
             if name not in self._start:
-                raise UnknownDefinition(
-                    f"unknown saga definition {name!r} (known: {self.labels()})"
-                )
+                known = ", ".join(self._start) or "none"
+                raise UnknownDefinition(f"unknown saga definition {name!r} (known: {known})")
             return self[name]
         found = self._all.get((name, version))
         if found is None:
@@ -214,20 +213,3 @@ def definitions() -> Registry:
 def definition(name: str, version: int | None = None) -> SagaDefinition:
     """``name`` at ``version`` (None: the version new sagas start on)."""
     return definitions().at(name, version)
-
-
-def versions(name: str) -> Mapping[int, SagaDefinition]:
-    return definitions().versions(name)
-
-
-def pinned(known: Mapping[str, SagaDefinition], name: str, version: int) -> SagaDefinition:
-    """The definition a stored saga runs on: its name at its version. ``known`` is a
-    Registry, or a plain name -> definition mapping (one version per name, as tests
-    build them)."""
-    if isinstance(known, Registry):
-        return known.at(name, version)
-    found = known.get(name)
-    if found is None or found.version != version:
-        registered = ", ".join(d.label for d in known.values()) or "none"
-        raise UnknownDefinition(not_registered(f"{name}@{version}", registered))
-    return found

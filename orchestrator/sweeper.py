@@ -31,22 +31,29 @@ from orchestrator.worker import app
 
 
 def sweep_once() -> int:
-    """Act on every due saga; returns how many were acted on without an error. A saga
-    that fails every time (its definition version no longer registered, a bug) is logged each pass
-    and does not count, so the loop below sleeps instead of spinning on it."""
+    """Act on every due saga of a registered version; returns how many were acted on
+    without an error. A due saga of a version this build does not register is only
+    reported (it is not taken, so a hundred of them cannot starve the others), and a saga
+    that fails every time (a bug) is logged and does not count: either way the loop below
+    sleeps instead of spinning."""
     log = get_logger()
+    registry = definitions()
+    versions = [(d.name, d.version) for d in registry.every()]
+    now = datetime.now(UTC)
     with app.engine.begin() as conn:
-        due = reads.due(conn, datetime.now(UTC))
+        due = reads.due(conn, now, versions)
+        stranded = reads.stranded(conn, now, versions)
+    for row in stranded:  # an operator's deploy fixes it; it never blocks the others
+        reason = actions.not_registered(row, f"registered: {registry.labels()}")
+        log.error("sweep_skipped_unregistered_version", saga_id=row.saga_id, reason=reason)
     acted = 0
     for saga_id in due:
         try:
             with app.engine.begin() as conn:
-                outgoing = actions.apply_deadline(conn, definitions(), saga_id)
+                outgoing = actions.apply_deadline(conn, registry, saga_id)
                 rows = add(conn, outgoing)
             publish_now(app.engine, app.publisher, rows)
             acted += 1
-        except actions.VersionNotRegistered as exc:  # an operator's deploy fixes it
-            log.error("sweep_skipped_unregistered_version", saga_id=saga_id, reason=str(exc))
         except Exception:  # one bad saga must not stop the others
             log.exception("sweep_failed", saga_id=saga_id)
     return acted

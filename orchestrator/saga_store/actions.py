@@ -40,9 +40,9 @@ from orchestrator.saga_store.rows import (
 from orchestrator.saga_store.tables import sagas
 
 log = get_logger()
-# name -> the version new sagas start on; a saga_registry.Registry also has every other
-# registered version, which a stored saga's row names (a plain mapping: tests).
-Definitions = Mapping[str, SagaDefinition]
+# name -> the version new sagas start on, and every other registered version, which a
+# stored saga's row names (tests build one with Registry.of).
+Definitions = saga_registry.Registry
 
 
 def new_id() -> str:
@@ -278,16 +278,20 @@ class VersionNotRegistered(NotApplicable):
     """The saga runs a definition version this orchestrator does not register."""
 
 
+def not_registered(row: Row[Any], why: str) -> str:
+    """Why a saga whose definition version is not registered here cannot be acted on."""
+    return (
+        f"saga {row.saga_id} runs {row.definition}@{row.definition_version}, which this "
+        f"orchestrator does not register: deploy a build that registers it, then replay ({why})"
+    )
+
+
 def definition_of(definitions: Definitions, row: Row[Any]) -> SagaDefinition:
     """The definition the saga started on, at the version it started on."""
     try:
-        return saga_registry.pinned(definitions, row.definition, row.definition_version)
+        return definitions.at(row.definition, row.definition_version)
     except saga_registry.UnknownDefinition as exc:
-        raise VersionNotRegistered(
-            f"saga {row.saga_id} runs {row.definition}@{row.definition_version}, which this "
-            "orchestrator does not register: deploy a build that registers it, then replay "
-            f"({exc})"
-        ) from None
+        raise VersionNotRegistered(not_registered(row, str(exc))) from None
 
 
 def _act(

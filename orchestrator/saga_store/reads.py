@@ -7,11 +7,11 @@ for the sweeper and those stuck past a deadline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, not_, or_, select
 
 from messaging.contracts.read_models import (
     HistoryEntry,
@@ -150,18 +150,54 @@ def version_counts(conn: Connection) -> dict[tuple[str, int], dict[str, int]]:
     return found
 
 
-def due(conn: Connection, now: datetime, limit: int = 100) -> list[str]:
-    """Ids of active sagas whose deadline has passed, locked so that two sweepers never
-    take the same one (PostgreSQL; SQLite has one writer at a time anyway)."""
+Version = tuple[str, int]  # (definition, version)
+
+
+def _of(versions: Collection[Version]) -> ColumnElement[bool]:
+    """The saga runs one of ``versions``."""
+    if not versions:
+        return false()
+    return or_(
+        *(
+            and_(sagas.c.definition == name, sagas.c.definition_version == version)
+            for name, version in sorted(versions)
+        )
+    )
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(sagas.c.status.in_(sorted(ACTIVE_STATUSES)), sagas.c.deadline <= now)
+
+
+def due(
+    conn: Connection, now: datetime, versions: Collection[Version], limit: int = 100
+) -> list[str]:
+    """Ids of active sagas of ``versions`` (the ones this process registers) whose deadline
+    has passed, oldest deadline first. A saga of another version cannot be acted on here,
+    so it never takes the place of one that can (``stranded`` finds those)."""
     query = (
         select(sagas.c.saga_id)
-        .where(sagas.c.status.in_(sorted(ACTIVE_STATUSES)), sagas.c.deadline <= now)
+        .where(_overdue(now), _of(versions))
         .order_by(sagas.c.deadline)
         .limit(limit)
     )
     if is_postgresql(conn):
         query = query.with_for_update(skip_locked=True)
     return list(conn.execute(query).scalars())
+
+
+def stranded(
+    conn: Connection, now: datetime, versions: Collection[Version], limit: int = 10
+) -> list[Row[Any]]:
+    """Overdue active sagas of a version not in ``versions``: (saga_id, definition,
+    definition_version), for the sweeper to report."""
+    query = (
+        select(sagas.c.saga_id, sagas.c.definition, sagas.c.definition_version)
+        .where(_overdue(now), not_(_of(versions)))
+        .order_by(sagas.c.deadline)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
 
 
 def stuck(

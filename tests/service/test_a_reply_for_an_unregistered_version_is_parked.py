@@ -20,7 +20,7 @@ from messaging.outbox import PendingRow
 from messaging.tables import metadata as platform_tables
 from orchestrator import event_tables, sweeper
 from orchestrator.saga_registry import Registry
-from orchestrator.saga_store import actions
+from orchestrator.saga_store import actions, reads
 from orchestrator.saga_store import tables as saga_tables
 from orchestrator.saga_store.tables import sagas
 from tests.service.versioned_sagas import V1, V2, begin, orchestrator, reserved, row
@@ -103,3 +103,24 @@ def test_an_operator_action_on_it_answers_a_clear_error(engine: Engine) -> None:
     assert str(refused.value).startswith(
         f"saga {saga_id} runs parcel@1, which this orchestrator does not register"
     )
+
+
+def test_sagas_of_an_unregistered_version_never_take_the_place_of_the_others(
+    engine: Engine,
+) -> None:
+    """More stranded sagas than one sweep takes, with the oldest deadlines: the sweep
+    still takes the saga it can act on, and reports the stranded ones apart."""
+    stranded = [begin(engine, Registry.of(V1), f"ord-old-{i}") for i in range(3)]
+    healthy = begin(engine, Registry.of(V2), "ord-new")
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for age, saga_id in enumerate([*reversed(stranded), healthy]):
+            late = now - timedelta(seconds=60 - age)  # the stranded ones are older
+            conn.execute(update(sagas).where(sagas.c.saga_id == saga_id).values(deadline=late))
+    registered = [(V2.name, V2.version)]
+
+    with engine.begin() as conn:
+        assert reads.due(conn, now, registered, limit=2) == [healthy]
+        reported = reads.stranded(conn, now, registered)
+    assert sorted(r.saga_id for r in reported) == sorted(stranded)
+    assert {(r.definition, r.definition_version) for r in reported} == {("parcel", 1)}

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, update
 from messaging.outbox import PendingRow
 from messaging.tables import metadata as platform_tables
 from orchestrator import event_tables, sweeper
+from orchestrator.saga_registry import Registry
 from orchestrator.saga_store import actions
 from orchestrator.saga_store import tables as saga_tables
 from orchestrator.saga_store.tables import sagas as saga_table
@@ -57,7 +58,7 @@ def test_a_saga_that_always_fails_is_not_counted_and_the_others_advance(
 ) -> None:
     recorder = Recorder()
     monkeypatch.setattr(sweeper, "app", SimpleNamespace(engine=engine, publisher=recorder))
-    monkeypatch.setattr(sweeper, "definitions", lambda: {CHECKOUT.name: CHECKOUT})
+    monkeypatch.setattr(sweeper, "definitions", lambda: Registry.of(CHECKOUT))
     due_saga(engine, "retired")  # no definition of that name any more: fails every time
     healthy = due_saga(engine, CHECKOUT.name)
 
