@@ -17,17 +17,19 @@ from benchmarks.workers import flush
 from devtools.launcher import Platform, platform_env, read_procfile
 from devtools.smtp_sink import SmtpSink, free_port
 from messaging.database import build_engine
+from messaging.migrate import SERVICES as STORES
 from messaging.reactors import discover
 from messaging.settings import env_prefix
 from saga_client import TaskClient, build_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("orchestrator", "inventory", "payment", "shipping")
 SKUS = ("BENCH-BOOK", "BENCH-MUG", "BENCH-PEN")
 
 
 def services() -> list[str]:
-    return [*CORE, *(r.service for r in discover(strict=False).values())]
+    """Every service with a store: the orchestrator and the participants as saga-migrate
+    knows them (fraud included), and the installed reactors."""
+    return [*STORES, *(r.service for r in discover(strict=False).values())]
 
 
 def benchmarked_commands() -> dict[str, str]:

@@ -108,11 +108,25 @@ def _start(saga: SagaDefinition, given: Any, what: str, correlation_id: str | No
 def start_saga(self: Task, definition: str = "", input: Any = None) -> dict[str, Any]:
     """Validate ``input`` against the definition's model, admit it and start the saga.
     The same business key twice: the same saga (different content is refused)."""
+    saga = starting(definition)
+    return _start(saga, input, f"{saga.name} input", self.request.id).model_dump(mode="json")
+
+
+def starting(definition: str) -> SagaDefinition:
+    """The definition a client's ``checkout`` (or ``checkout@2``) starts: always the start
+    version; naming another one is refused, saying which one new sagas start on."""
+    name, version = _spec(definition)
     try:
-        saga = saga_registry.definition(definition)
+        saga = saga_registry.definition(name or "")
     except saga_registry.UnknownDefinition as exc:
         raise ValueError(str(exc)) from None
-    return _start(saga, input, f"{saga.name} input", self.request.id).model_dump(mode="json")
+    if version is not None and version != saga.version:
+        raise ValueError(
+            f"definition: new {saga.name} sagas start on {saga.label} here, not "
+            f"{saga.name}@{version}: start without a version (a rollout chooses it with "
+            "SAGA_START_VERSIONS)"
+        )
+    return saga
 
 
 @app.task(name="orchestrator.place_order", bind=True, ignore_result=False)

@@ -51,13 +51,13 @@ def order_of(data: SagaData) -> Order:
     return Order.model_validate(data["order"])
 
 
-def _stock_lines(order: Order) -> list[StockLine]:
+def stock_lines(order: Order) -> list[StockLine]:
     return [StockLine(sku=item.sku, quantity=item.quantity) for item in order.items]
 
 
 def reserve(data: SagaData) -> ReserveInventory:
     order = order_of(data)
-    return ReserveInventory(order_id=order.order_id, items=_stock_lines(order))
+    return ReserveInventory(order_id=order.order_id, items=stock_lines(order))
 
 
 def release(data: SagaData) -> ReleaseInventory:
@@ -87,7 +87,7 @@ def refund(data: SagaData) -> RefundPayment:
 def ship(data: SagaData) -> CreateShipment:
     order = order_of(data)
     return CreateShipment(
-        order_id=order.order_id, address=order.shipping_address, items=_stock_lines(order)
+        order_id=order.order_id, address=order.shipping_address, items=stock_lines(order)
     )
 
 
@@ -172,6 +172,19 @@ def summary(data: SagaData) -> Mapping[str, str]:
     }
 
 
+# Undo a reservation, undo a charge: the same in every version of the checkout.
+RELEASE_STOCK = Compensation(
+    command=release,
+    done_on=frozenset({InventoryReleased.message_type}),
+    policy=COMPENSATION_POLICY,
+)
+REFUND_CHARGE = Compensation(
+    command=refund,
+    done_on=frozenset({PaymentRefunded.message_type}),
+    failed_on=frozenset({PaymentRefundFailed.message_type}),
+    policy=COMPENSATION_POLICY,
+)
+
 CHECKOUT_V1 = SagaDefinition(
     name="checkout",
     steps=(
@@ -181,11 +194,7 @@ CHECKOUT_V1 = SagaDefinition(
             command=reserve,
             success_on={InventoryReserved.message_type: keep(reservation_id="reservation_id")},
             failure_on=frozenset({InventoryReservationFailed.message_type}),
-            compensation=Compensation(
-                command=release,
-                done_on=frozenset({InventoryReleased.message_type}),
-                policy=COMPENSATION_POLICY,
-            ),
+            compensation=RELEASE_STOCK,
             policy=STEP_POLICY,
         ),
         Step(
@@ -196,12 +205,7 @@ CHECKOUT_V1 = SagaDefinition(
             failure_on=frozenset({PaymentDeclined.message_type}),
             unknown_on={PaymentOutcomeUnknown.message_type: keep(payment_id="payment_id")},
             status_query=check_payment,
-            compensation=Compensation(
-                command=refund,
-                done_on=frozenset({PaymentRefunded.message_type}),
-                failed_on=frozenset({PaymentRefundFailed.message_type}),
-                policy=COMPENSATION_POLICY,
-            ),
+            compensation=REFUND_CHARGE,
             policy=STEP_POLICY,
             approval=REVIEW,
         ),

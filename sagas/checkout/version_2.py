@@ -24,7 +24,6 @@ from typing import Any
 from messaging.contracts.fraud import FraudSuspected, OrderScreened, ScreenOrder
 from messaging.contracts.inventory import (
     InventoryPartiallyReserved,
-    InventoryReleased,
     InventoryReservationFailed,
     InventoryReserved,
     ReserveInventory,
@@ -36,31 +35,27 @@ from messaging.contracts.payment import (
     PaymentCharged,
     PaymentDeclined,
     PaymentOutcomeUnknown,
-    PaymentRefunded,
-    PaymentRefundFailed,
 )
 from messaging.contracts.shipping import CreateShipment, ShipmentCreated, ShipmentFailed
 from orchestrator.definition import (
     Admission,
     Approval,
-    Compensation,
     SagaData,
     SagaDefinition,
     Step,
     keep,
 )
+from sagas.checkout.bought import reserved_order, submitted
 from sagas.checkout.events import OrderCancelled, OrderConfirmed
 from sagas.checkout.input import Order
 from sagas.checkout.version_1 import (
-    COMPENSATION_POLICY,
+    REFUND_CHARGE,
+    RELEASE_STOCK,
     STEP_POLICY,
     admitted,
     cancelled,
     check_payment,
-    order_of,
-    refund,
-    release,
-    summary,
+    stock_lines,
 )
 
 # The reservation and the fraud screening go out together; the charge waits for both.
@@ -68,9 +63,10 @@ SCREENING = "reserve_and_screen"
 
 
 def reserve(data: SagaData) -> ReserveInventory:
-    order = order_of(data)
-    lines = [StockLine(sku=item.sku, quantity=item.quantity) for item in order.items]
-    return ReserveInventory(order_id=order.order_id, items=lines, allow_partial=order.allow_partial)
+    order = submitted(data)
+    return ReserveInventory(
+        order_id=order.order_id, items=stock_lines(order), allow_partial=order.allow_partial
+    )
 
 
 def _lines(lines: list[StockLine]) -> list[dict[str, Any]]:
@@ -91,7 +87,7 @@ def reserved_some(reply: InventoryPartiallyReserved) -> Mapping[str, Any]:
 
 def screen(data: SagaData) -> ScreenOrder:
     """The order as submitted is screened: a partial reservation is not known yet."""
-    order = order_of(data)
+    order = submitted(data)
     return ScreenOrder(
         order_id=order.order_id,
         customer_id=order.customer.id,
@@ -102,62 +98,45 @@ def screen(data: SagaData) -> ScreenOrder:
     )
 
 
-def _quantities(lines: list[dict[str, Any]]) -> dict[str, int]:
-    return {line["sku"]: int(line["quantity"]) for line in lines}
-
-
-def bought(data: SagaData) -> list[OrderItem]:
-    """The order's lines as reserved: what is charged and shipped."""
-    reserved = _quantities(data["reserved"])
-    return [
-        item.model_copy(update={"quantity": reserved[item.sku]})
-        for item in order_of(data).items
-        if item.sku in reserved
-    ]
-
-
-def left_out(data: SagaData) -> list[OrderItem]:
+def left_out(data: SagaData, order: Order) -> list[OrderItem]:
     """What a partial reservation could not serve, at the order's prices."""
-    missing = _quantities(data.get("missing", []))
+    missing = {line["sku"]: int(line["quantity"]) for line in data.get("missing", [])}
     return [
         item.model_copy(update={"quantity": missing[item.sku]})
-        for item in order_of(data).items
+        for item in order.items
         if item.sku in missing
     ]
 
 
-def charged_cents(data: SagaData) -> int:
-    return sum(item.quantity * item.unit_price_cents for item in bought(data))
-
-
 def charge(data: SagaData) -> ChargePayment:
-    order = order_of(data)
+    order = reserved_order(data)
     return ChargePayment(
         order_id=order.order_id,
-        amount_cents=charged_cents(data),
+        amount_cents=order.total_cents,
         currency=order.currency,
         payment_token=order.payment_token,
     )
 
 
 def ship(data: SagaData) -> CreateShipment:
-    order = order_of(data)
-    lines = [StockLine(sku=item.sku, quantity=item.quantity) for item in bought(data)]
-    return CreateShipment(order_id=order.order_id, address=order.shipping_address, items=lines)
+    order = reserved_order(data)
+    return CreateShipment(
+        order_id=order.order_id, address=order.shipping_address, items=stock_lines(order)
+    )
 
 
 def confirmed(data: SagaData, _failure: Mapping[str, str]) -> OrderConfirmed:
-    order = order_of(data)
+    order = reserved_order(data)
     return OrderConfirmed(
         order_id=order.order_id,
         customer=order.customer,
-        items=bought(data),
-        total_cents=charged_cents(data),
+        items=order.items,
+        total_cents=order.total_cents,
         currency=order.currency,
         payment_id=data["payment_id"],
         shipment_id=data["shipment_id"],
         tracking_number=data["tracking_number"],
-        left_out=left_out(data),
+        left_out=left_out(data, submitted(data)),
         carrier=data.get("carrier"),
     )
 
@@ -166,7 +145,16 @@ def needs_review(data: SagaData) -> bool:
     """What will be charged, at or above the threshold recorded when the saga started,
     waits for a human decision before the card is charged."""
     threshold = data.get("review_threshold_cents")
-    return threshold is not None and charged_cents(data) >= int(threshold)
+    return threshold is not None and reserved_order(data).total_cents >= int(threshold)
+
+
+def summary(data: SagaData) -> Mapping[str, str]:
+    """As version 1's, with the total of what was reserved once the reservation answered."""
+    order = reserved_order(data)
+    return {
+        "customer": str(order.customer.id),
+        "total": f"{order.total_cents / 100:.2f} {order.currency}",
+    }
 
 
 REVIEW = Approval(needed=needs_review, timeout=24 * 3600.0)
@@ -184,11 +172,7 @@ CHECKOUT_V2 = SagaDefinition(
                 InventoryPartiallyReserved.message_type: reserved_some,
             },
             failure_on=frozenset({InventoryReservationFailed.message_type}),
-            compensation=Compensation(
-                command=release,
-                done_on=frozenset({InventoryReleased.message_type}),
-                policy=COMPENSATION_POLICY,
-            ),
+            compensation=RELEASE_STOCK,
             policy=STEP_POLICY,
             group=SCREENING,
         ),
@@ -211,12 +195,7 @@ CHECKOUT_V2 = SagaDefinition(
             failure_on=frozenset({PaymentDeclined.message_type}),
             unknown_on={PaymentOutcomeUnknown.message_type: keep(payment_id="payment_id")},
             status_query=check_payment,
-            compensation=Compensation(
-                command=refund,
-                done_on=frozenset({PaymentRefunded.message_type}),
-                failed_on=frozenset({PaymentRefundFailed.message_type}),
-                policy=COMPENSATION_POLICY,
-            ),
+            compensation=REFUND_CHARGE,
             policy=STEP_POLICY,
             approval=REVIEW,
         ),

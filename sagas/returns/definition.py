@@ -41,6 +41,7 @@ from orchestrator.definition import (
     keep,
     record_nothing,
 )
+from sagas.checkout.bought import reserved_order
 from sagas.returns.events import ReturnCompleted, ReturnedLine, ReturnRejected
 from sagas.returns.input import ReturnRequest
 
@@ -83,12 +84,8 @@ def admit(request: ReturnRequest, context: AdmissionContext) -> Admitted | Refus
 
 def _bought(order: SagaData) -> dict[str, Any]:
     """The order's lines by SKU, as bought: a checkout (version 2 on) that reserved only
-    part of the order records the lines it reserved, charged and shipped."""
-    items = {item["sku"]: item for item in order["order"]["items"]}
-    reserved = order.get("reserved")
-    if reserved is None:  # all or nothing: every line was bought whole
-        return items
-    return {line["sku"]: {**items[line["sku"]], "quantity": line["quantity"]} for line in reserved}
+    part of the order charged and shipped only that (sagas/checkout/bought.py)."""
+    return {item.sku: item.model_dump(mode="json") for item in reserved_order(order).items}
 
 
 def _returned(earlier: Sequence[SagaRecord]) -> dict[str, int]:

@@ -249,3 +249,14 @@ def test_the_history_of_the_happy_path_is_the_one_real_workers_record(
 
     steps = (first, reserved, screened, charged, done)
     assert [e.kind for t in steps for e in t.history] == list(HAPPY_PATH_KINDS_V2)
+
+
+def test_a_partial_orders_summary_shows_what_was_reserved(
+    order: dict[str, Any], new_id: Callable[[], str]
+) -> None:
+    first = started({**order, "allow_partial": True}, new_id)
+    assert CHECKOUT_V2.summary(first.state.data)["total"] == "30.00 EUR"  # not answered yet
+
+    moved = answer(first.state, PARTLY, sent_to(first)["reserve_inventory"], new_id)
+
+    assert CHECKOUT_V2.summary(moved.state.data) == {"customer": "cus-1", "total": "12.50 EUR"}

@@ -124,3 +124,19 @@ def test_saga_counts_are_labelled_by_definition_and_version() -> None:
 
 def test_no_sagas_no_samples() -> None:
     assert _samples([]) == {}
+
+
+def test_a_client_starts_the_start_version_and_may_name_it() -> None:
+    start = definitions()["checkout"]
+
+    assert worker.starting("checkout") is start
+    assert worker.starting(start.label) is start
+
+
+def test_a_client_naming_another_version_is_told_which_one_new_sagas_start_on() -> None:
+    with pytest.raises(ValueError, match=r"^definition: new checkout sagas start on checkout@2"):
+        worker.starting("checkout@1")
+    with pytest.raises(ValueError, match=r"malformed"):
+        worker.starting("checkout@x")
+    with pytest.raises(ValueError, match=r"unknown saga definition 'parcel'"):
+        worker.starting("parcel")

@@ -128,3 +128,22 @@ def test_lines_held_by_earlier_returns_cannot_be_returned_again():
 def test_a_rejected_return_gives_its_lines_back():
     lookup = Lookup(checkout(), earlier_return("ret-1", "compensated", MUG=3))
     assert isinstance(check(lookup, MUG=3), Admitted)
+
+
+def partly_reserved() -> SagaRecord:
+    """A checkout (version 2) that got 1 of the 3 mugs and no pen: charged 12.50."""
+    data = {"order": ORDER, "payment_id": "pay_1", "reserved": [{"sku": "MUG", "quantity": 1}]}
+    return SagaRecord("s-1", "checkout", "ord-1", "completed", data)
+
+
+def test_a_partly_reserved_order_gives_back_at_most_what_it_got():
+    admitted = check(Lookup(partly_reserved()), MUG=1)
+    assert isinstance(admitted, Admitted)
+    assert admitted.data["refund_cents"] == 1250
+
+    too_many = check(Lookup(partly_reserved()), MUG=2)
+    assert isinstance(too_many, Refused)
+    assert "lines.0.quantity: 2 x MUG asked, but 1 were bought" in too_many.reason
+    never_got = check(Lookup(partly_reserved()), PEN=1)
+    assert isinstance(never_got, Refused)
+    assert "lines.0.sku: PEN is not in order ord-1" in never_got.reason
