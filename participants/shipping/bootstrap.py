@@ -11,6 +11,9 @@ import os
 from collections.abc import Mapping
 from typing import cast
 
+from pydantic import TypeAdapter, ValidationError
+
+from messaging.contracts.orders import CountryCode
 from messaging.handlers import Registry
 from messaging.settings import AdapterSetting
 from participants.adapters import adapter_for
@@ -20,6 +23,7 @@ from participants.shipping.rules import Carrier
 
 BUILT_IN = {"fake": FakeCarrier}
 HOME_COUNTRY = "SHIPPING_HOME_COUNTRY"
+COUNTRY = TypeAdapter(CountryCode)  # the contracts' own shape of a country code
 
 
 def carrier(env: Mapping[str, str] | None = None) -> Carrier:
@@ -32,9 +36,12 @@ def carrier(env: Mapping[str, str] | None = None) -> Carrier:
 def home_country(env: Mapping[str, str] | None = None) -> str:
     """``SHIPPING_HOME_COUNTRY``: a two-letter upper-case code; ``ValueError`` otherwise."""
     value = (os.environ if env is None else env).get(HOME_COUNTRY, choice.DEFAULT_HOME_COUNTRY)
-    if not choice.is_country(value):
-        raise ValueError(f"{HOME_COUNTRY}={value!r}: expected a two-letter country code, as FR")
-    return value
+    try:
+        return str(COUNTRY.validate_python(value))
+    except ValidationError:
+        raise ValueError(
+            f"{HOME_COUNTRY}={value!r}: expected a two-letter country code, as FR"
+        ) from None
 
 
 def registry(env: Mapping[str, str] | None = None) -> Registry:

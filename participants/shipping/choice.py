@@ -20,7 +20,6 @@ unless set: the demo's and the tests' orders go to France, in euros).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -53,13 +52,6 @@ CARRIERS: tuple[Band, ...] = (
     Band("parcel-freight", domestic=True, max_grams=30_000),
     Band("world-express", domestic=False, max_grams=20_000),
 )
-
-_COUNTRY = re.compile(r"[A-Z]{2}")
-
-
-def is_country(code: str) -> bool:
-    """A two-letter upper-case country code (ISO 3166-1 alpha-2 shape)."""
-    return _COUNTRY.fullmatch(code) is not None
 
 
 def unit_grams(sku: str) -> int:
