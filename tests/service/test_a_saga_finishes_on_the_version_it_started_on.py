@@ -5,16 +5,19 @@ v2 the start version (SQLite and PostgreSQL); new sagas start on v2, and a pin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from messaging.codec import decode
 from messaging.tables import metadata as platform_tables
 from orchestrator import event_tables
 from orchestrator.saga_registry import Registry
+from orchestrator.saga_store import actions
 from orchestrator.saga_store import tables as saga_tables
+from orchestrator.saga_store.tables import sagas
 from tests.service.versioned_sagas import V1, V2, begin, orchestrator, reserved, row
 from tests.stores import KINDS, throwaway_store
 
@@ -55,3 +58,25 @@ def test_a_pin_keeps_new_sagas_on_the_old_version(engine: Engine) -> None:
 
     assert row(engine, saga_id).definition_version == 1
     assert rolling_out.at("parcel", 2) is V2  # registered: replies of v2 sagas are applied
+
+
+def test_an_operators_retry_of_a_failed_v1_saga_resends_v1s_step(engine: Engine) -> None:
+    """The charge of a v1 saga gets no answer until it is given up on (``failed``); the
+    next deploy makes v2 the start version; the operator's retry sends v1's command."""
+    old = begin(engine, Registry.of(V1), "ord-old")
+    orchestrator(engine, Registry.of(V1)).deliver(reserved(engine, old))
+    for _ in range(V1.steps[1].policy.max_attempts):  # every attempt's deadline passes
+        with engine.begin() as conn:
+            conn.execute(
+                update(sagas)
+                .where(sagas.c.saga_id == old)
+                .values(deadline=datetime.now(UTC) - timedelta(seconds=1))
+            )
+            actions.apply_deadline(conn, Registry.of(V1), old)
+    assert (row(engine, old).status, row(engine, old).current_step) == ("failed", "charge_card")
+
+    with engine.begin() as conn:
+        outgoing = actions.retry(conn, Registry.of(V1, V2), old)
+
+    assert [m.envelope.type for m in outgoing] == ["ChargePayment"]
+    assert row(engine, old).status == "running"
