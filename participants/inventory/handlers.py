@@ -48,16 +48,19 @@ def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
     first = store.first_reservation(conn, command.order_id)
     if first is not None:
         return _reply(command.order_id, first)
+    asked = rules.summed(lines)  # one line per SKU, as reservation_lines is keyed
+    if isinstance(asked, Refusal):
+        return _refused(command.order_id, asked)
     if command.allow_partial:
-        return _reserve_available(conn, command, available, lines)
-    outcome = rules.reserve(available, lines)
+        return _reserve_available(conn, command, available, asked)
+    outcome = rules.reserve(available, asked)
     if isinstance(outcome, Refusal):
         return _refused(command.order_id, outcome)
     reservation_id = _new_reservation_id()
     store.write_levels(conn, outcome)
-    store.add_reservation(conn, reservation_id, command.order_id, lines)
+    store.add_reservation(conn, reservation_id, command.order_id, asked)
     return InventoryReserved(
-        order_id=command.order_id, reservation_id=reservation_id, items=command.items
+        order_id=command.order_id, reservation_id=reservation_id, items=_stock_lines(asked)
     )
 
 
