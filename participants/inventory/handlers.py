@@ -56,12 +56,10 @@ def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
     outcome = rules.reserve(available, asked)
     if isinstance(outcome, Refusal):
         return _refused(command.order_id, outcome)
-    reservation_id = _new_reservation_id()
+    reservation = store.Reservation(_new_reservation_id(), _by_sku(asked), missing=[])
     store.write_levels(conn, outcome)
-    store.add_reservation(conn, reservation_id, command.order_id, asked)
-    return InventoryReserved(
-        order_id=command.order_id, reservation_id=reservation_id, items=_stock_lines(asked)
-    )
+    store.add_reservation(conn, reservation.reservation_id, command.order_id, reservation.lines)
+    return _reply(command.order_id, reservation)
 
 
 def _reserve_available(
@@ -75,25 +73,28 @@ def _reserve_available(
     outcome = rules.reserve_available(available, lines)
     if isinstance(outcome, Refusal):
         return _refused(command.order_id, outcome)
-    reservation_id = _new_reservation_id()
+    reservation = store.Reservation(
+        _new_reservation_id(), _by_sku(outcome.reserved), missing=outcome.missing
+    )
     store.write_levels(conn, outcome.levels)
     store.add_reservation(
-        conn, reservation_id, command.order_id, outcome.reserved, missing=outcome.missing
+        conn,
+        reservation.reservation_id,
+        command.order_id,
+        reservation.lines,
+        missing=reservation.missing,
     )
-    if not outcome.missing:
-        return InventoryReserved(
-            order_id=command.order_id, reservation_id=reservation_id, items=command.items
-        )
-    return InventoryPartiallyReserved(
-        order_id=command.order_id,
-        reservation_id=reservation_id,
-        items=_stock_lines(outcome.reserved),
-        missing=_stock_lines(outcome.missing),
-    )
+    return _reply(command.order_id, reservation)
+
+
+def _by_sku(lines: list[rules.Line]) -> list[rules.Line]:
+    return sorted(lines, key=lambda line: line.sku)
 
 
 def _reply(order_id: str, reservation: store.Reservation) -> Payload:
-    """The reply a reservation was made with (its lines in SKU order)."""
+    """The one reply to a reservation, the first time and every time the order is asked
+    again: its lines in SKU order (as the store reads them back), what it lacked in the
+    order first asked (as the store keeps it)."""
     items = _stock_lines(reservation.lines)
     if not reservation.missing:
         return InventoryReserved(

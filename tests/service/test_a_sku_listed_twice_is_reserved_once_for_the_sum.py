@@ -19,7 +19,7 @@ from tests.service.inventory_stock import levels, on_hand, reservations, stocked
 pytestmark = pytest.mark.service
 
 
-@pytest.mark.parametrize("allow_partial", [False])
+@pytest.mark.parametrize("allow_partial", [False, True])
 def test_a_sku_listed_twice_is_reserved_once_for_the_sum(inventory, allow_partial):
     stocked(inventory, A=5, B=4)
     items = [
