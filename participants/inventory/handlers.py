@@ -38,16 +38,19 @@ def registry() -> Registry:
 
 
 def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
-    """Once per order: the stock rows are locked first, so a second command for the same
-    order (any message id) that names a SKU of the first with a stock row, as a command
-    sent again does, waits for the first, then finds its reservation and answers with
-    it. A refusal is not recorded: the order may be asked again."""
+    """One live reservation per order: the stock rows are locked first, so a second
+    command for the same order (any message id) that names a SKU of the first with a
+    stock row, as a command sent again does, waits for the first, then finds its
+    reservation and answers with it. A refusal is not recorded, and a released
+    reservation holds nothing: the order refused, or released, may be asked again, and is
+    reserved anew. (The same message delivered again never gets here: the inbox answers
+    it with its stored reply.)"""
     command = message.payload
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
-    first = store.first_reservation(conn, command.order_id)
-    if first is not None:
-        return _reply(command.order_id, first)
+    live = store.live_reservation(conn, command.order_id)
+    if live is not None:
+        return _reply(command.order_id, live)
     asked = rules.summed(lines)  # one line per SKU, as reservation_lines is keyed
     if isinstance(asked, Refusal):
         return _refused(command.order_id, asked)

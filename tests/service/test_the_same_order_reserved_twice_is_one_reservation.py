@@ -1,8 +1,9 @@
-"""An order is reserved once: ``ReserveInventory`` for the same order again, under a new
-message id, whatever lines it lists, answers with the first reservation and takes
-nothing more, partial or whole, one after the other or at the same moment. The same
-message delivered again is answered with its stored reply. A refusal is not kept: the
-order asked again once stock came is reserved."""
+"""An order holds one reservation at most: ``ReserveInventory`` for the same order again,
+under a new message id, whatever lines it lists, answers with the reservation it holds
+and takes nothing more, partial or whole, one after the other or at the same moment. The
+same message delivered again is answered with its stored reply. A refusal is not kept:
+the order asked again once stock came is reserved (and a released reservation holds
+nothing: test_an_order_released_and_asked_again_is_reserved_anew.py)."""
 
 from __future__ import annotations
 
