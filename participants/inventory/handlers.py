@@ -38,27 +38,31 @@ def registry() -> Registry:
 
 
 def reserve(conn: Connection, message: Message[ReserveInventory]) -> Payload:
-    """Once per order: the stock rows are locked first, so a second command for the same
-    order (any message id) that names a SKU of the first with a stock row, as a command
-    sent again does, waits for the first, then finds its reservation and answers with
-    it. A refusal is not recorded: the order may be asked again."""
+    """One live reservation per order: the stock rows are locked first, so a second
+    command for the same order (any message id) that names a SKU of the first with a
+    stock row, as a command sent again does, waits for the first, then finds its
+    reservation and answers with it. A refusal is not recorded, and a released
+    reservation holds nothing: the order refused, or released, may be asked again, and is
+    reserved anew. (The same message delivered again never gets here: the inbox answers
+    it with its stored reply.)"""
     command = message.payload
     lines = [rules.Line(item.sku, item.quantity) for item in command.items]
     available = store.levels_for_update(conn, [line.sku for line in lines])
-    first = store.first_reservation(conn, command.order_id)
-    if first is not None:
-        return _reply(command.order_id, first)
+    live = store.live_reservation(conn, command.order_id)
+    if live is not None:
+        return _reply(command.order_id, live)
+    asked = rules.summed(lines)  # one line per SKU, as reservation_lines is keyed
+    if isinstance(asked, Refusal):
+        return _refused(command.order_id, asked)
     if command.allow_partial:
-        return _reserve_available(conn, command, available, lines)
-    outcome = rules.reserve(available, lines)
+        return _reserve_available(conn, command, available, asked)
+    outcome = rules.reserve(available, asked)
     if isinstance(outcome, Refusal):
         return _refused(command.order_id, outcome)
-    reservation_id = _new_reservation_id()
+    reservation = store.Reservation(_new_reservation_id(), _by_sku(asked), missing=[])
     store.write_levels(conn, outcome)
-    store.add_reservation(conn, reservation_id, command.order_id, lines)
-    return InventoryReserved(
-        order_id=command.order_id, reservation_id=reservation_id, items=command.items
-    )
+    store.add_reservation(conn, reservation.reservation_id, command.order_id, reservation.lines)
+    return _reply(command.order_id, reservation)
 
 
 def _reserve_available(
@@ -72,25 +76,28 @@ def _reserve_available(
     outcome = rules.reserve_available(available, lines)
     if isinstance(outcome, Refusal):
         return _refused(command.order_id, outcome)
-    reservation_id = _new_reservation_id()
+    reservation = store.Reservation(
+        _new_reservation_id(), _by_sku(outcome.reserved), missing=outcome.missing
+    )
     store.write_levels(conn, outcome.levels)
     store.add_reservation(
-        conn, reservation_id, command.order_id, outcome.reserved, missing=outcome.missing
+        conn,
+        reservation.reservation_id,
+        command.order_id,
+        reservation.lines,
+        missing=reservation.missing,
     )
-    if not outcome.missing:
-        return InventoryReserved(
-            order_id=command.order_id, reservation_id=reservation_id, items=command.items
-        )
-    return InventoryPartiallyReserved(
-        order_id=command.order_id,
-        reservation_id=reservation_id,
-        items=_stock_lines(outcome.reserved),
-        missing=_stock_lines(outcome.missing),
-    )
+    return _reply(command.order_id, reservation)
+
+
+def _by_sku(lines: list[rules.Line]) -> list[rules.Line]:
+    return sorted(lines, key=lambda line: line.sku)
 
 
 def _reply(order_id: str, reservation: store.Reservation) -> Payload:
-    """The reply a reservation was made with (its lines in SKU order)."""
+    """The one reply to a reservation, the first time and every time the order is asked
+    again: its lines in SKU order (as the store reads them back), what it lacked in the
+    order first asked (as the store keeps it)."""
     items = _stock_lines(reservation.lines)
     if not reservation.missing:
         return InventoryReserved(

@@ -16,13 +16,23 @@ class Line:
     quantity: int
 
 
-def reserve(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int] | Refusal:
-    """New stock levels after reserving every line, or why nothing can be reserved."""
+def summed(lines: Iterable[Line]) -> list[Line] | Refusal:
+    """One line per SKU, the quantities of its lines added up, in the order the SKUs were
+    first asked; refused (``invalid_quantity``) when a quantity is not positive."""
     wanted: dict[str, int] = {}
     for line in lines:
         if line.quantity <= 0:
             return Refusal("invalid_quantity", f"{line.sku}: quantity must be positive")
         wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    return [Line(sku, quantity) for sku, quantity in wanted.items()]
+
+
+def reserve(available: Mapping[str, int], lines: Iterable[Line]) -> dict[str, int] | Refusal:
+    """New stock levels after reserving every line, or why nothing can be reserved."""
+    asked = summed(lines)
+    if isinstance(asked, Refusal):
+        return asked
+    wanted = {line.sku: line.quantity for line in asked}
     unknown = sorted(sku for sku in wanted if sku not in available)
     if unknown:
         return Refusal("unknown_sku", f"unknown SKU: {', '.join(unknown)}")
@@ -54,11 +64,10 @@ def reserve_available(available: Mapping[str, int], lines: Iterable[Line]) -> Ta
     (all or none refuses it as ``unknown_sku``; here it is only missing). Refused, as all
     or none refuses, when a quantity is not positive, or with ``out_of_stock`` when
     nothing at all is there (the reason names every line, wanted and available)."""
-    wanted: dict[str, int] = {}
-    for line in lines:
-        if line.quantity <= 0:
-            return Refusal("invalid_quantity", f"{line.sku}: quantity must be positive")
-        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    asked = summed(lines)
+    if isinstance(asked, Refusal):
+        return asked
+    wanted = {line.sku: line.quantity for line in asked}
     taken = {sku: min(max(available.get(sku, 0), 0), qty) for sku, qty in wanted.items()}
     if not any(taken.values()):
         short = [_none_of(sku, qty, available) for sku, qty in sorted(wanted.items())]

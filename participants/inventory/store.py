@@ -149,11 +149,13 @@ def reservation(conn: Connection, reservation_id: str) -> tuple[str, list[Line]]
     return status, _lines(conn, reservation_id)
 
 
-def first_reservation(conn: Connection, order_id: str) -> Reservation | None:
-    """The order's first reservation (released or not), or None if it has none."""
+def live_reservation(conn: Connection, order_id: str) -> Reservation | None:
+    """The order's reservation that still holds stock (status ``reserved``), or None if it
+    has none: a released reservation holds nothing, so it is no answer to the order asked
+    again."""
     row = conn.execute(
         select(reservations.c.reservation_id, reservations.c.missing)
-        .where(reservations.c.order_id == order_id)
+        .where(reservations.c.order_id == order_id, reservations.c.status == "reserved")
         .order_by(reservations.c.created_at)
         .limit(1)
     ).first()

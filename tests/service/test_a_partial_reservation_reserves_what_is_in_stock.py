@@ -66,10 +66,13 @@ def test_every_line_in_stock_is_answered_as_a_whole_reservation(inventory):
     command = reserve_command("ord-1", allow_partial=True, B=3, A=2)
 
     reply = inventory.send(command)
+    again = inventory.send(command)
 
+    # the command's lines, one per SKU in SKU order: as the order asked again is answered
     assert reply == InventoryReserved(
-        order_id="ord-1", reservation_id=reply.reservation_id, items=command.items
+        order_id="ord-1", reservation_id=reply.reservation_id, items=lines(A=2, B=3)
     )
+    assert again == reply
     assert levels(inventory, "A", "B") == {"A": 3, "B": 0}
     (held,) = reservations(inventory, "ord-1")
     assert held["missing"] == []

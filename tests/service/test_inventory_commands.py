@@ -23,25 +23,13 @@ from messaging.contracts.inventory import (
 from messaging.contracts.read_models import TrailEntry
 from participants.inventory import store as inventory_store
 from tests.service.harness import Participant
+from tests.service.inventory_stock import levels, stocked
 
 pytestmark = pytest.mark.service
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def stocked(inventory: Participant, **levels: int) -> None:
-    with inventory.engine.begin() as conn:
-        for sku, available in levels.items():
-            inventory_store.set_level(conn, sku, available)
-
-
-def levels(inventory: Participant, *skus: str) -> dict[str, int]:
-    stock = inventory_store.stock
-    with inventory.engine.begin() as conn:
-        rows = conn.execute(select(stock.c.sku, stock.c.available).where(stock.c.sku.in_(skus)))
-        return {row.sku: row.available for row in rows}
 
 
 def reserve(inventory: Participant, order_id: str, **quantities: int) -> object:

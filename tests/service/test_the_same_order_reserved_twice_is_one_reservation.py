@@ -1,8 +1,9 @@
-"""An order is reserved once: ``ReserveInventory`` for the same order again, under a new
-message id, whatever lines it lists, answers with the first reservation and takes
-nothing more, partial or whole, one after the other or at the same moment. The same
-message delivered again is answered with its stored reply. A refusal is not kept: the
-order asked again once stock came is reserved."""
+"""An order holds one reservation at most: ``ReserveInventory`` for the same order again,
+under a new message id, whatever lines it lists, answers with the reservation it holds
+and takes nothing more, partial or whole, one after the other or at the same moment. The
+same message delivered again is answered with its stored reply. A refusal is not kept:
+the order asked again once stock came is reserved (and a released reservation holds
+nothing: test_an_order_released_and_asked_again_is_reserved_anew.py)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,33 @@ def test_a_refused_order_can_be_reserved_once_stock_came(inventory):
     assert isinstance(refused, InventoryReservationFailed)
     assert isinstance(reserved, InventoryPartiallyReserved)
     assert levels(inventory, "A") == {"A": 0}
+
+
+@pytest.mark.parametrize("allow_partial", [True, False])
+def test_the_answer_asked_again_equals_the_first_whatever_the_order_of_the_lines(
+    inventory, allow_partial
+):
+    """The first reply is built as a reply to the order asked again is: one line per SKU,
+    in SKU order, whatever order (and repeats) the command listed them in."""
+    stocked(inventory, A=5, B=5)
+    command = reserve_command("ord-1", allow_partial=allow_partial, B=1, A=2)
+
+    first = inventory.send(command)
+    again = inventory.send(command)
+
+    assert isinstance(first, InventoryReserved)
+    assert [(i.sku, i.quantity) for i in first.items] == [("A", 2), ("B", 1)]
+    assert again == first
+
+
+def test_a_partial_answer_asked_again_equals_the_first(inventory):
+    stocked(inventory, A=5, B=1)
+    command = reserve_command("ord-1", allow_partial=True, B=3, A=2, C=1)
+
+    first = inventory.send(command)
+    again = inventory.send(command)
+
+    assert isinstance(first, InventoryPartiallyReserved)
+    assert [(i.sku, i.quantity) for i in first.items] == [("A", 2), ("B", 1)]
+    assert [(i.sku, i.quantity) for i in first.missing] == [("B", 2), ("C", 1)]
+    assert again == first

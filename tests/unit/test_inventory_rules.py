@@ -8,7 +8,7 @@ from types import MappingProxyType
 import pytest
 
 from messaging.refusal import Refusal
-from participants.inventory.rules import Line, release, reserve, restock
+from participants.inventory.rules import Line, release, reserve, restock, summed
 
 STOCK = MappingProxyType({"SKU-1": 5, "SKU-2": 3, "SKU-3": 0})
 
@@ -61,6 +61,19 @@ def test_duplicate_skus_are_summed_before_the_stock_check():
     outcome = reserve(STOCK, [Line("SKU-1", 3), Line("SKU-1", 3)])
 
     assert outcome == Refusal("out_of_stock", "out of stock: SKU-1 (wanted 6, available 5)")
+
+
+def test_summed_adds_up_the_lines_of_a_sku_in_first_asked_order():
+    lines = [Line("SKU-2", 1), Line("SKU-1", 2), Line("SKU-2", 3)]
+
+    assert summed(lines) == [Line("SKU-2", 4), Line("SKU-1", 2)]
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_summed_refuses_a_non_positive_quantity(quantity):
+    assert summed([Line("SKU-1", 1), Line("SKU-1", quantity)]) == Refusal(
+        "invalid_quantity", "SKU-1: quantity must be positive"
+    )
 
 
 def test_exact_stock_can_be_reserved():
