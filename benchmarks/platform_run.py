@@ -72,6 +72,8 @@ class PlatformRun:
     kind: str
     urls: dict[str, str]
     workdir: Path
+    # set for every process over the defaults below (benchmarks/levers.py compares settings)
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: Platform = field(init=False)
     client: Celery = field(init=False)
     tasks: TaskClient = field(init=False)
@@ -96,6 +98,7 @@ class PlatformRun:
             SAGA_RELAY_GRACE="2.0",
             SAGA_REVIEW_THRESHOLD_CENTS="100000",  # our orders are 12.50: none is reviewed
         )
+        env.update(self.extra_env)
         self.processes = Platform(benchmarked_commands(), platform_env(env), self.workdir)
         self.processes.start()
         self.client = build_app(PLATFORM_BROKER, PLATFORM_BROKER)

@@ -44,6 +44,8 @@ AGGREGATES = frozenset({"stock", "daily_sales", "customers"})
 DERIVED = frozenset(
     {"subscriptions", "event_deliveries", "delivery_receipts", "delivery_watermark"}
 )
+# The store's schema revision (Alembic's table): one row, never cloned.
+SCHEMA = frozenset({"alembic_version"})
 HEX_RUN = re.compile(r"[0-9a-f]{8,}")
 MARK = "\x00"  # where a clone's number goes; never in the data, and never sent
 BATCH = 20_000
@@ -79,7 +81,7 @@ class Template:
         pg = is_postgresql(engine)
         with engine.begin() as conn:
             for table in metadata.sorted_tables:  # parents before children (foreign keys)
-                if table.name in AGGREGATES or table.name in DERIVED:
+                if table.name in AGGREGATES | DERIVED | SCHEMA:
                     continue
                 keys = list(table.primary_key.columns)
                 columns = [

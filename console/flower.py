@@ -7,11 +7,18 @@ credentials of its own (or an OAuth provider), never admin:admin or none.
 Flower reads its options from ``FLOWER_<NAME>`` variables, then from the command line
 (which wins): the check reads both, as Flower will. Its default address is every interface.
 In a container, ``SAGA_FLOWER_PUBLISH_ADDRESS`` names the address its port is published on
-(not a ``FLOWER_`` name: Flower refuses variables that are not its options)."""
+(not a ``FLOWER_`` name: Flower refuses variables that are not its options).
+
+Workers send Celery's task events only while a monitor asks (SAGA_TASK_EVENTS=watched,
+docs/monitoring.md#flower). Flower asks every 5 s, the first time 5 s after it starts;
+so before Flower starts, this asks every running worker once (``celery ... control
+enable_events``, with the same app and broker options), and Flower shows the tasks of
+the workers already running from its first moment."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +26,7 @@ from dataclasses import dataclass
 from console.exposure import DefaultCredentialsExposed, refuse_default_credentials
 
 PUBLISH_ADDRESS = "SAGA_FLOWER_PUBLISH_ADDRESS"
+ENABLE_EVENTS_TIMEOUT = 15.0  # seconds; a broker that does not answer: Flower asks anyway
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         FlowerExposure.read(args, os.environ).check()
     except DefaultCredentialsExposed as exc:
         raise SystemExit(f"saga-flower: {exc}") from None
+    enable_task_events(args)
     # the process becomes Celery's: signals (a warm stop) go straight to Flower
     os.execv(sys.executable, [sys.executable, "-m", "celery", *args])
+
+
+def enable_task_events(args: Sequence[str]) -> None:
+    """Ask the running workers for task events, with the Celery options given before
+    ``flower`` (``-A``, ``-b``, ...). Never fatal: Flower's own timer asks again."""
+    if "flower" not in args:
+        return
+    options = list(args[: list(args).index("flower")])
+    argv = [sys.executable, "-m", "celery", *options, "control", "enable_events"]
+    try:
+        subprocess.run(argv, check=False, capture_output=True, timeout=ENABLE_EVENTS_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"saga-flower: could not ask the workers for task events: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -230,8 +230,12 @@ def celery_settings(settings: Settings) -> dict[str, Any]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        # Task events cost 4 Redis publishes per delivery, a fifth of the platform's CPU
+        # (docs/benchmarks.md): sent only while a monitor watches. Flower asks every
+        # worker to send them when it connects (Celery's enable_events) and sees every task
+        # from its receipt on; "always" also sends one for every publish (task-sent).
+        "worker_send_task_events": settings.task_events == "always",
+        "task_send_sent_event": settings.task_events == "always",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": broker_transport_options(settings),
         "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout},

@@ -10,6 +10,10 @@ from pathlib import Path
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 MIGRATE_MODES = ("auto", "check")
+# "watched": workers send Celery's task events only once a monitor (Flower) asks for them,
+# and no sent events; "always": every worker sends task events and every publish a sent
+# event, whoever listens (docs/monitoring.md#flower).
+TASK_EVENT_MODES = ("watched", "always")
 FAKE = "fake"  # the adapter every port gets unless told otherwise: development and tests
 
 
@@ -34,6 +38,7 @@ class Settings:
     # that is behind, naming `saga-migrate`. Auto by default on the default SQLite file,
     # check when the service's database URL is given (docs/configuration.md).
     migrate: str
+    task_events: str = "watched"  # one of TASK_EVENT_MODES
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -45,6 +50,10 @@ class Settings:
         migrate = env.get("SAGA_MIGRATE", "check" if url_variable in env else "auto")
         if migrate not in MIGRATE_MODES:
             raise ValueError(f"SAGA_MIGRATE={migrate!r}: expected one of {MIGRATE_MODES}")
+        task_events = env.get("SAGA_TASK_EVENTS", "watched")
+        if task_events not in TASK_EVENT_MODES:
+            expected = f"expected one of {TASK_EVENT_MODES}"
+            raise ValueError(f"SAGA_TASK_EVENTS={task_events!r}: {expected}")
         return cls(
             service=service,
             broker_url=broker,
@@ -57,6 +66,7 @@ class Settings:
             relay_interval=float(env.get("SAGA_RELAY_INTERVAL", "0.5")),
             relay_grace=float(env.get("SAGA_RELAY_GRACE", "2.0")),
             migrate=migrate,
+            task_events=task_events,
         )
 
 

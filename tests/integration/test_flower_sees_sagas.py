@@ -1,5 +1,8 @@
 """Flower, started from the Procfile with basic auth, sees every worker and the tasks of
-one saga across every service; its API refuses requests without the password."""
+one saga across every service; its API refuses requests without the password.
+
+Workers send task events only once a monitor asks (SAGA_TASK_EVENTS=watched): Flower
+asks every 5 s, so tasks that ran in the 5 s after it started with them are not shown."""
 
 from __future__ import annotations
 
@@ -51,6 +54,17 @@ def test_flower_shows_every_worker_and_the_tasks_of_a_saga(platform: RunningPlat
     assert {name.split("@")[0] for name in workers} >= NODES
 
     sku = new_sku()
+
+    probed = ["orchestrator", "inventory", "payment", "shipping", "reactor.email", "reactor.crm"]
+
+    def flower_sees_every_worker_task() -> bool:  # once Flower has asked each for events
+        for service in probed:
+            platform.call(f"{service}.store_figures")
+        tasks = api(platform, "/api/tasks?limit=5000")
+        seen = {info.get("name") for info in tasks.values()}
+        return all(f"{service}.store_figures" in seen for service in probed)
+
+    assert wait_for(flower_sees_every_worker_task, bool, timeout=30, interval=1.0)
     platform.set_stock(sku, 1)
     placed = platform.call("orchestrator.place_order", **order(sku=sku, quantity=1))
     assert platform.wait_for_saga(placed["saga_id"])["state"] == "completed"
