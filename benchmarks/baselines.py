@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,9 @@ def measure_noop(platform: Platform, count: int) -> dict[str, Any]:
 
 
 Submit = Callable[[str], str]  # sends one item, returns the key its completion is found by
+# (sagas per second, sagas) the platform ran at half its capacity, per store kind: the
+# chain is paced the same way, for the p99 comparison at the same rate
+HalfRates = Mapping[str, tuple[float, int]]
 Finished = Callable[[list[str]], dict[str, float]]  # key -> completion wall time
 
 
@@ -104,7 +107,18 @@ def saturation_and_load(
     return figures
 
 
-def _chain(platform: Platform, kind: str, url: str, mode: Mode) -> dict[str, Any]:
+def paced_latency(submit: Submit, finished: Finished, rate: float, count: int) -> dict[str, Any]:
+    """``count`` items in an open loop at ``rate`` per second: their latency."""
+    items = [f"h-{uuid.uuid4().hex[:12]}" for _ in range(count)]
+    keys: list[str] = []
+    times = paced(lambda i: keys.append(submit(items[i])), rate, count / rate)
+    done, latencies = _complete(finished, keys, times, timeout=15)
+    return {"rate": rate, "items": count, "completed": len(done), **summary_ms(latencies)}
+
+
+def _chain(
+    platform: Platform, kind: str, url: str, mode: Mode, half: tuple[float, int] | None
+) -> dict[str, Any]:
     last = reader(url)  # the third step's store: a chain is done when its row is there
 
     def submit(item: str) -> str:
@@ -116,7 +130,10 @@ def _chain(platform: Platform, kind: str, url: str, mode: Mode) -> dict[str, Any
 
     try:
         names = [f"chain-{kind}-{step}" for step in chain_baseline.STEPS]
-        return saturation_and_load(platform, names, submit, finished, mode)
+        figures = saturation_and_load(platform, names, submit, finished, mode)
+        if half is not None:
+            figures["latency_at_half"] = paced_latency(submit, finished, *half)
+        return figures
     finally:
         last.dispose()
 
@@ -136,9 +153,14 @@ def _celery_saga(platform: Platform, kind: str, mode: Mode) -> dict[str, Any]:
 
 
 def run(
-    mode: Mode, kinds: Sequence[str], saga_kinds: Sequence[str], workdir: Path
+    mode: Mode,
+    kinds: Sequence[str],
+    saga_kinds: Sequence[str],
+    workdir: Path,
+    half_rates: HalfRates | None = None,
 ) -> dict[str, Any]:
-    """Baselines on each store kind; celery-saga's steps on ``saga_kinds``."""
+    """Baselines on each store kind; celery-saga's steps on ``saga_kinds``; the chain
+    also at each kind's ``half_rates``."""
     flush(BASELINE_BROKER, CELERY_SAGA_BROKER)
     results: dict[str, Any] = {}
     with ExitStack() as stack:
@@ -163,7 +185,8 @@ def run(
         peer.wait_until_ready(CELERY_SAGA_BROKER, timeout=120)
         results["noop"] = measure_noop(chains, mode.noop_tasks)
         for kind in kinds:
-            results[f"chain_{kind}"] = _chain(chains, kind, urls[kind]["c"], mode)
+            half = (half_rates or {}).get(kind)
+            results[f"chain_{kind}"] = _chain(chains, kind, urls[kind]["c"], mode, half)
         for kind in saga_kinds:
             results[f"celery_saga_{kind}"] = _celery_saga(peer, kind, mode)
     return results

@@ -1,14 +1,25 @@
 """The figures table: figure, value, baseline, ratio, and the issue's target, met or not.
 Throughput, latency and cost growth here; memory, the crash loop and reactor starts in
-benchmarks/report_stability.py."""
+benchmarks/report_stability.py.
+
+The targets of throughput, CPU and latency are issue 15's (what the design allows); the
+earlier ones (0.4x the chain, p99 <= 100 ms at 25/s, 1.0x celery-saga) were retired by it
+and their rows stay, as figures."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from benchmarks.report_cells import Row, figure, meets, ratio_of
 from benchmarks.report_stability import later_rows
+
+# Celery deliveries of one checkout (version 2): the order, four commands (reserve and
+# screen in parallel, charge, ship), their four replies, and three reactor copies.
+DELIVERIES_PER_SAGA = 12
+TARGET_RATE = 0.3  # sagas/s at saturation, x the chain's
+TARGET_CPU = 3.5  # CPU per saga, x the chain's CPU per chain, at most
+TARGET_HALF_P99 = 5.0  # p99 at half our capacity, x the chain's p99 at that rate, at most
+TARGET_POSTGRESQL_CPU = 1.3  # PostgreSQL's CPU per saga, x SQLite's, at most
 
 
 def rows(results: dict[str, Any]) -> list[Row]:
@@ -26,14 +37,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 figure(per_s),
                 f"chain {figure(chain_per_s)}",
                 figure(r, "x"),
-                meets(None if r is None else r >= 0.4, ">= 0.4x chain"),
+                meets(None if r is None else r >= TARGET_RATE, f">= {TARGET_RATE}x chain"),
             )
         )
-        r = ratio_of(per_s * 10, noop)  # a saga is 10 Celery tasks (1 + 3 + 3 + 3 reactors)
+        r = ratio_of(per_s * DELIVERIES_PER_SAGA, noop)
         out.append(
             (
-                f"[{kind}] saga tasks/s vs no-op",
-                figure(per_s * 10),
+                f"[{kind}] deliveries/s ({DELIVERIES_PER_SAGA} a saga) vs no-op tasks/s",
+                figure(per_s * DELIVERIES_PER_SAGA),
                 f"no-op {figure(noop)}",
                 figure(r, "x"),
                 "",
@@ -48,17 +59,18 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     figure(per_s),
                     f"celery-saga {figure(saga['per_s'])}",
                     figure(r, "x"),
-                    meets(None if r is None else r >= 1.0, ">= 1.0x celery-saga"),
+                    "",
                 )
             )
         cpu, chain_cpu = sat["cpu_ms_per_saga"], chain.get("cpu_ms_per_item")
+        r = ratio_of(cpu, chain_cpu)
         out.append(
             (
                 f"[{kind}] CPU ms per saga",
                 figure(cpu),
                 f"chain {figure(chain_cpu)}",
-                figure(ratio_of(cpu, chain_cpu), "x"),
-                "",
+                figure(r, "x"),
+                meets(None if r is None else r <= TARGET_CPU, f"<= {TARGET_CPU}x chain"),
             )
         )
         if saga:
@@ -71,6 +83,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     "",
                 )
             )
+        if "half" in run:
+            out.append(_half_row(kind, run["half"], chain.get("latency_at_half")))
         for rate, phase in run["loads"].items():
             lat = phase["latency"]
             extra = "" if phase["not_completed"] == 0 else f" ({phase['not_completed']} not done)"
@@ -82,12 +96,6 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 chain_p99 = chain.get("latency_at_25", {}).get("p99_ms")
                 baseline = f"chain p99 {figure(chain_p99)}"
                 ratio = figure(ratio_of(lat["p99_ms"], chain_p99), "x")
-                ok = (
-                    None
-                    if math.isnan(lat["p99_ms"])
-                    else lat["p99_ms"] <= 100 and phase["not_completed"] == 0
-                )
-                target = meets(ok, "p99 <= 100 ms")
             out.append((f"[{kind}] p50/p95/p99 at {rate}/s", line, baseline, ratio, target))
         for step, lat in run["saturation"]["steps"].items():
             out.append(
@@ -143,7 +151,42 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 )
             )
         out.extend(later_rows(kind, run))
+    out.extend(_postgresql_cpu_row(results["platform"]))
     return out
+
+
+def _half_row(kind: str, phase: dict[str, Any], chain: dict[str, Any] | None) -> Row:
+    lat, rate = phase["latency"], phase["offered_per_s"]
+    extra = "" if phase["not_completed"] == 0 else f" ({phase['not_completed']} not done)"
+    line = f"{figure(lat['p50_ms'])}/{figure(lat['p95_ms'])}/{figure(lat['p99_ms'])} ms{extra}"
+    chain_p99 = None if chain is None else chain.get("p99_ms")
+    r = ratio_of(lat["p99_ms"], chain_p99)
+    ok = None if r is None else r <= TARGET_HALF_P99 and phase["not_completed"] == 0
+    return (
+        f"[{kind}] p50/p95/p99 at {rate:.1f}/s (half capacity, {phase['submitted']} sagas)",
+        line,
+        f"chain p99 {figure(chain_p99)} at {rate:.1f}/s",
+        figure(r, "x"),
+        meets(ok, f"p99 <= {TARGET_HALF_P99:g}x chain"),
+    )
+
+
+def _postgresql_cpu_row(platform: dict[str, Any]) -> list[Row]:
+    if "sqlite" not in platform or "postgresql" not in platform:
+        return []
+    pg = platform["postgresql"]["saturation"]["cpu_ms_per_saga"]
+    lite = platform["sqlite"]["saturation"]["cpu_ms_per_saga"]
+    r = ratio_of(pg, lite)
+    ok = None if r is None else r <= TARGET_POSTGRESQL_CPU
+    return [
+        (
+            "[postgresql] CPU ms per saga vs SQLite's",
+            figure(pg),
+            f"sqlite {figure(lite)}",
+            figure(r, "x"),
+            meets(ok, f"<= {TARGET_POSTGRESQL_CPU}x SQLite"),
+        )
+    ]
 
 
 def _growth_load(phase: dict[str, Any]) -> dict[str, Any]:

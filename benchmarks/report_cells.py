@@ -11,6 +11,8 @@ Row = tuple[str, str, str, str, str]
 def figure(value: float | None, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if unit == "x":  # a ratio: its verdict may hang on the second decimal (0.28x < 0.3x)
+        return f"{value:.2f}x"
     return f"{value:,.1f}{unit}" if abs(value) < 1000 else f"{value:,.0f}{unit}"
 
 

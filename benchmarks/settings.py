@@ -30,6 +30,7 @@ class Mode:
     crash_seconds: float  # each crash-loop window: none killed, then one every 10 s
     start_repeats: int  # reactor starts measured for each case (the median is reported)
     lost_copies: int  # copies a reactor loses before a catch-up start
+    half_seconds: float  # the window at half of the measured capacity (ours and the chain's)
 
 
 QUICK = Mode(
@@ -45,6 +46,7 @@ QUICK = Mode(
     crash_seconds=40.0,
     start_repeats=3,
     lost_copies=200,
+    half_seconds=6.0,
 )
 # The long mode: the same loads and lost copies, more of everything else.
 LONG = replace(
@@ -58,5 +60,6 @@ LONG = replace(
     baseline_items=1500,
     noop_tasks=10_000,
     crash_seconds=120.0,
+    half_seconds=20.0,
     start_repeats=5,
 )

@@ -18,6 +18,7 @@ from benchmarks.workers import rss
 from messaging.dead_letters import count_parked
 
 WARMUP = 20  # also the templates the seeded sagas are cloned from
+HALF_MIN = 30  # sagas at half capacity, at least (a p99 of fewer is their maximum)
 # Cost growth compares p99 at a load below capacity: above it, p99 is the queue's length.
 GROWTH_RATE = 10.0
 
@@ -31,6 +32,14 @@ def _seed(templates: dict[str, Template], first: int, clones: int) -> dict[str, 
         if service.startswith("reactor.") and name in heads:
             hold_copies(template.engine, heads[name])
     return {"rows": rows, "seconds": round(time.monotonic() - start, 1)}
+
+
+def _at_half_capacity(run: PlatformRun, saturation: dict[str, Any], mode: Mode) -> dict[str, Any]:
+    """Latency below saturation: half the capacity just measured (the chain is paced at
+    the same rate afterwards, benchmarks/baselines.py)."""
+    half = saturation["sagas_per_s"] / 2
+    count = max(HALF_MIN, round(half * mode.half_seconds))
+    return run_phase(run, "half", count, half)
 
 
 def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any]:
@@ -48,6 +57,8 @@ def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any
             per_clone = templates["orchestrator"].sagas()
             out["saturation"] = run_phase(run, "sat", mode.saturation_sagas, None)
             processed = WARMUP + mode.saturation_sagas
+            out["half"] = _at_half_capacity(run, out["saturation"], mode)
+            processed += out["half"]["submitted"]
             rss_start = rss(run.processes)
             loads = mode.loads if full else (25.0,)
             out["loads"] = {}
