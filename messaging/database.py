@@ -78,6 +78,19 @@ def dialect_insert(conn: Connection, table: Table) -> PgInsert | SqliteInsert:
     return sqlite.insert(table)
 
 
+def insert_ignoring(table: Table, key: str) -> dict[str, PgInsert | SqliteInsert]:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` built once for each dialect, to execute
+    with a dict of values: ``conn.execute(built[conn.dialect.name], values)``.
+
+    Prebuilt statements on the hot path: building one per call (``values()``, ``where()``,
+    then its cache key) was a sixth of a worker's CPU, more than running it
+    (docs/benchmarks.md#issue-15-cpu-per-saga-and-latency)."""
+    return {
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=[key]),
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing(index_elements=[key]),
+    }
+
+
 def as_utc(value: datetime | None) -> datetime | None:
     """A time with its zone: SQLite keeps none (all ours are UTC), a client may send none."""
     if value is not None and value.tzinfo is None:

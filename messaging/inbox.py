@@ -6,10 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
-from messaging.database import dialect_insert
+from messaging.database import insert_ignoring
 from messaging.tables import inbox
+
+# Built once (messaging.database.insert_ignoring says why); executed with parameters.
+_CLAIM = {
+    dialect: statement.returning(inbox.c.message_id)
+    for dialect, statement in insert_ignoring(inbox, "message_id").items()
+}
+_STORE_RESPONSE = update(inbox).where(inbox.c.message_id == bindparam("b_message_id"))
 
 
 def claim(conn: Connection, message_id: str, message_type: str) -> bool:
@@ -17,13 +24,12 @@ def claim(conn: Connection, message_id: str, message_type: str) -> bool:
 
     The insert comes first so that two concurrent deliveries serialise on the key.
     """
-    statement = (
-        dialect_insert(conn, inbox)
-        .values(message_id=message_id, message_type=message_type, received_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(inbox.c.message_id)
-    )
-    return conn.execute(statement).first() is not None
+    values = {
+        "message_id": message_id,
+        "message_type": message_type,
+        "received_at": datetime.now(UTC),
+    }
+    return conn.execute(_CLAIM[conn.dialect.name], values).first() is not None
 
 
 def forget(conn: Connection, message_id: str) -> None:
@@ -33,7 +39,7 @@ def forget(conn: Connection, message_id: str) -> None:
 
 
 def store_response(conn: Connection, message_id: str, response: list[dict[str, Any]]) -> None:
-    conn.execute(update(inbox).where(inbox.c.message_id == message_id).values(response=response))
+    conn.execute(_STORE_RESPONSE, {"b_message_id": message_id, "response": response})
 
 
 def stored_response(conn: Connection, message_id: str) -> list[dict[str, Any]]:

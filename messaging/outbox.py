@@ -10,13 +10,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from messaging.contracts import Envelope
 from messaging.database import is_postgresql
 from messaging.routing import inbound_task
 from messaging.tables import outbox
 from messaging.tracing import current_trace_context
+
+# Built once, executed with parameters (messaging.database.insert_ignoring says why).
+_INSERT = insert(outbox)
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("ids", expanding=True)), outbox.c.published_at.is_(None))
+    .values(published_at=bindparam("at"), attempts=outbox.c.attempts + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,15 @@ def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[PendingRo
         if body.get("trace_context") is None:  # a stored message keeps its own trace
             body["trace_context"] = trace_context
         result = conn.execute(
-            insert(outbox).values(
-                message_id=message.envelope.message_id,
-                message_type=message.envelope.type,
-                task_name=message.task_name,
-                queue=message.queue,
-                body=body,
-                created_at=now,
-            )
+            _INSERT,
+            {
+                "message_id": message.envelope.message_id,
+                "message_type": message.envelope.type,
+                "task_name": message.task_name,
+                "queue": message.queue,
+                "body": body,
+                "created_at": now,
+            },
         )
         assert result.inserted_primary_key is not None
         row_id = int(result.inserted_primary_key[0])
@@ -135,11 +144,7 @@ def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int
 
 def _mark_published(conn: Connection, ids: Sequence[int]) -> None:
     if ids:
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.published_at.is_(None))
-            .values(published_at=datetime.now(UTC), attempts=outbox.c.attempts + 1)
-        )
+        conn.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": datetime.now(UTC)})
 
 
 def unpublished_count(conn: Connection) -> int:

@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from messaging.database import dialect_insert
+from messaging.database import insert_ignoring
 from messaging.subscriptions import missing_ranges
 from messaging.tables import delivery_receipts, delivery_watermark
+
+_RECORD = insert_ignoring(delivery_receipts, "seq")  # built once: messaging.database
 
 
 def record(conn: Connection, delivery: Mapping[str, Any], event_id: str | None) -> None:
@@ -23,11 +25,8 @@ def record(conn: Connection, delivery: Mapping[str, Any], event_id: str | None) 
     seq = delivery.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         return  # a copy outside the numbering (a backfill of older events, a replay)
-    conn.execute(
-        dialect_insert(conn, delivery_receipts)
-        .values(seq=seq, event_id=event_id, received_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["seq"])
-    )
+    values = {"seq": seq, "event_id": event_id, "received_at": datetime.now(UTC)}
+    conn.execute(_RECORD[conn.dialect.name], values)
 
 
 @dataclass(frozen=True)

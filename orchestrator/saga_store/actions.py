@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import structlog
 from pydantic import BaseModel
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from messaging import inbox
 from messaging.codec import MalformedMessage, Message
@@ -40,6 +40,12 @@ from orchestrator.saga_store.rows import (
 from orchestrator.saga_store.tables import sagas
 
 log = get_logger()
+# Built once, executed with parameters (orchestrator/saga_store/rows.py says why).
+_INSERT_SAGA = insert(sagas)
+_BY_KEY = select(sagas).where(
+    sagas.c.definition == bindparam("definition"),
+    sagas.c.business_key == bindparam("business_key"),
+)
 # name -> the version new sagas start on, and every other registered version, which a
 # stored saga's row names (tests build one with Registry.of).
 Definitions = saga_registry.Registry
@@ -151,21 +157,20 @@ def _insert(conn: Connection, definition: SagaDefinition, new: _NewSaga) -> Star
     saga_id = new_id()
     transition = engine.start(definition, new.data, new_id)
     now = datetime.now(UTC)
-    conn.execute(
-        insert(sagas).values(
-            saga_id=saga_id,
-            definition=definition.name,
-            definition_version=definition.version,
-            business_key=new.business_key,
-            parent_key=new.parent_key,
-            input=None if new.submitted is None else dict(new.submitted),
-            correlation_id=new.correlation_id,
-            version=1,
-            created_at=now,
-            updated_at=now,
-            **state_columns(definition, transition.state),
-        )
-    )
+    row = {
+        "saga_id": saga_id,
+        "definition": definition.name,
+        "definition_version": definition.version,
+        "business_key": new.business_key,
+        "parent_key": new.parent_key,
+        "input": None if new.submitted is None else dict(new.submitted),
+        "correlation_id": new.correlation_id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        **state_columns(definition, transition.state),
+    }
+    conn.execute(_INSERT_SAGA, row)
     outgoing = record(
         conn,
         saga_id=saga_id,
@@ -182,7 +187,7 @@ def _insert(conn: Connection, definition: SagaDefinition, new: _NewSaga) -> Star
 
 def _existing(conn: Connection, definition: str, business_key: str) -> Row[Any] | None:
     return conn.execute(
-        select(sagas).where(sagas.c.definition == definition, sagas.c.business_key == business_key)
+        _BY_KEY, {"definition": definition, "business_key": business_key}
     ).one_or_none()
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 
 from messaging.consumer import Conflict
 from messaging.contracts import Envelope
@@ -32,13 +32,21 @@ from orchestrator.saga_store.tables import saga_history, sagas
 # Every transaction that logs an event takes this lock first (PostgreSQL), so event_log
 # ids become visible in id order and the dispatcher can read on from a position.
 EVENT_LOG_LOCK = zlib.crc32(b"saga-event-log") & 0x7FFFFFFF
+# The statements of every transition, built once and executed with parameters: building
+# them per call cost more CPU than running them (messaging.database.insert_ignoring).
+_LOAD = select(sagas).where(sagas.c.saga_id == bindparam("saga_id"))
+_LOAD_FOR_UPDATE = _LOAD.with_for_update()
+_SAVE = update(sagas).where(
+    sagas.c.saga_id == bindparam("b_saga_id"), sagas.c.version == bindparam("b_version")
+)
+INSERT_HISTORY = insert(saga_history)
+_LOG_EVENT = insert(event_log)
+_EVENT_LOG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def load_for_update(conn: Connection, saga_id: str) -> Row[Any] | None:
-    query = select(sagas).where(sagas.c.saga_id == saga_id)
-    if is_postgresql(conn):
-        query = query.with_for_update()
-    return conn.execute(query).one_or_none()
+    query = _LOAD_FOR_UPDATE if is_postgresql(conn) else _LOAD
+    return conn.execute(query, {"saga_id": saga_id}).one_or_none()
 
 
 def _record(row: Row[Any]) -> SagaRecord:
@@ -151,15 +159,14 @@ def save(
     """Write one transition of an existing saga. ``cause`` is the message that caused it
     (a reply), or None for a deadline or an operator's action."""
     version = row.version + 1
-    changed = conn.execute(
-        update(sagas)
-        .where(sagas.c.saga_id == row.saga_id, sagas.c.version == row.version)
-        .values(
-            version=version,
-            updated_at=datetime.now(UTC),
-            **state_columns(definition, transition.state),
-        )
-    ).rowcount
+    values = {
+        "b_saga_id": row.saga_id,
+        "b_version": row.version,
+        "version": version,
+        "updated_at": datetime.now(UTC),
+        **state_columns(definition, transition.state),
+    }
+    changed = conn.execute(_SAVE, values).rowcount
     if changed != 1:
         raise Conflict(f"saga {row.saga_id} changed under us (version {row.version})")
     history = transition.history
@@ -211,7 +218,7 @@ def record(
             }
         )
     if entries:  # one statement, however many entries
-        conn.execute(insert(saga_history), entries)
+        conn.execute(INSERT_HISTORY, entries)
     outgoing = []
     for command in transition.commands:
         envelope = Envelope.wrap(
@@ -226,7 +233,7 @@ def record(
         )
         outgoing.append(OutgoingMessage.to_service(command.service, envelope))
     if transition.events and is_postgresql(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOG_LOCK})
+        conn.execute(_EVENT_LOG_LOCK, {"key": EVENT_LOG_LOCK})
     for event in transition.events:
         envelope = Envelope.wrap(
             event,
@@ -236,15 +243,14 @@ def record(
             trace_context=current_trace_context(),  # each reactor's copy joins the saga's trace
             emit=emitted(),
         )
-        conn.execute(
-            insert(event_log).values(
-                event_id=envelope.message_id,
-                event_type=envelope.type,
-                saga_id=saga_id,
-                body=envelope.to_json_dict(),
-                created_at=now,
-            )
-        )
+        logged = {
+            "event_id": envelope.message_id,
+            "event_type": envelope.type,
+            "saga_id": saga_id,
+            "body": envelope.to_json_dict(),
+            "created_at": now,
+        }
+        conn.execute(_LOG_EVENT, logged)
         entry = HistoryEntry("event_recorded", None, {"business_key": business_key})
         add_history(conn, saga_id=saga_id, version=version, entry=entry, envelope=envelope)
     return outgoing
@@ -259,15 +265,14 @@ def add_history(
     envelope: Envelope | None,
 ) -> None:
     """One history line; ``envelope`` is the message it is about, if any."""
-    conn.execute(
-        insert(saga_history).values(
-            saga_id=saga_id,
-            at=datetime.now(UTC),
-            version=version,
-            kind=entry.kind,
-            step=entry.step,
-            message_id=envelope.message_id if envelope else None,
-            message_type=envelope.type if envelope else None,
-            detail=dict(entry.detail),
-        )
-    )
+    line = {
+        "saga_id": saga_id,
+        "at": datetime.now(UTC),
+        "version": version,
+        "kind": entry.kind,
+        "step": entry.step,
+        "message_id": envelope.message_id if envelope else None,
+        "message_type": envelope.type if envelope else None,
+        "detail": dict(entry.detail),
+    }
+    conn.execute(INSERT_HISTORY, line)
