@@ -18,7 +18,8 @@ from typing import Any
 
 import redis
 
-from benchmarks import baselines, report
+from benchmarks import baselines, handler_cost, report
+from benchmarks.platform_run import tree_env
 from benchmarks.settings import LONG, PLATFORM_BROKER, QUICK, STORES
 from benchmarks.store_run import run_store
 
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("var/bench/results.json"))
     parser.add_argument("--keep", action="store_true", help="keep the logs and SQLite files")
     parser.add_argument(
+        "--tree",
+        help="run the platform's processes from this source tree (a git worktree of another"
+        " commit), for before/after figures in one sitting; the baselines are this tree's",
+    )
+    parser.add_argument(
         "--seeds", help="finished sagas to seed for cost growth, e.g. 10000,100000 (mode's own)"
     )
     args = parser.parse_args(argv)
@@ -53,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode.name}-"))
     started = time.monotonic()
     results: dict[str, Any] = {"mode": mode.name, "machine": machine(), "workdir": str(workdir)}
+    results["platform_tree"] = args.tree or "."
     print(f"benchmarks, {mode.name} mode; logs in {workdir}", flush=True)
     try:
         saga_kinds = STORES if mode.full_postgresql else STORES[:1]
@@ -60,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         results["platform"] = {}
         for kind in STORES:
             full = mode.full_postgresql or kind == "sqlite"
-            results["platform"][kind] = run_store(kind, mode, workdir / kind, full)
+            env = tree_env(args.tree)
+            results["platform"][kind] = run_store(kind, mode, workdir / kind, full, env)
             print(f"platform on {kind} done at {time.monotonic() - started:.0f}s", flush=True)
         half_rates = {
             kind: (run["half"]["offered_per_s"], run["half"]["submitted"])
@@ -70,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             mode, STORES, saga_kinds, workdir / "baselines", half_rates
         )
         print(f"baselines done at {time.monotonic() - started:.0f}s", flush=True)
+        results["handler_cost"] = handler_cost.run(STORES, 1500, workdir / "handler")
     finally:
         results["seconds"] = round(time.monotonic() - started, 1)
         args.out.parent.mkdir(parents=True, exist_ok=True)

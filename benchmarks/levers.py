@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.phases import run_phase
-from benchmarks.platform_run import PlatformRun, services
+from benchmarks.platform_run import PlatformRun, services, tree_env
 from benchmarks.stores import databases
 
 WARMUP = 20
@@ -37,10 +37,7 @@ class Config:
     def parse(cls, text: str) -> Config:
         if "@" in text and "=" not in text.split("@", 1)[0]:
             name, tree = text.split("@", 1)
-            root = Path(tree).resolve()
-            if not (root / "messaging").is_dir():
-                raise SystemExit(f"{tree}: not a source tree of this project")
-            return cls(name, {"PYTHONPATH": str(root)})
+            return cls(name, tree_env(tree))
         name, _, assignments = text.partition("=")
         env = {}
         for assignment in filter(None, assignments.split(",")):

@@ -32,6 +32,18 @@ def services() -> list[str]:
     return [*STORES, *(r.service for r in discover(strict=False).values())]
 
 
+def tree_env(tree: str | None) -> dict[str, str]:
+    """The environment that runs the platform's processes from another source tree (a
+    ``git worktree`` of an older commit: before/after figures in one sitting), put first
+    on their PYTHONPATH; the harness stays this tree's. None: this tree."""
+    if tree is None:
+        return {}
+    root = Path(tree).resolve()
+    if not (root / "messaging").is_dir() or not (root / "orchestrator").is_dir():
+        raise SystemExit(f"{tree}: not a source tree of this project")
+    return {"PYTHONPATH": str(root)}
+
+
 def benchmarked_commands() -> dict[str, str]:
     """The Procfile as it is now, less the processes that are not the platform's work."""
     commands = read_procfile(ROOT / "Procfile")

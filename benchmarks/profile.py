@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.phases import run_phase
-from benchmarks.platform_run import PlatformRun, services
+from benchmarks.platform_run import PlatformRun, services, tree_env
 from benchmarks.stores import databases
 
 WARMUP = 20
@@ -177,12 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sagas", type=int, default=300, help="sagas at saturation")
     parser.add_argument("--top", type=int, default=40, help="frames listed per process")
     parser.add_argument("--only", help="processes to list, comma-separated (all sampled)")
+    parser.add_argument("--tree", help="run the platform from this source tree (before/after)")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix=f"profile-{args.store}-"))
     print(f"profiles in {workdir}", flush=True)
     with databases(args.store, "platform", services(), workdir / "stores") as urls:
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
-        run = PlatformRun(args.store, urls, workdir / "logs")
+        run = PlatformRun(args.store, urls, workdir / "logs", extra_env=tree_env(args.tree))
         run.start()
         try:
             run_phase(run, "warm", WARMUP, None)

@@ -73,6 +73,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 meets(None if r is None else r <= TARGET_CPU, f"<= {TARGET_CPU}x chain"),
             )
         )
+        out.extend(_per_delivery_rows(kind, run, chain_cpu, results.get("handler_cost", {})))
         if saga:
             out.append(
                 (
@@ -85,18 +86,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
             )
         if "half" in run:
             out.append(_half_row(kind, run["half"], chain.get("latency_at_half")))
-        for rate, phase in run["loads"].items():
-            lat = phase["latency"]
-            extra = "" if phase["not_completed"] == 0 else f" ({phase['not_completed']} not done)"
-            line = (
-                f"{figure(lat['p50_ms'])}/{figure(lat['p95_ms'])}/{figure(lat['p99_ms'])} ms{extra}"
-            )
-            baseline, ratio, target = "", "", ""
-            if rate == "25":
-                chain_p99 = chain.get("latency_at_25", {}).get("p99_ms")
-                baseline = f"chain p99 {figure(chain_p99)}"
-                ratio = figure(ratio_of(lat["p99_ms"], chain_p99), "x")
-            out.append((f"[{kind}] p50/p95/p99 at {rate}/s", line, baseline, ratio, target))
+        out.extend(_load_rows(kind, run["loads"], chain))
         for step, lat in run["saturation"]["steps"].items():
             out.append(
                 (
@@ -153,6 +143,54 @@ def rows(results: dict[str, Any]) -> list[Row]:
         out.extend(later_rows(kind, run))
     out.extend(_postgresql_cpu_row(results["platform"]))
     return out
+
+
+def _per_delivery_rows(
+    kind: str, run: dict[str, Any], chain_cpu: float | None, handler: dict[str, Any]
+) -> list[Row]:
+    """Where the CPU ratio comes from: deliveries per saga against the chain's steps, and
+    what one delivery costs; then how much of a participant's delivery is our own layer."""
+    cpu = run["saturation"]["cpu_ms_per_saga"]
+    ours = cpu / DELIVERIES_PER_SAGA
+    theirs = None if chain_cpu is None else chain_cpu / 3
+    rows: list[Row] = [
+        (
+            f"[{kind}] CPU ms per delivery ({DELIVERIES_PER_SAGA} a saga, 3 a chain)",
+            figure(ours),
+            f"chain step {figure(theirs)}",
+            figure(ratio_of(ours, theirs), "x"),
+            "",
+        )
+    ]
+    worker = run["saturation"]["cpu_ms_per_saga_by_process"].get("payment")
+    layer = handler.get(kind, {}).get("cpu_ms")
+    if worker and layer:
+        rows.append(
+            (
+                f"[{kind}] payment: our layer per command, no broker (of its worker's delivery)",
+                figure(layer),
+                f"worker {figure(worker)} per delivery",
+                figure(ratio_of(layer, worker), "x"),
+                "",
+            )
+        )
+    return rows
+
+
+def _load_rows(kind: str, loads: dict[str, Any], chain: dict[str, Any]) -> list[Row]:
+    """The fixed loads (10, 25, 50 sagas/s): figures, the chain's p99 beside 25/s."""
+    found: list[Row] = []
+    for rate, phase in loads.items():
+        lat = phase["latency"]
+        extra = "" if phase["not_completed"] == 0 else f" ({phase['not_completed']} not done)"
+        line = f"{figure(lat['p50_ms'])}/{figure(lat['p95_ms'])}/{figure(lat['p99_ms'])} ms{extra}"
+        baseline, ratio = "", ""
+        if rate == "25":
+            chain_p99 = chain.get("latency_at_25", {}).get("p99_ms")
+            baseline = f"chain p99 {figure(chain_p99)}"
+            ratio = figure(ratio_of(lat["p99_ms"], chain_p99), "x")
+        found.append((f"[{kind}] p50/p95/p99 at {rate}/s", line, baseline, ratio, ""))
+    return found
 
 
 def _half_row(kind: str, phase: dict[str, Any], chain: dict[str, Any] | None) -> Row:

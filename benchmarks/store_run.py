@@ -42,15 +42,24 @@ def _at_half_capacity(run: PlatformRun, saturation: dict[str, Any], mode: Mode) 
     return run_phase(run, "half", count, half)
 
 
-def run_store(kind: str, mode: Mode, workdir: Path, full: bool) -> dict[str, Any]:
+def _started(run: PlatformRun) -> dict[str, Any]:
+    started = time.monotonic()
+    run.start()
+    return {
+        "processes": sorted(run.processes.processes),
+        "start_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def run_store(
+    kind: str, mode: Mode, workdir: Path, full: bool, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``env``: set for every process of the platform (benchmarks.platform_run.tree_env)."""
     out: dict[str, Any] = {"kind": kind}
     with databases(kind, "platform", services(), workdir / "stores") as urls:
         (workdir / "logs").mkdir(parents=True, exist_ok=True)
-        run = PlatformRun(kind, urls, workdir / "logs")
-        started = time.monotonic()
-        run.start()
-        out["processes"] = sorted(run.processes.processes)
-        out["start_seconds"] = round(time.monotonic() - started, 1)
+        run = PlatformRun(kind, urls, workdir / "logs", extra_env=dict(env or {}))
+        out.update(_started(run))
         try:
             out["warmup"] = run_phase(run, "warm", WARMUP, None)
             templates = {s: Template.capture(run.writer(s)) for s in urls}
