@@ -65,6 +65,7 @@ def run_phase(run: PlatformRun, label: str, count: int, rate: float | None) -> d
         "submit_per_s": count / max(1e-9, times[-1] - times[0]) if count > 1 else None,
         "sagas_per_s": batch_rate(times, [e.at for e in completed]),
         "latency": summary_ms(latencies),
+        "latencies_s": [round(s, 5) for s in latencies],  # end to end, each completed saga
         "steps": {step: summary_ms(values) for step, values in steps.items()},
         "reactor_lag": {reactor: summary_ms(values) for reactor, values in lag.items()},
         "cpu_s": sum(used.values()),

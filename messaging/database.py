@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,9 +54,27 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader (``reading``) takes no lock: in WAL mode it reads a snapshot, and
+        # neither waits for a writer nor makes one wait.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+READ_ONLY = "saga_read_only"  # execution option set by ``reading``
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only. On SQLite its transaction begins DEFERRED, not
+    IMMEDIATE like every writer's, so a poll (the event dispatcher's ten a second, a
+    relay's, the sweeper's, a metrics scrape) never holds the one write lock a saga's
+    transition waits for; a write on it is a bug (SQLite may refuse it as busy at once).
+    On PostgreSQL it is an ordinary connection."""
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        yield conn
 
 
 def is_postgresql(engine: Engine | Connection) -> bool:

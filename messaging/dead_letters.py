@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from messaging.database import reading
 from messaging.tables import dead_letters
 
 
@@ -64,7 +65,7 @@ def park(engine: Engine, *, task_name: str, body: Any, reason: str) -> int:
 
 
 def list_parked(engine: Engine, limit: int = 100) -> list[DeadLetter]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(dead_letters)
             .where(dead_letters.c.status == "parked")
@@ -75,7 +76,7 @@ def list_parked(engine: Engine, limit: int = 100) -> list[DeadLetter]:
 
 
 def count_parked(engine: Engine) -> int:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         query = select(func.count()).where(dead_letters.c.status == "parked")
         return int(conn.execute(query).scalar_one())
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
-from messaging.database import insert_ignoring
+from messaging.database import insert_ignoring, reading
 from messaging.tables import inbox
 
 # Built once (messaging.database.insert_ignoring says why); executed with parameters.
@@ -51,5 +51,5 @@ def stored_response(conn: Connection, message_id: str) -> list[dict[str, Any]]:
 
 def count(engine: Engine) -> int:
     """Messages this service has handled (one inbox row each)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return int(conn.execute(select(func.count()).select_from(inbox)).scalar_one())

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from messaging.contracts.read_models import TableRetention
-from messaging.database import as_utc, is_postgresql
+from messaging.database import as_utc, is_postgresql, reading
 from messaging.retention_policy import Keep, RetentionSettings
 from messaging.tables import dead_letters, inbox, outbox
 
@@ -90,7 +90,7 @@ def shared_targets(settings: RetentionSettings) -> list[Target]:
 def figures(engine: Engine, targets: Sequence[Target], now: datetime) -> list[TableRetention]:
     """Per table: rows held, the oldest, how many the next run would delete, the setting."""
     shown = []
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for target in targets:
             rows, oldest = conn.execute(
                 select(func.count(), func.min(target.age)).select_from(target.table)

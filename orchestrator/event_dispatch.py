@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
-from messaging.database import as_utc, is_postgresql
+from messaging.database import as_utc, is_postgresql, reading
 from messaging.logs import get_logger
 from messaging.routing import inbound_task
 from orchestrator.event_tables import event_deliveries, event_log, subscriptions
@@ -77,7 +77,7 @@ def dispatch_once(
     subscription with something to do gets a transaction (and, on SQLite, the write lock)."""
     result = PassResult()
     now = now or datetime.now(UTC)
-    with engine.connect() as conn:
+    with reading(engine) as conn:  # no write lock while there is nothing to do
         top = conn.execute(select(func.max(event_log.c.id))).scalar_one_or_none() or 0
         rows = conn.execute(
             select(subscriptions)

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from messaging import dead_letters, inbox
 from messaging.contracts.read_models import StoreFigures
+from messaging.database import reading
 from messaging.logs import get_logger
 from messaging.reactors import REACTOR_SERVICE_PREFIX as SERVICE_PREFIX
 from orchestrator import subscriptions
@@ -136,7 +137,7 @@ class PlatformCollector:
             "When a reactor last announced itself or answered a check",
             labels=["reactor"],
         )
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             listed = subscriptions.listing(conn)
         for sub in listed:
             if not sub["active"]:
@@ -174,7 +175,7 @@ class PlatformCollector:
         yield events
 
     def _sagas(self, engine: Engine) -> Iterator[Metric]:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             rows = conn.execute(
                 select(
                     sagas.c.saga_id,

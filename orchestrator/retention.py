@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from messaging.contracts.read_models import TableRetention
-from messaging.database import as_utc
+from messaging.database import as_utc, reading
 from messaging.retention import BeforeDelete, Run, Target, figures, purge
 from messaging.retention_policy import DELETABLE_SAGA_STATUSES, RetentionSettings
 from orchestrator.event_tables import event_deliveries, event_log, subscriptions
@@ -92,7 +92,7 @@ def _history_figure(conn: Connection, target: Target, now: datetime) -> TableRet
 
 def report(engine: Engine, settings: RetentionSettings, now: datetime) -> list[TableRetention]:
     """The figures of sagas, saga_history and event_log (``orchestrator.retention``)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         floor = event_floor(conn)
         target = saga_target(settings)
         history = _history_figure(conn, target, now)
@@ -150,7 +150,7 @@ def run(
     export = exporter(settings.export_dir, now) if settings.export_dir else None
     before = _with_history(export)
     purge(engine, saga_target(settings), batch=settings.batch, now=now, before=before, run=done)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         floor = event_floor(conn)
     purge(engine, event_target(settings, floor), batch=settings.batch, now=now, run=done)
     return done

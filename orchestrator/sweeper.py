@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime
 from types import FrameType
 
+from messaging.database import reading
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.retention import Schedule
@@ -40,7 +41,7 @@ def sweep_once() -> int:
     registry = definitions()
     versions = [(d.name, d.version) for d in registry.every()]
     now = datetime.now(UTC)
-    with app.engine.begin() as conn:
+    with reading(app.engine) as conn:  # a scan takes no write lock (each action does)
         due = reads.due(conn, now, versions)
         stranded = reads.stranded(conn, now, versions)
     for row in stranded:  # an operator's deploy fixes it; it never blocks the others

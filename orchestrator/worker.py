@@ -23,7 +23,7 @@ from messaging.contracts.read_models import (
     OperatorResult,
     SagaStarted,
 )
-from messaging.database import as_utc
+from messaging.database import as_utc, reading
 from messaging.logs import get_logger
 from messaging.outbox import add, publish_now
 from messaging.retention_policy import retry_is_safe
@@ -225,7 +225,7 @@ def retry_saga(saga_id: str) -> dict[str, Any]:
     """Resume a `failed` saga from the step that failed, after the cause was fixed; refused
     for a saga older than the participants' inbox retention (it could act twice)."""
     log.info("operator_retry", saga_id=saga_id)
-    with app.engine.connect() as conn:
+    with reading(app.engine) as conn:
         try:
             saga = reads.find(conn, saga_id=saga_id)
         except reads.SagaNotFound as exc:
