@@ -5,6 +5,7 @@ unpublished by a crash are picked up by the relay (at-least-once)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -56,6 +57,13 @@ class PendingRow:
 
 class Publisher(Protocol):
     def publish(self, row: PendingRow) -> None: ...
+
+
+def batch(publisher: object) -> AbstractContextManager[object]:
+    """The publisher's batch (messaging.service_app.CeleryPublisher.batch: the rows of
+    one transaction in one round trip to Redis), or none for one that has no batches."""
+    start = getattr(publisher, "batch", None)
+    return start() if start is not None else nullcontext()
 
 
 def add(conn: Connection, messages: Iterable[OutgoingMessage]) -> list[PendingRow]:
@@ -113,8 +121,9 @@ def publish_now(engine: Engine, publisher: Publisher, rows: Sequence[PendingRow]
     if not rows:
         return 0
     try:
-        for row in rows:
-            publisher.publish(row)
+        with batch(publisher):
+            for row in rows:
+                publisher.publish(row)
         with engine.begin() as conn:
             _mark_published(conn, [row.id for row in rows])
     except Exception as exc:
@@ -146,9 +155,10 @@ def relay_pending(
 
 
 def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int:
-    for row in rows:
-        pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
-        publisher.publish(pending)
+    with batch(publisher):
+        for row in rows:
+            pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
+            publisher.publish(pending)
     _mark_published(conn, [row.id for row in rows])
     return len(rows)
 

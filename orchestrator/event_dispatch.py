@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from messaging.database import as_utc, is_postgresql, reading
 from messaging.logs import get_logger
+from messaging.outbox import batch
 from messaging.routing import inbound_task
 from orchestrator.event_tables import event_deliveries, event_log, subscriptions
 
@@ -98,9 +99,11 @@ def dispatch_once(
         if work is None:
             continue
         live, catch_up, check = work
-        _send(sender, [*live, *catch_up])
+        with batch(sender):  # one round trip for the subscription's copies and check
+            _send(sender, [*live, *catch_up])
+            if check is not None:
+                sender.send_check(check)
         if check is not None:
-            sender.send_check(check)
             result.checks += 1
         result.live += len(live)
         result.resent += len(catch_up)

@@ -110,6 +110,7 @@ class CheckingSender(CeleryPublisher):
             kwargs={"head": check.head, "after": check.after, "sent_at": check.sent_at.isoformat()},
             queue=check.queue,
             ignore_result=True,
+            producer=self._producer,  # the dispatcher's batch, when in one
         )
 
 

@@ -18,10 +18,11 @@ def audit(platform: RunningPlatform) -> dict[str, Any]:
 
 
 def settled(platform: RunningPlatform) -> dict[str, Any]:
-    """Wait until the reactor has said it holds every copy sent to it."""
+    """Wait until every logged event of its types was sent to the reactor (an earlier
+    test's saga may have ended moments ago) and it has said it holds every copy."""
     state: dict[str, Any] = wait_for(
         lambda: audit(platform),
-        lambda s: s["acknowledged"] == s["sent"] and not s["catching_up"],
+        lambda s: s["behind"] == 0 and s["acknowledged"] == s["sent"] and not s["catching_up"],
         timeout=60,
         interval=0.3,
     )
