@@ -35,7 +35,8 @@ def services() -> list[str]:
 def tree_env(tree: str | None) -> dict[str, str]:
     """The environment that runs the platform's processes from another source tree (a
     ``git worktree`` of an older commit: before/after figures in one sitting), put first
-    on their PYTHONPATH; the harness stays this tree's. None: this tree."""
+    on their PYTHONPATH (and ``PlatformRun`` starts them in it: Celery puts the working
+    directory before PYTHONPATH); the harness stays this tree's. None: this tree."""
     if tree is None:
         return {}
     root = Path(tree).resolve()
@@ -111,7 +112,13 @@ class PlatformRun:
             SAGA_REVIEW_THRESHOLD_CENTS="100000",  # our orders are 12.50: none is reviewed
         )
         env.update(self.extra_env)
-        self.processes = Platform(benchmarked_commands(), platform_env(env), self.workdir)
+        tree = self.extra_env.get("PYTHONPATH")  # tree_env: run in that tree, as it imports
+        self.processes = Platform(
+            benchmarked_commands(),
+            platform_env(env),
+            self.workdir,
+            cwd=Path(tree) if tree else None,
+        )
         self.processes.start()
         self.client = build_app(PLATFORM_BROKER, PLATFORM_BROKER)
         self.tasks = TaskClient(self.client, timeout=60)

@@ -124,6 +124,10 @@ class Platform:
     env: dict[str, str]
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # where the processes run (None: here). Celery imports its -A app with the working
+    # directory first on sys.path, before PYTHONPATH: a benchmark that runs another source
+    # tree (benchmarks.platform_run.tree_env) runs its processes in that tree.
+    cwd: Path | None = None
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
     _reaper: Reaper | None = field(default=None, init=False, repr=False)
 
@@ -141,6 +145,7 @@ class Platform:
             self.processes[name] = subprocess.Popen(
                 argv,
                 env=self.env,
+                cwd=self.cwd,
                 stdout=self._logs[name],
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # a process group: kill -9 takes the pool children too
