@@ -13,7 +13,7 @@ from celery.signals import setup_logging, task_prerun, worker_init, worker_proce
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine
 
-from messaging import versions
+from messaging import redis_transport, versions
 from messaging.contracts import catalog
 from messaging.database import build_engine
 from messaging.log_context import bind_task_context, log_headers, summary
@@ -142,6 +142,9 @@ class ServiceApp(Celery):
         if getattr(sender, "app", self) is not self:
             return
         self.configure_logging()
+        # A worker's broker connection is made after this: it takes the Redis transport
+        # that shares one client per channel (messaging/redis_transport.py).
+        self.conf.broker_transport = redis_transport.for_url(self.settings.broker_url)
         # Once per worker start: a prefork parent stops here, its children check nothing
         # again (the parent checked the store moments before it forked them).
         self._run_start_checks()
