@@ -26,11 +26,17 @@ def normalise_url(url: str) -> str:
 
 def build_engine(url: str) -> Engine:
     """``hide_parameters``: a database error names the statement, never the values bound
-    to it (a message body, a customer's address), so logging the error logs no customer."""
+    to it (a message body, a customer's address), so logging the error logs no customer.
+
+    No ``pool_pre_ping``: it cost a round trip to PostgreSQL for every transaction (3% of
+    the platform's CPU, docs/benchmarks.md). A pooled connection that died (a restart, a
+    failover) fails the one transaction that uses it, as a transient OperationalError
+    that is retried like any other; SQLAlchemy then replaces every connection the pool
+    held (docs/deployment.md, high availability)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    return create_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -1,12 +1,16 @@
 """A pooled PostgreSQL connection that died (a restart, a failover, an idle timeout on the
-way) is found dead at checkout (``pool_pre_ping``) and replaced: the transaction runs on a
-new one. Dropping the pre-ping was measured and bought nothing (docs/benchmarks.md)."""
+way) fails the one transaction that uses it, with an OperationalError: transient, so the
+inbound task retries it, and the relay, the sweeper and the dispatcher try again at their
+next pass. SQLAlchemy then replaces every connection the pool held, not only that one.
+Engines have no pre-ping, which cost a round trip per transaction (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from messaging.database import build_engine
 from messaging.tables import metadata as platform_tables
@@ -32,7 +36,7 @@ def backend(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-def test_a_dead_pooled_connection_is_replaced_at_checkout(tmp_path: Path) -> None:
+def test_a_dead_pooled_connection_fails_once_then_the_pool_is_renewed(tmp_path: Path) -> None:
     with throwaway_store("postgresql", tmp_path, platform_tables) as engine:
         first, second = engine.connect(), engine.connect()
         pids = {
@@ -43,10 +47,12 @@ def test_a_dead_pooled_connection_is_replaced_at_checkout(tmp_path: Path) -> Non
         second.close()  # two connections in the pool, both alive
         assert terminate_connections(engine) >= 2
 
-        # no transaction fails: each checkout finds its connection dead and opens another
-        assert backend(engine) not in pids
+        with pytest.raises(OperationalError):
+            backend(engine)
+        # every connection the pool held was replaced, not only the one that failed
         first, second = engine.connect(), engine.connect()
         assert first.execute(text("SELECT pg_backend_pid()")).scalar_one() not in pids
         assert second.execute(text("SELECT pg_backend_pid()")).scalar_one() not in pids
         first.close()
         second.close()
+        assert backend(engine) not in pids
