@@ -54,6 +54,7 @@ class Store:
     service: str
     engine: Engine
     publisher: Kept
+    marks: None = None  # marked at once, in a transaction per command (a worker batches)
 
 
 class Task:

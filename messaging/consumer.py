@@ -27,7 +27,7 @@ from messaging.contracts.read_models import (
 )
 from messaging.handlers import Handler
 from messaging.logs import get_logger
-from messaging.outbox import Publisher
+from messaging.outbox import Marks, Publisher
 from messaging.routing import inbound_task
 from messaging.service_app import ServiceApp
 from messaging.subscriptions import DELIVERY_KWARG
@@ -86,6 +86,9 @@ class Endpoint(Protocol):
 
     @property
     def publisher(self) -> Publisher: ...
+
+    @property
+    def marks(self) -> Marks | None: ...
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,7 @@ def consume(
         reason = f"handler error: {exc!r}\n{traceback.format_exc()}"
         _retry_or_park(inbound, task, raw, reason, few)
         return
-    outbox.publish_now(app.engine, app.publisher, rows)
+    outbox.publish_now(app.engine, app.publisher, rows, app.marks)
     log.debug("message_handled", published=len(rows))
 
 

@@ -59,6 +59,12 @@ class Publisher(Protocol):
     def publish(self, row: PendingRow) -> None: ...
 
 
+class Marks(Protocol):
+    """Marks published rows later, in batches (messaging/published_marks.py)."""
+
+    def add(self, ids: Iterable[int]) -> None: ...
+
+
 def batch(publisher: object) -> AbstractContextManager[object]:
     """The publisher's batch (messaging.service_app.CeleryPublisher.batch: the rows of
     one transaction in one round trip to Redis), or none for one that has no batches."""
@@ -110,9 +116,16 @@ def as_stored(messages: Iterable[OutgoingMessage]) -> list[dict[str, Any]]:
     ]
 
 
-def publish_now(engine: Engine, publisher: Publisher, rows: Sequence[PendingRow]) -> int:
+def publish_now(
+    engine: Engine,
+    publisher: Publisher,
+    rows: Sequence[PendingRow],
+    marks: Marks | None = None,
+) -> int:
     """Fast path, right after commit: publish the rows this transaction wrote, from
-    memory, then mark them published in one statement.
+    memory, then mark them published in one statement, or hand them to ``marks`` (a
+    worker's: it marks every row its process published in one statement a few times a
+    second).
 
     The state change is committed already, so a broker or store error here is not the
     caller's failure: the rows stay unpublished and the relay sends them (a row sent
@@ -124,8 +137,11 @@ def publish_now(engine: Engine, publisher: Publisher, rows: Sequence[PendingRow]
         with batch(publisher):
             for row in rows:
                 publisher.publish(row)
-        with engine.begin() as conn:
-            _mark_published(conn, [row.id for row in rows])
+        if marks is not None:
+            marks.add(row.id for row in rows)
+        else:
+            with engine.begin() as conn:
+                mark_published(conn, [row.id for row in rows])
     except Exception as exc:
         structlog.get_logger().warning("publish_deferred_to_relay", rows=len(rows), error=repr(exc))
         return 0
@@ -159,11 +175,11 @@ def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int
         for row in rows:
             pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
             publisher.publish(pending)
-    _mark_published(conn, [row.id for row in rows])
+    mark_published(conn, [row.id for row in rows])
     return len(rows)
 
 
-def _mark_published(conn: Connection, ids: Sequence[int]) -> None:
+def mark_published(conn: Connection, ids: Sequence[int]) -> None:
     if ids:
         conn.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": datetime.now(UTC)})
 

@@ -9,7 +9,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery, current_app
-from celery.signals import setup_logging, task_prerun, worker_init, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_shutdown,
+)
 from kombu import Queue  # type: ignore[attr-defined]
 from sqlalchemy import Engine
 
@@ -19,6 +26,7 @@ from messaging.database import build_engine
 from messaging.log_context import bind_task_context, log_headers, summary
 from messaging.logs import configure_logging, get_logger
 from messaging.outbox import PendingRow
+from messaging.published_marks import PublishedMarks
 from messaging.retention import RetentionReporter
 from messaging.retention_policy import RetentionSettings
 from messaging.schema import StoreSchema, prepare
@@ -120,6 +128,8 @@ class ServiceApp(Celery):
         self.retention_reports: list[RetentionReporter] = []
         self._engine: Engine | None = None
         self._pid: int | None = None
+        # rows this process published, marked a few times a second (a worker's handlers)
+        self.marks = self._new_marks()
         self.conf.update(celery_settings(self.settings))
         self.conf.task_queues = (Queue(self.queue),)  # type: ignore[no-untyped-call]
         self.conf.task_default_queue = self.queue
@@ -128,6 +138,8 @@ class ServiceApp(Celery):
         setup_logging.connect(self._on_setup_logging, weak=False)
         worker_init.connect(self._on_worker_start, weak=False)
         worker_process_init.connect(self._on_process_init, weak=False)
+        worker_shutdown.connect(self._on_worker_stop, weak=False)
+        worker_process_shutdown.connect(self._on_worker_stop, weak=False)
         task_prerun.connect(bind_task_context, weak=False)
 
     def configure_logging(self) -> None:
@@ -157,6 +169,7 @@ class ServiceApp(Celery):
         # pool child with its parent's closed pools: "Acquire on closed pool").
         self._engine = None  # never share a parent's connection pool
         self._pid = None
+        self.marks = self._new_marks()  # nor its waiting marks, nor its thread
         # Sent with the worker's hostname as sender (celery/concurrency/prefork.py and
         # solo.py), not its app: the worker's app is the current one (the worker makes it
         # so before the pool starts); another app built in this process has nothing to
@@ -165,6 +178,15 @@ class ServiceApp(Celery):
             return
         self.configure_logging()
         enable_tracing(self.service)  # when SAGA_TRACING asks for it
+
+    def _new_marks(self) -> PublishedMarks:
+        # a few times within the relay's grace, so the relay never sends a row again
+        # because its mark was still waiting
+        interval = min(0.2, self.settings.relay_grace / 4)
+        return PublishedMarks(lambda: self.engine, interval)
+
+    def _on_worker_stop(self, **_: Any) -> None:
+        self.marks.close()  # nothing waits, or this process never published: no-op
 
     def _run_start_checks(self) -> None:
         """The worker's start checks, ``at_start`` (the store's last)."""

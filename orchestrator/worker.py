@@ -91,7 +91,7 @@ def _start(saga: SagaDefinition, given: Any, what: str, correlation_id: str | No
                 raise
         except actions.StartRefused as exc:
             raise ValueError(str(exc)) from None
-    publish_now(app.engine, app.publisher, rows)
+    publish_now(app.engine, app.publisher, rows, app.marks)
     structlog.contextvars.bind_contextvars(saga_id=started.saga_id)
     log.info("saga_started", definition=saga.label, created=started.created)
     return SagaStarted(
@@ -215,7 +215,7 @@ def _operator(action: Any, saga_id: str, *args: Any) -> dict[str, Any]:
         raise LookupError(str(exc)) from None
     except actions.NotApplicable as exc:
         raise ValueError(str(exc)) from None
-    publish_now(app.engine, app.publisher, rows)
+    publish_now(app.engine, app.publisher, rows, app.marks)
     result = OperatorResult(saga_id=saga_id, state=saga.state, current_step=saga.current_step)
     return result.model_dump(mode="json")
 

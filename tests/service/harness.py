@@ -64,6 +64,7 @@ class Store:
     service: str
     engine: Engine
     publisher: Kept
+    marks: None = None  # each publish marks its own rows at once
 
 
 @dataclass(frozen=True)
