@@ -35,7 +35,7 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     from celery import Celery
     from celery.contrib.testing.worker import start_worker
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-    from sqlalchemy import select, update
+    from sqlalchemy import func, select, update
 
     from messaging.logs import configure_logging
     from messaging.outbox import relay_pending
@@ -88,6 +88,12 @@ def main(broker_url: str, data_dir: Path, smtp_port: int) -> list[dict[str, Any]
     handled = [f"reactor.{name}.handle_message" for name in REACTORS]
     _wait(lambda: all(_runs(exporter, task) for task in handled), "every reactor's copy")
 
+    def all_marked() -> bool:  # each worker marks what it published a few times a second
+        with orchestrator.engine.begin() as conn:
+            unmarked = select(func.count()).where(outbox.c.published_at.is_(None))
+            return conn.execute(unmarked).scalar_one() == 0
+
+    _wait(all_marked, "every published row marked")
     with orchestrator.engine.begin() as conn:  # a command a crash left unpublished
         command = conn.execute(
             select(outbox.c.message_id).where(outbox.c.message_type == "ReserveInventory")
