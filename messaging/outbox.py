@@ -65,7 +65,7 @@ class Marks(Protocol):
     def add(self, ids: Iterable[int]) -> None: ...
 
 
-def batch(publisher: object) -> AbstractContextManager[object]:
+def batched(publisher: object) -> AbstractContextManager[object]:
     """The publisher's batch (messaging.service_app.CeleryPublisher.batch: the rows of
     one transaction in one round trip to Redis), or none for one that has no batches."""
     start = getattr(publisher, "batch", None)
@@ -134,7 +134,7 @@ def publish_now(
     if not rows:
         return 0
     try:
-        with batch(publisher):
+        with batched(publisher):
             for row in rows:
                 publisher.publish(row)
         if marks is not None:
@@ -171,7 +171,7 @@ def relay_pending(
 
 
 def _publish(conn: Connection, publisher: Publisher, rows: Sequence[Any]) -> int:
-    with batch(publisher):
+    with batched(publisher):
         for row in rows:
             pending = PendingRow(row.id, row.message_id, row.task_name, row.queue, row.body)
             publisher.publish(pending)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from messaging.database import as_utc, is_postgresql, reading
 from messaging.logs import get_logger
-from messaging.outbox import batch
+from messaging.outbox import batched
 from messaging.routing import inbound_task
 from orchestrator.event_tables import event_deliveries, event_log, subscriptions
 
@@ -99,7 +99,7 @@ def dispatch_once(
         if work is None:
             continue
         live, catch_up, check = work
-        with batch(sender):  # one round trip for the subscription's copies and check
+        with batched(sender):  # one round trip for the subscription's copies and check
             _send(sender, [*live, *catch_up])
             if check is not None:
                 sender.send_check(check)

@@ -39,7 +39,7 @@ _LOAD_FOR_UPDATE = _LOAD.with_for_update()
 _SAVE = update(sagas).where(
     sagas.c.saga_id == bindparam("b_saga_id"), sagas.c.version == bindparam("b_version")
 )
-INSERT_HISTORY = insert(saga_history)
+_INSERT_HISTORY = insert(saga_history)
 _LOG_EVENT = insert(event_log)
 _EVENT_LOG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
@@ -218,7 +218,7 @@ def record(
             }
         )
     if entries:  # one statement, however many entries
-        conn.execute(INSERT_HISTORY, entries)
+        conn.execute(_INSERT_HISTORY, entries)
     outgoing = []
     for command in transition.commands:
         envelope = Envelope.wrap(
@@ -275,4 +275,4 @@ def add_history(
         "message_type": envelope.type if envelope else None,
         "detail": dict(entry.detail),
     }
-    conn.execute(INSERT_HISTORY, line)
+    conn.execute(_INSERT_HISTORY, line)
