@@ -54,6 +54,11 @@ class CeleryPublisher:
             yield
             return
         with self._app.producer_or_acquire() as producer:
+            if not producer.supports_batch_publish:
+                # RabbitMQ (py-amqp) has no publish batches: plain publishes, each
+                # confirmed, rather than kombu's batch fallback
+                yield
+                return
             self._producer = producer
             try:
                 with producer.batch():
